@@ -1,0 +1,1 @@
+//! lazyqt-decode (under construction).

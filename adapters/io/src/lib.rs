@@ -1,0 +1,1 @@
+//! lazyqt-io (under construction).

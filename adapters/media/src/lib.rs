@@ -1,0 +1,1 @@
+//! lazyqt-media (under construction).

@@ -1,0 +1,1 @@
+//! lazyqt-server (under construction).
