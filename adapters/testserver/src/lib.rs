@@ -1,0 +1,1 @@
+//! Test server (under construction).
