@@ -53,28 +53,18 @@ pub(crate) fn read_array<R: ReadAt + ?Sized, const N: usize>(
     offset: u64,
 ) -> Result<[u8; N], R::Error> {
     let mut buf = [0u8; N];
-    r.read_exact_at(offset, &mut buf)
-        .map_err(|error| Error::Read { offset, len: N, error })?;
+    r.read_exact_at(offset, &mut buf).map_err(|error| Error::Read { offset, len: N, error })?;
     Ok(buf)
 }
 
 /// Read into a caller buffer, mapping the source's error.
-pub(crate) fn read_into<R: ReadAt + ?Sized>(
-    r: &R,
-    offset: u64,
-    buf: &mut [u8],
-) -> Result<(), R::Error> {
-    r.read_exact_at(offset, buf)
-        .map_err(|error| Error::Read { offset, len: buf.len(), error })
+pub(crate) fn read_into<R: ReadAt + ?Sized>(r: &R, offset: u64, buf: &mut [u8]) -> Result<(), R::Error> {
+    r.read_exact_at(offset, buf).map_err(|error| Error::Read { offset, len: buf.len(), error })
 }
 
 /// Read the header of the atom at `offset`, which must lie inside a parent ending at
 /// `parent_end`. A size of 0 means "to the end of the parent".
-pub fn read_header<R: ReadAt + ?Sized>(
-    r: &R,
-    offset: u64,
-    parent_end: u64,
-) -> Result<AtomHeader, R::Error> {
+pub fn read_header<R: ReadAt + ?Sized>(r: &R, offset: u64, parent_end: u64) -> Result<AtomHeader, R::Error> {
     let truncated = || Error::format(ErrorKind::Truncated, codes::FILE, offset);
     let room = parent_end.checked_sub(offset).ok_or_else(truncated)?;
     if room < 8 {
@@ -155,11 +145,7 @@ impl Children {
     }
 
     /// The first child of type `kind`, if any.
-    pub fn find<R: ReadAt + ?Sized>(
-        mut self,
-        r: &R,
-        kind: FourCC,
-    ) -> Result<Option<AtomHeader>, R::Error> {
+    pub fn find<R: ReadAt + ?Sized>(mut self, r: &R, kind: FourCC) -> Result<Option<AtomHeader>, R::Error> {
         while let Some(h) = self.next(r) {
             let h = h?;
             if h.kind == kind {
@@ -174,8 +160,22 @@ impl Children {
 pub fn is_container(kind: FourCC) -> bool {
     matches!(
         &kind.0,
-        b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"edts" | b"dinf" | b"udta" | b"tref"
-            | b"gmhd" | b"mvex" | b"moof" | b"traf" | b"mfra" | b"clip" | b"matt"
+        b"moov"
+            | b"trak"
+            | b"mdia"
+            | b"minf"
+            | b"stbl"
+            | b"edts"
+            | b"dinf"
+            | b"udta"
+            | b"tref"
+            | b"gmhd"
+            | b"mvex"
+            | b"moof"
+            | b"traf"
+            | b"mfra"
+            | b"clip"
+            | b"matt"
     )
 }
 
@@ -217,15 +217,9 @@ impl Walker {
                     return Some(Err(e));
                 }
                 Some(Ok(header)) => {
-                    if is_container(header.kind) {
-                        if self.stack.push(Children::of(&header)).is_err() {
-                            self.stack.clear();
-                            return Some(Err(Error::format(
-                                ErrorKind::TooManyAtoms,
-                                header.kind,
-                                header.offset,
-                            )));
-                        }
+                    if is_container(header.kind) && self.stack.push(Children::of(&header)).is_err() {
+                        self.stack.clear();
+                        return Some(Err(Error::format(ErrorKind::TooManyAtoms, header.kind, header.offset)));
                     }
                     return Some(Ok(WalkItem { header, depth }));
                 }

@@ -8,6 +8,7 @@
 use core::cell::RefCell;
 
 /// A source of bytes addressed by absolute offset.
+#[allow(clippy::len_without_is_empty)] // a movie source is never usefully empty
 pub trait ReadAt {
     /// What goes wrong when the source cannot deliver bytes.
     type Error: core::fmt::Debug;

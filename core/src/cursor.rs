@@ -1,0 +1,360 @@
+//! Walking a track's samples in decode order: positioning at any sample in O(runs),
+//! then each step in O(1) amortized, with a few small read-ahead windows.
+
+use crate::boxes::table::{be32, SampleSizes, Table, Window};
+use crate::error::{Error, ErrorKind, Result};
+use crate::read_at::ReadAt;
+
+/// Everything the sample tables say about one sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sample {
+    /// 0-based index in decode order.
+    pub index: u32,
+    /// File offset of the sample's first byte.
+    pub offset: u64,
+    /// Size in bytes.
+    pub size: u32,
+    /// Decode timestamp in the track's timescale.
+    pub dts: i64,
+    /// Presentation timestamp (dts + composition offset), before the edit list.
+    pub pts: i64,
+    /// Duration in the track's timescale.
+    pub duration: u32,
+    /// Is this a sync sample (decodable on its own)?
+    pub keyframe: bool,
+}
+
+/// The tables one track's sample lookups read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SampleTables {
+    /// Decode time deltas.
+    pub stts: Table,
+    /// Composition offsets, if any.
+    pub ctts: Option<Table>,
+    /// Sync samples; `None` = every sample is sync.
+    pub stss: Option<Table>,
+    /// Sample-to-chunk runs.
+    pub stsc: Table,
+    /// Sample sizes; its count is the track's sample count.
+    pub sizes: SampleSizes,
+    /// Chunk offsets (`stco` or `co64`).
+    pub chunks: Table,
+}
+
+/// A position in the sample tables, yielding samples in decode order.
+#[derive(Clone)]
+pub struct Cursor<'t> {
+    t: &'t SampleTables,
+    next: u32,
+    // stts run state
+    stts_k: u32,
+    stts_left: u32,
+    delta: u32,
+    dts: u64,
+    // ctts run state
+    ctts_k: u32,
+    ctts_left: u32,
+    ctts_off: i32,
+    // stsc state
+    stsc_k: u32,
+    spc: u32,
+    chunk: u32,
+    run_end_chunk: u64,
+    left_in_chunk: u32,
+    pos: u64,
+    // stss state
+    stss_k: u32,
+    next_sync: u64,
+    w_stts: Window,
+    w_ctts: Window,
+    w_stsc: Window,
+    w_stsz: Window,
+    w_chunks: Window,
+    w_stss: Window,
+}
+
+fn overflow<E>(t: &Table) -> Error<E> {
+    t.error(ErrorKind::Overflow)
+}
+
+/// One `stsc` entry: first chunk (1-based) and samples per chunk.
+fn stsc_entry<R: ReadAt + ?Sized>(w: &mut Window, r: &R, t: &Table, k: u32) -> Result<(u64, u32), R::Error> {
+    let e = w.entry(r, t, k)?;
+    let first = u64::from(be32(e, 0));
+    if first == 0 {
+        return Err(t.error(ErrorKind::BadTable));
+    }
+    Ok((first, be32(e, 4)))
+}
+
+impl<'t> Cursor<'t> {
+    /// A cursor whose next sample is `index` (`index == count` gives an exhausted cursor).
+    pub fn at<R: ReadAt + ?Sized>(t: &'t SampleTables, r: &R, index: u32) -> Result<Self, R::Error> {
+        let count = t.sizes.count;
+        if index > count {
+            return Err(Error::OutOfRange { asked: u64::from(index), available: u64::from(count) });
+        }
+        let mut c = Cursor {
+            t,
+            next: index,
+            stts_k: 0,
+            stts_left: 0,
+            delta: 0,
+            dts: 0,
+            ctts_k: 0,
+            ctts_left: 0,
+            ctts_off: 0,
+            stsc_k: 0,
+            spc: 0,
+            chunk: 0,
+            run_end_chunk: 0,
+            left_in_chunk: 0,
+            pos: 0,
+            stss_k: 0,
+            next_sync: u64::MAX,
+            w_stts: Window::new(),
+            w_ctts: Window::new(),
+            w_stsc: Window::new(),
+            w_stsz: Window::new(),
+            w_chunks: Window::new(),
+            w_stss: Window::new(),
+        };
+        if index == count {
+            return Ok(c);
+        }
+        c.seek_stts(r, index)?;
+        c.seek_ctts(r, index)?;
+        c.seek_stsc(r, index)?;
+        c.seek_stss(r, index)?;
+        Ok(c)
+    }
+
+    /// Index of the sample `next` will return.
+    pub fn position(&self) -> u32 {
+        self.next
+    }
+
+    fn seek_stts<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+        let t = &self.t.stts;
+        let (mut acc, mut time) = (0u64, 0u64);
+        for k in 0..t.count {
+            let e = self.w_stts.entry(r, t, k)?;
+            let (n, d) = (be32(e, 0), be32(e, 4));
+            if u64::from(index) < acc.saturating_add(u64::from(n)) {
+                let within = u64::from(index) - acc;
+                self.stts_k = k;
+                self.stts_left = n - within as u32;
+                self.delta = d;
+                self.dts =
+                    within.checked_mul(u64::from(d)).and_then(|x| x.checked_add(time)).ok_or(overflow(t))?;
+                return Ok(());
+            }
+            acc = acc.saturating_add(u64::from(n));
+            time = u64::from(n)
+                .checked_mul(u64::from(d))
+                .and_then(|x| x.checked_add(time))
+                .ok_or(overflow(t))?;
+        }
+        Err(t.error(ErrorKind::Inconsistent))
+    }
+
+    fn seek_ctts<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+        let Some(t) = &self.t.ctts else { return Ok(()) };
+        let mut acc = 0u64;
+        for k in 0..t.count {
+            let e = self.w_ctts.entry(r, t, k)?;
+            let n = be32(e, 0);
+            if u64::from(index) < acc.saturating_add(u64::from(n)) {
+                self.ctts_k = k;
+                self.ctts_left = n - (u64::from(index) - acc) as u32;
+                self.ctts_off = be32(e, 4) as i32;
+                return Ok(());
+            }
+            acc = acc.saturating_add(u64::from(n));
+        }
+        // Past the end of ctts: offsets are 0 (as FFmpeg reads such files).
+        self.ctts_k = t.count;
+        Ok(())
+    }
+
+    fn seek_stsc<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+        let t = &self.t.stsc;
+        let chunk_count = u64::from(self.t.chunks.count);
+        let mut acc = 0u64;
+        let mut entry = if t.count > 0 { Some(stsc_entry(&mut self.w_stsc, r, t, 0)?) } else { None };
+        let mut k = 0u32;
+        while let Some((first, spc)) = entry {
+            let next = if k + 1 < t.count { Some(stsc_entry(&mut self.w_stsc, r, t, k + 1)?) } else { None };
+            let next_first = match next {
+                Some((f, _)) if f <= first => return Err(t.error(ErrorKind::BadTable)),
+                Some((f, _)) => f,
+                None => chunk_count + 1,
+            };
+            let chunks = next_first.saturating_sub(first);
+            let samples = chunks.checked_mul(u64::from(spc)).ok_or(overflow(t))?;
+            if u64::from(index) < acc.saturating_add(samples) {
+                let within = u64::from(index) - acc;
+                let chunk0 = first - 1 + within / u64::from(spc);
+                let in_chunk = (within % u64::from(spc)) as u32;
+                self.stsc_k = k;
+                self.spc = spc;
+                self.chunk = u32::try_from(chunk0).map_err(|_| overflow(t))?;
+                self.run_end_chunk = next_first - 1;
+                self.left_in_chunk = spc - in_chunk;
+                let base = self.t.chunks.get_uint(r, self.chunk)?;
+                let first_sample = index - in_chunk;
+                let skip = self.sizes_sum(r, first_sample, index)?;
+                self.pos = base.checked_add(skip).ok_or(overflow(t))?;
+                return Ok(());
+            }
+            acc = acc.saturating_add(samples);
+            entry = next;
+            k += 1;
+        }
+        Err(t.error(ErrorKind::Inconsistent))
+    }
+
+    /// Total size of samples `from..to`.
+    fn sizes_sum<R: ReadAt + ?Sized>(&mut self, r: &R, from: u32, to: u32) -> Result<u64, R::Error> {
+        let s = &self.t.sizes;
+        if s.constant != 0 {
+            return u64::from(to - from).checked_mul(u64::from(s.constant)).ok_or(overflow(&s.table));
+        }
+        let mut sum = 0u64;
+        for i in from..to {
+            let e = self.w_stsz.entry(r, &s.table, i)?;
+            sum = sum.checked_add(s.table.decode_uint(i, e)).ok_or(overflow(&s.table))?;
+        }
+        Ok(sum)
+    }
+
+    fn seek_stss<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+        let Some(t) = &self.t.stss else { return Ok(()) };
+        // First entry whose 1-based sample number is >= index + 1.
+        let target = u64::from(index) + 1;
+        let (mut lo, mut hi) = (0u32, t.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let v = u64::from(u32::from_be_bytes(t.get::<R, 4>(r, mid)?));
+            if v < target {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        self.stss_k = lo;
+        self.load_sync(r)
+    }
+
+    fn load_sync<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        let Some(t) = &self.t.stss else { return Ok(()) };
+        self.next_sync = if self.stss_k < t.count {
+            let e = self.w_stss.entry(r, t, self.stss_k)?;
+            u64::from(be32(e, 0)).saturating_sub(1)
+        } else {
+            u64::MAX
+        };
+        Ok(())
+    }
+
+    /// The next sample, or `None` after the last.
+    pub fn next<R: ReadAt + ?Sized>(&mut self, r: &R) -> Option<Result<Sample, R::Error>> {
+        if self.next >= self.t.sizes.count {
+            return None;
+        }
+        let out = self.step(r);
+        if out.is_err() {
+            self.next = self.t.sizes.count;
+        }
+        Some(out)
+    }
+
+    fn step<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<Sample, R::Error> {
+        let i = self.next;
+        let t = self.t;
+        let size = if t.sizes.constant != 0 {
+            t.sizes.constant
+        } else {
+            let e = self.w_stsz.entry(r, &t.sizes.table, i)?;
+            u32::try_from(t.sizes.table.decode_uint(i, e)).map_err(|_| overflow(&t.sizes.table))?
+        };
+        // chunk
+        if self.left_in_chunk == 0 {
+            self.advance_chunk(r)?;
+        }
+        let offset = self.pos;
+        self.pos = self.pos.checked_add(u64::from(size)).ok_or(overflow(&t.chunks))?;
+        self.left_in_chunk -= 1;
+        // decode time
+        while self.stts_left == 0 {
+            self.stts_k += 1;
+            let e = self.w_stts.entry(r, &t.stts, self.stts_k)?;
+            self.stts_left = be32(e, 0);
+            self.delta = be32(e, 4);
+        }
+        let dts = i64::try_from(self.dts).map_err(|_| overflow(&t.stts))?;
+        let duration = self.delta;
+        self.dts = self.dts.checked_add(u64::from(duration)).ok_or(overflow(&t.stts))?;
+        self.stts_left -= 1;
+        // composition offset
+        let mut cto = 0i32;
+        if let Some(ct) = &t.ctts {
+            while self.ctts_left == 0 && self.ctts_k + 1 < ct.count {
+                self.ctts_k += 1;
+                let e = self.w_ctts.entry(r, ct, self.ctts_k)?;
+                self.ctts_left = be32(e, 0);
+                self.ctts_off = be32(e, 4) as i32;
+            }
+            if self.ctts_left > 0 {
+                cto = self.ctts_off;
+                self.ctts_left -= 1;
+            }
+        }
+        // sync
+        let keyframe = match &t.stss {
+            None => true,
+            Some(st) => {
+                let hit = u64::from(i) == self.next_sync;
+                while u64::from(i) >= self.next_sync && self.stss_k < st.count {
+                    self.stss_k += 1;
+                    self.load_sync(r)?;
+                }
+                hit
+            }
+        };
+        self.next = i + 1;
+        let pts = dts.checked_add(i64::from(cto)).ok_or(overflow(&t.stts))?;
+        Ok(Sample { index: i, offset, size, dts, pts, duration, keyframe })
+    }
+
+    fn advance_chunk<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        let t = self.t;
+        self.chunk = self.chunk.checked_add(1).ok_or(overflow(&t.stsc))?;
+        // Move to the run holding `chunk`, skipping runs of zero samples per chunk.
+        while u64::from(self.chunk) >= self.run_end_chunk || self.spc == 0 {
+            self.stsc_k += 1;
+            if self.stsc_k >= t.stsc.count {
+                return Err(t.stsc.error(ErrorKind::Inconsistent));
+            }
+            let (first, spc) = stsc_entry(&mut self.w_stsc, r, &t.stsc, self.stsc_k)?;
+            let next_first = if self.stsc_k + 1 < t.stsc.count {
+                stsc_entry(&mut self.w_stsc, r, &t.stsc, self.stsc_k + 1)?.0
+            } else {
+                u64::from(t.chunks.count) + 1
+            };
+            if first - 1 < self.run_end_chunk || next_first <= first && self.stsc_k + 1 < t.stsc.count {
+                return Err(t.stsc.error(ErrorKind::BadTable));
+            }
+            self.chunk = u32::try_from(first - 1).map_err(|_| overflow(&t.stsc))?;
+            self.run_end_chunk = next_first - 1;
+            self.spc = spc;
+            if u64::from(self.chunk) >= self.run_end_chunk {
+                self.spc = 0;
+            }
+        }
+        let e = self.w_chunks.entry(r, &t.chunks, self.chunk)?;
+        self.pos = t.chunks.decode_uint(self.chunk, e);
+        self.left_in_chunk = self.spc;
+        Ok(())
+    }
+}

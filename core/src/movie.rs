@@ -1,0 +1,209 @@
+//! Opening a movie: find `moov` without touching `mdat`, then parse its tracks.
+
+use crate::atom::{AtomHeader, Children};
+use crate::boxes::elst::{self, Edit};
+use crate::boxes::ftyp::{self, FileType};
+use crate::boxes::hdlr::{self, Handler};
+use crate::boxes::headers::{self, MediaHeader, MovieHeader, TrackHeader};
+use crate::boxes::stsd;
+use crate::boxes::table::{self, SampleSizes, Table};
+use crate::cursor::SampleTables;
+use crate::error::{Error, ErrorKind, FormatError, Result};
+use crate::fourcc::{codes, FourCC};
+use crate::read_at::ReadAt;
+use crate::track::{Track, TrackKind, TrackParts};
+
+/// Most tracks kept per movie; further ones are counted in [`Movie::ignored_tracks`].
+pub const MAX_TRACKS: usize = 16;
+
+/// Seconds from the QuickTime epoch (1904-01-01) to the Unix epoch (1970-01-01).
+pub const QUICKTIME_EPOCH_OFFSET: u64 = 2_082_844_800;
+
+/// A parsed movie: headers and tracks, all plain data (no borrowed reader), so it can
+/// be cached and shared while lookups read through any [`ReadAt`] over the same file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movie {
+    /// Length of the file.
+    pub file_len: u64,
+    /// The `ftyp` atom, if the file has one before `moov`.
+    pub file_type: Option<FileType>,
+    /// The `moov` atom.
+    pub moov: AtomHeader,
+    /// `mvhd` fields.
+    pub header: MovieHeader,
+    tracks: heapless::Vec<Track, MAX_TRACKS>,
+    /// Tracks not kept: beyond [`MAX_TRACKS`], or malformed.
+    pub ignored_tracks: u32,
+    /// Why the first ignored malformed track was ignored.
+    pub first_track_error: Option<FormatError>,
+}
+
+impl Movie {
+    /// Parse the movie in `r`: walk the top-level atoms (one small read each), read
+    /// `moov` (announced to the source with [`ReadAt::will_need`]) and its tracks.
+    pub fn open<R: ReadAt + ?Sized>(r: &R) -> Result<Self, R::Error> {
+        let file_len = r.len().map_err(|error| Error::Read { offset: 0, len: 0, error })?;
+        let mut top = Children::new(0, file_len);
+        let mut file_type = None;
+        let moov = loop {
+            match top.next(r) {
+                None => return Err(Error::format(ErrorKind::NoMoov, codes::FILE, 0)),
+                Some(h) => {
+                    let h = h?;
+                    if h.kind == codes::FTYP && file_type.is_none() {
+                        file_type = Some(ftyp::parse(r, &h)?);
+                    } else if h.kind == codes::MOOV {
+                        break h;
+                    }
+                }
+            }
+        };
+        r.will_need(moov.offset, moov.size);
+        let mut header = None;
+        let mut tracks = heapless::Vec::new();
+        let mut ignored_tracks = 0u32;
+        let mut first_track_error = None;
+        let mut children = Children::of(&moov);
+        while let Some(h) = children.next(r) {
+            let h = h?;
+            if h.kind == codes::MVHD && header.is_none() {
+                header = Some(headers::parse_mvhd(r, &h)?);
+            } else if h.kind == codes::TRAK {
+                let movie_timescale = header.map_or(0, |m: MovieHeader| m.timescale);
+                match parse_track(r, &h, movie_timescale) {
+                    Ok(t) => {
+                        if tracks.push(t).is_err() {
+                            ignored_tracks += 1;
+                        }
+                    }
+                    Err(Error::Format(e)) => {
+                        ignored_tracks += 1;
+                        first_track_error.get_or_insert(e);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
+        Ok(Movie { file_len, file_type, moov, header, tracks, ignored_tracks, first_track_error })
+    }
+
+    /// The tracks, in file order.
+    pub fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    /// The track with id `id`.
+    pub fn track(&self, id: u32) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id() == id)
+    }
+
+    /// The main video track: the first video track with samples.
+    pub fn video_track(&self) -> Option<&Track> {
+        self.tracks
+            .iter()
+            .find(|t| t.kind() == TrackKind::Video && t.sample_count() > 0)
+            .or_else(|| self.tracks.iter().find(|t| t.kind() == TrackKind::Video))
+    }
+
+    /// Creation time as seconds since the Unix epoch, if set.
+    pub fn creation_unix_time(&self) -> Option<i64> {
+        let t = self.header.creation_time;
+        (t != 0).then(|| t as i64 - QUICKTIME_EPOCH_OFFSET as i64)
+    }
+}
+
+/// The atoms of one `stbl`, found in one pass.
+#[derive(Default)]
+struct StblAtoms {
+    stsd: Option<AtomHeader>,
+    stts: Option<AtomHeader>,
+    ctts: Option<AtomHeader>,
+    stss: Option<AtomHeader>,
+    stsc: Option<AtomHeader>,
+    sizes: Option<AtomHeader>,
+    chunks: Option<AtomHeader>,
+}
+
+fn required<E>(h: Option<AtomHeader>, kind: FourCC, parent: &AtomHeader) -> Result<AtomHeader, E> {
+    h.ok_or(Error::format(ErrorKind::Missing, kind, parent.offset))
+}
+
+fn parse_track<R: ReadAt + ?Sized>(
+    r: &R,
+    trak: &AtomHeader,
+    movie_timescale: u32,
+) -> Result<Track, R::Error> {
+    let (mut tkhd, mut mdia, mut edit) = (None, None, None);
+    let mut children = Children::of(trak);
+    while let Some(h) = children.next(r) {
+        let h = h?;
+        match &h.kind.0 {
+            b"tkhd" => tkhd = Some(headers::parse_tkhd(r, &h)?),
+            b"mdia" => mdia = Some(h),
+            b"edts" => {
+                if let Some(e) = Children::of(&h).find(r, codes::ELST)? {
+                    edit = Some(elst::parse(r, &e)?);
+                }
+            }
+            _ => {}
+        }
+    }
+    let header: TrackHeader = tkhd.ok_or(Error::format(ErrorKind::Missing, codes::TKHD, trak.offset))?;
+    let mdia = required(mdia, codes::MDIA, trak)?;
+    let (mut mdhd, mut handler, mut minf) = (None, None, None);
+    let mut children = Children::of(&mdia);
+    while let Some(h) = children.next(r) {
+        let h = h?;
+        match &h.kind.0 {
+            b"mdhd" => mdhd = Some(headers::parse_mdhd(r, &h)?),
+            // minf may hold a second (data) handler; the media handler is mdia's.
+            b"hdlr" if handler.is_none() => handler = Some(hdlr::parse(r, &h)?),
+            b"minf" => minf = Some(h),
+            _ => {}
+        }
+    }
+    let media: MediaHeader = mdhd.ok_or(Error::format(ErrorKind::Missing, codes::MDHD, mdia.offset))?;
+    if media.timescale == 0 {
+        return Err(Error::format(ErrorKind::BadTable, codes::MDHD, mdia.offset));
+    }
+    let handler: Handler = handler.ok_or(Error::format(ErrorKind::Missing, codes::HDLR, mdia.offset))?;
+    let minf = required(minf, codes::MINF, &mdia)?;
+    let stbl = required(Children::of(&minf).find(r, codes::STBL)?, codes::STBL, &minf)?;
+    let mut a = StblAtoms::default();
+    let mut children = Children::of(&stbl);
+    while let Some(h) = children.next(r) {
+        let h = h?;
+        let slot = match &h.kind.0 {
+            b"stsd" => &mut a.stsd,
+            b"stts" => &mut a.stts,
+            b"ctts" => &mut a.ctts,
+            b"stss" => &mut a.stss,
+            b"stsc" => &mut a.stsc,
+            b"stsz" | b"stz2" => &mut a.sizes,
+            b"stco" | b"co64" => &mut a.chunks,
+            _ => continue,
+        };
+        slot.get_or_insert(h);
+    }
+    let entry = stsd::parse(r, &required(a.stsd, codes::STSD, &stbl)?, handler.subtype)?;
+    let sizes: SampleSizes = table::parse_sizes(r, &required(a.sizes, codes::STSZ, &stbl)?)?;
+    let ctts = match a.ctts {
+        Some(h) => Some(table::parse_simple(r, &h)?),
+        None => None,
+    };
+    let stss: Option<Table> = match a.stss {
+        Some(h) => Some(table::parse_simple(r, &h)?).filter(|t| t.count > 0),
+        None => None,
+    };
+    let tables = SampleTables {
+        stts: table::parse_simple(r, &required(a.stts, codes::STTS, &stbl)?)?,
+        ctts,
+        stss,
+        stsc: table::parse_simple(r, &required(a.stsc, codes::STSC, &stbl)?)?,
+        sizes,
+        chunks: table::parse_simple(r, &required(a.chunks, codes::STCO, &stbl)?)?,
+    };
+    let edit: Option<Edit> = edit.filter(|_| movie_timescale > 0);
+    Track::new(r, TrackParts { trak: *trak, header, media, handler, entry, tables, edit, movie_timescale })
+}
