@@ -1,6 +1,8 @@
 //! Shared helpers for the core's integration tests: generated media and ffprobe.
 #![allow(dead_code)]
 
+pub mod build;
+
 use std::path::PathBuf;
 use std::process::Command;
 
