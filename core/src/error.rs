@@ -27,6 +27,8 @@ pub enum ErrorKind {
     Overflow,
     /// Samples are reordered further than the fixed presentation-order window.
     ReorderTooDeep,
+    /// The file does not start with an atom: not a QuickTime/MP4 file at all.
+    NotAMovie,
     /// The track has no such kind of data (e.g. asking a timecode of a video track).
     NotApplicable,
 }
@@ -45,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Inconsistent => "disagrees with the other sample tables",
             ErrorKind::Overflow => "gives numbers that overflow",
             ErrorKind::ReorderTooDeep => "reorders frames further than supported",
+            ErrorKind::NotAMovie => "is not a QuickTime/MP4 atom (not a movie file)",
             ErrorKind::NotApplicable => "does not apply to this track",
         }
     }

@@ -48,6 +48,9 @@ impl Movie {
         let moov = loop {
             match top.next(r) {
                 None => return Err(Error::format(ErrorKind::NoMoov, codes::FILE, 0)),
+                Some(Err(Error::Format(e))) if e.offset == 0 && e.kind != ErrorKind::TooManyAtoms => {
+                    return Err(Error::format(ErrorKind::NotAMovie, e.atom, 0));
+                }
                 Some(h) => {
                     let h = h?;
                     if h.kind == codes::FTYP && file_type.is_none() {

@@ -139,7 +139,12 @@ fn zero_and_tiny_sizes_never_loop() {
     let tiny = [0u8, 0, 0, 4, b'f', b'r', b'e', b'e'];
     assert!(matches!(
         Movie::open(&tiny[..]),
-        Err(Error::Format(lazyqt_core::FormatError { kind: ErrorKind::BadAtomSize, .. }))
+        Err(Error::Format(lazyqt_core::FormatError { kind: ErrorKind::NotAMovie, .. }))
+    ));
+    let tiny_later = cat(&[ftyp(), tiny.to_vec()]);
+    assert!(matches!(
+        Movie::open(&tiny_later[..]),
+        Err(Error::Format(lazyqt_core::FormatError { kind: ErrorKind::BadAtomSize, offset: 20, .. }))
     ));
     let large_zero = [0u8, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 0, 0];
     assert!(Movie::open(&large_zero[..]).is_err());

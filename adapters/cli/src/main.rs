@@ -1,1 +1,120 @@
-fn main() {}
+//! `lazyqt`: single frames out of huge QuickTime/MP4 movies, local or on plain HTTP
+//! servers, without downloading them.
+
+mod cmd;
+mod source_args;
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use lazyqt_media::{Media, MediaError};
+
+use source_args::SourceArgs;
+
+const AFTER_HELP: &str = "\
+SOURCES:
+  Every SRC is a local path or an http(s):// URL. Over HTTP lazyqt reads only the atom
+  headers, the moov atom and the exact bytes of the frames asked for, with range requests;
+  metadata is cached on disk (see --cache-dir, --cache-ttl).
+
+EXAMPLES:
+  lazyqt info movie.mov
+  lazyqt info --json --stats https://example.org/files/CAMHDA301-20160101T000000Z.mov
+  lazyqt samples movie.mov --json | head
+
+EXIT STATUS:
+  0 success; 1 other failure; 2 bad usage; 3 malformed or unsupported movie;
+  4 the file or URL could not be read; 5 frame, sample or time out of range.
+
+LOGGING:
+  -v / -vv, or LAZYQT_LOG=debug (a tracing filter, e.g. lazyqt_io=debug) for details on stderr.";
+
+/// Pull single frames out of huge QuickTime/MP4 movies, local or over HTTP.
+#[derive(Debug, Parser)]
+#[command(name = "lazyqt", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    source: SourceArgs,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Summarize a movie: size, duration, creation time, tracks (codec, size, frames, fps).
+    Info(cmd::info::InfoArgs),
+    /// List every sample of a track in decode order: offset, size, timestamps, keyframe.
+    Samples(cmd::samples::SamplesArgs),
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LAZYQT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// Exit status for an error, as documented in `--help`.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<MediaError>() {
+        Some(MediaError::Format(_)) => 3,
+        Some(MediaError::Source(_)) => 4,
+        Some(MediaError::OutOfRange { .. }) => 5,
+        _ => 1,
+    }
+}
+
+/// The error and its causes on one line, without repeating a cause its parent already quotes.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    let opts = cli.source.options();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match &cli.command {
+        Command::Info(a) => cmd::info::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
+        Command::Samples(a) => cmd::samples::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lazyqt: error: {}", message(&e));
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}

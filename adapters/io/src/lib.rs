@@ -1,1 +1,78 @@
-//! lazyqt-io (under construction).
+//! Byte sources for lazyqt: local files and HTTP(S) range requests, both behind the
+//! core's [`ReadAt`] trait, with one error type ([`SourceError`]) and counters
+//! ([`Stats`]).
+//!
+//! [`open`] picks the source from the string: `http://` and `https://` URLs give an
+//! [`HttpSource`] (block cache in memory, persistent disk cache, validators on every
+//! request), anything else a [`FileSource`].
+
+mod cache;
+mod error;
+mod file;
+mod http;
+mod options;
+mod stats;
+
+use std::sync::Arc;
+
+pub use lazyqt_core::ReadAt;
+
+pub use error::SourceError;
+pub use file::FileSource;
+pub use http::HttpSource;
+pub use options::SourceOptions;
+pub use stats::Stats;
+
+/// Any source lazyqt reads movies from: positional reads plus counters.
+pub trait Source: ReadAt<Error = SourceError> + Send + Sync + std::fmt::Debug {
+    /// Counters of requests, bytes and cache use.
+    fn stats(&self) -> Stats;
+    /// The URL or path the source was opened from.
+    fn uri(&self) -> &str;
+}
+
+impl Source for FileSource {
+    fn stats(&self) -> Stats {
+        FileSource::stats(self)
+    }
+    fn uri(&self) -> &str {
+        FileSource::uri(self)
+    }
+}
+
+impl Source for HttpSource {
+    fn stats(&self) -> Stats {
+        HttpSource::stats(self)
+    }
+    fn uri(&self) -> &str {
+        HttpSource::uri(self)
+    }
+}
+
+/// Does `uri` name an HTTP(S) resource (rather than a local path)?
+pub fn is_url(uri: &str) -> bool {
+    let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Open a path, a `file://` URL, or an `http(s)://` URL.
+pub fn open(uri: &str, opts: &SourceOptions) -> Result<Arc<dyn Source>, SourceError> {
+    let invalid = |reason: &str| SourceError::InvalidUrl { input: uri.to_string(), reason: reason.into() };
+    if uri.trim().is_empty() {
+        return Err(invalid("empty"));
+    }
+    if is_url(uri) {
+        return Ok(Arc::new(HttpSource::open(uri, opts)?));
+    }
+    if uri.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("file://")) {
+        let url = url::Url::parse(uri).map_err(|e| invalid(&e.to_string()))?;
+        let path = url.to_file_path().map_err(|_| invalid("not a local file URL"))?;
+        return Ok(Arc::new(FileSource::open(path)?));
+    }
+    if let Some((scheme, _)) = uri.split_once("://") {
+        if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+            return Err(invalid("unsupported scheme (use a path, file://, http:// or https://)"));
+        }
+    }
+    Ok(Arc::new(FileSource::open(uri)?))
+}

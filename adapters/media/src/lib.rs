@@ -1,1 +1,126 @@
-//! lazyqt-media (under construction).
+//! lazyqt-media: the std facade over the core. Open a movie from a path or URL,
+//! summarize it, find a frame's bytes, fetch them — everything the CLI, the REST server
+//! and the C ABI share.
+
+mod error;
+pub mod info;
+pub mod timecode;
+
+use std::sync::Arc;
+
+use lazyqt_core::{Movie, Sample, Track};
+use lazyqt_io::{Source, SourceOptions};
+
+pub use error::{MediaError, Result};
+pub use info::{MovieInfo, TrackInfo};
+pub use lazyqt_io::{SourceError, Stats};
+
+/// Largest sample read: far above any real frame (8K ProRes 4444 XQ is ~20 MB), far
+/// below what would hurt the machine.
+pub const MAX_SAMPLE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An open movie: its source and its parsed tables (no sample data is held).
+#[derive(Debug, Clone)]
+pub struct Media {
+    source: Arc<dyn Source>,
+    movie: Arc<Movie>,
+}
+
+impl Media {
+    /// Open a local path or an `http(s)://` URL and parse its `moov`.
+    pub fn open(uri: &str, opts: &SourceOptions) -> Result<Self> {
+        let source = lazyqt_io::open(uri, opts)?;
+        Self::from_source(source)
+    }
+
+    /// Parse the movie in an already open source.
+    pub fn from_source(source: Arc<dyn Source>) -> Result<Self> {
+        let movie = Movie::open(&*source)?;
+        tracing::debug!(uri = source.uri(), tracks = movie.tracks().len(), "opened movie");
+        Ok(Self { source, movie: Arc::new(movie) })
+    }
+
+    /// The parsed movie.
+    pub fn movie(&self) -> &Movie {
+        &self.movie
+    }
+
+    /// The source (for its counters or further reads).
+    pub fn source(&self) -> &Arc<dyn Source> {
+        &self.source
+    }
+
+    /// A summary of the movie and its tracks.
+    pub fn info(&self) -> MovieInfo {
+        info::movie_info(&*self.source, &self.movie)
+    }
+
+    /// The main video track.
+    pub fn video(&self) -> Result<&Track> {
+        self.movie.video_track().ok_or(MediaError::NoTrack("video"))
+    }
+
+    /// The track with this id.
+    pub fn track(&self, id: u32) -> Result<&Track> {
+        self.movie
+            .track(id)
+            .ok_or_else(|| MediaError::Invalid(format!("the movie has no track with id {id}")))
+    }
+
+    /// Frame `n` (0-based, presentation order) of the video track: where its bytes are.
+    pub fn frame_sample(&self, n: u64) -> Result<Sample> {
+        let video = self.video()?;
+        let available = u64::from(video.frame_count());
+        let n32 =
+            u32::try_from(n).map_err(|_| MediaError::OutOfRange { what: "frame", asked: n, available })?;
+        video.frame(&*self.source, n32).map_err(|e| MediaError::from_core(e, "frame"))
+    }
+
+    /// The video frame shown at `seconds` from the start.
+    pub fn frame_at_seconds(&self, seconds: f64) -> Result<u64> {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(MediaError::Invalid(format!(
+                "time {seconds} is not a non-negative number of seconds"
+            )));
+        }
+        let video = self.video()?;
+        // Microsecond resolution is finer than any frame rate.
+        let micros = (seconds * 1e6).round();
+        if micros > u64::MAX as f64 {
+            return Err(MediaError::OutOfRange { what: "time", asked: u64::MAX, available: 0 });
+        }
+        video.frame_at_time(&*self.source, micros as u64, 1_000_000).map(u64::from).map_err(|e| match e {
+            lazyqt_core::Error::OutOfRange { asked, available } => {
+                MediaError::OutOfRange { what: "time (µs)", asked, available }
+            }
+            e => MediaError::from_core(e, "time"),
+        })
+    }
+
+    /// Read a sample's bytes exactly (one range request over HTTP). Samples larger
+    /// than [`MAX_SAMPLE_BYTES`] or lying past the end of the file are refused before
+    /// anything is allocated.
+    pub fn read_sample(&self, s: &Sample) -> Result<Vec<u8>> {
+        if u64::from(s.size) > MAX_SAMPLE_BYTES {
+            return Err(MediaError::Invalid(format!(
+                "sample {} claims {} bytes, more than the {MAX_SAMPLE_BYTES}-byte limit",
+                s.index, s.size
+            )));
+        }
+        let end = s.offset.checked_add(u64::from(s.size));
+        if end.is_none_or(|end| end > self.movie.file_len) {
+            return Err(MediaError::Invalid(format!(
+                "sample {} ({} bytes at offset {}) lies past the end of the {}-byte file",
+                s.index, s.size, s.offset, self.movie.file_len
+            )));
+        }
+        let mut buf = vec![0u8; s.size as usize];
+        self.source.read_exact_at(s.offset, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Counters of the source.
+    pub fn stats(&self) -> Stats {
+        self.source.stats()
+    }
+}

@@ -1,0 +1,73 @@
+//! Local files through `pread`: no seek state, so one handle serves many threads.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use lazyqt_core::ReadAt;
+
+use crate::error::SourceError;
+use crate::stats::{Counters, Stats};
+
+/// A local file read with positional reads (`pread`).
+#[derive(Debug)]
+pub struct FileSource {
+    file: File,
+    path: PathBuf,
+    uri: String,
+    len: u64,
+    counters: Counters,
+}
+
+impl FileSource {
+    /// Open a file for reading; its length is taken once, at open.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, SourceError> {
+        let path = path.as_ref().to_path_buf();
+        let io = |source| SourceError::Io { path: path.display().to_string(), source };
+        let file = File::open(&path).map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        if meta.is_dir() {
+            return Err(SourceError::InvalidUrl {
+                input: path.display().to_string(),
+                reason: "is a directory".into(),
+            });
+        }
+        let uri = path.display().to_string();
+        Ok(Self { file, path, uri, len: meta.len(), counters: Counters::default() })
+    }
+
+    /// The path opened.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Counters (a file makes no requests; every read counts as a hit).
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    /// The path as given, for messages.
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+}
+
+impl ReadAt for FileSource {
+    type Error = SourceError;
+
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        let len = buf.len() as u64;
+        if offset.checked_add(len).is_none_or(|end| end > self.len) {
+            return Err(SourceError::OutOfBounds { uri: self.uri.clone(), offset, len, size: self.len });
+        }
+        self.file
+            .read_exact_at(buf, offset)
+            .map_err(|source| SourceError::Io { path: self.uri.clone(), source })?;
+        Counters::add(&self.counters.cache_hits, 1);
+        Ok(())
+    }
+
+    fn len(&self) -> Result<u64, SourceError> {
+        Ok(self.len)
+    }
+}

@@ -1,0 +1,367 @@
+//! `HttpSource`: a remote file read with HTTP range requests, through a block cache.
+//!
+//! Opening costs one ranged GET (`bytes=0-…`) that learns the size and the validator
+//! and keeps the head of the file. Small reads go through aligned blocks (memory LRU,
+//! then disk, then one coalesced request for adjacent misses); a miss near the end of
+//! the file fetches everything to the end (moov is usually last), so a cold `info` on
+//! a moov-at-end movie costs two requests. Large reads (frame payloads) go out as one
+//! exact request and bypass the blocks. Every request after the first is pinned to
+//! the first version with `If-Match` (or `If-Unmodified-Since`); a change drops the
+//! caches and fails reads with [`SourceError::ChangedUpstream`].
+
+mod client;
+pub(crate) mod fetch;
+pub(crate) mod validator;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use lazyqt_core::ReadAt;
+
+use crate::cache::block::{Block, BlockCache};
+use crate::cache::disk::{DiskCache, DiskEntry};
+use crate::error::SourceError;
+use crate::options::SourceOptions;
+use crate::stats::{Counters, Stats};
+use fetch::{Opened, Transport};
+use validator::Identity;
+
+/// How often a read retries when the blocks it waited for were evicted at once.
+const FILL_ROUNDS: usize = 4;
+
+/// A remote file over HTTP(S), shareable by many threads.
+#[derive(Debug)]
+pub struct HttpSource {
+    transport: Transport,
+    identity: Identity,
+    /// The whole file, when a server that ignores Range sent a small one whole.
+    whole: Option<Arc<Vec<u8>>>,
+    blocks: BlockCache,
+    disk: Option<DiskEntry>,
+    /// Set once the file is known to have changed: every later read fails.
+    changed: AtomicBool,
+    counters: Counters,
+    block_size: u64,
+    tail_size: u64,
+    max_coalesce: u64,
+    will_need_cap: u64,
+    payload_threshold: usize,
+    max_read: u64,
+}
+
+/// Check that `url` is an absolute http(s) URL with a host.
+pub(crate) fn check_url(url: &str) -> Result<(), SourceError> {
+    let bad = |reason: &str| SourceError::InvalidUrl { input: url.to_string(), reason: reason.into() };
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad("only http and https URLs are supported"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    Ok(())
+}
+
+impl HttpSource {
+    /// Open `url`: zero requests if the disk cache holds a fresh record of it,
+    /// else one ranged GET.
+    pub fn open(url: &str, opts: &SourceOptions) -> Result<Self, SourceError> {
+        check_url(url)?;
+        let client = client::shared(opts).map_err(|e| SourceError::Network {
+            url: url.to_string(),
+            detail: format!("cannot build the HTTP client: {e}"),
+        })?;
+        let transport = Transport::new(client, url.to_string(), opts);
+        let block_size = opts.block();
+        let disk_cache = opts.effective_cache_dir().map(|d| DiskCache::new(d, opts.disk_cache_bytes));
+        let mut source = HttpSource {
+            transport,
+            identity: Identity { size: 0, validator: validator::Validator::None, weak_etag: None },
+            whole: None,
+            blocks: BlockCache::new(opts.memory_cache_bytes),
+            disk: None,
+            changed: AtomicBool::new(false),
+            counters: Counters::default(),
+            block_size,
+            tail_size: opts.tail_size,
+            max_coalesce: opts.max_coalesce.max(block_size),
+            will_need_cap: opts.will_need_cap.min(opts.memory_cache_bytes / 2),
+            payload_threshold: opts.payload_threshold.max(1),
+            max_read: opts.max_read,
+        };
+        if let Some(dc) = &disk_cache {
+            if let Some(index) = dc.lookup(url) {
+                if index.is_fresh(opts.ttl) && index.identity.is_cacheable() {
+                    tracing::debug!(url, "fresh disk cache record: opened without a request");
+                    source.identity = index.identity.clone();
+                    source.disk = Some(dc.resume(index));
+                    return Ok(source);
+                }
+            }
+        }
+        let head_len = opts.head_size.div_ceil(block_size).max(1) * block_size;
+        match source.transport.open(head_len, opts.small_file_limit, &source.counters)? {
+            Opened::Whole { identity, body } => {
+                source.identity = identity;
+                source.whole = Some(Arc::new(body));
+            }
+            Opened::Ranged { identity, head } => {
+                source.identity = identity;
+                if source.identity.is_cacheable() {
+                    source.disk = disk_cache.and_then(|dc| dc.confirm(url, &source.identity, block_size));
+                }
+                source.store(0, &head);
+            }
+        }
+        Ok(source)
+    }
+
+    /// Counters of requests, bytes and cache use.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    /// The URL.
+    pub fn uri(&self) -> &str {
+        self.transport.url()
+    }
+
+    /// Length of block `idx` (the last one may be short).
+    fn block_len(&self, idx: u64) -> u64 {
+        let start = idx.saturating_mul(self.block_size);
+        self.identity.size.saturating_sub(start).min(self.block_size)
+    }
+
+    /// Cache the bytes fetched at `start` (block-aligned) in memory and on disk.
+    /// A trailing partial block is kept only if it ends the file.
+    fn store(&self, start: u64, bytes: &[u8]) -> Vec<Block> {
+        let first = start / self.block_size;
+        let mut out = Vec::new();
+        let mut to_disk: Vec<(u64, &[u8])> = Vec::new();
+        for (k, chunk) in bytes.chunks(self.block_size as usize).enumerate() {
+            let idx = first + k as u64;
+            if chunk.len() as u64 != self.block_len(idx) {
+                break;
+            }
+            let block: Block = Arc::from(chunk);
+            self.blocks.insert(idx, block.clone());
+            out.push(block);
+            to_disk.push((idx, chunk));
+        }
+        if let Some(d) = &self.disk {
+            d.put(&to_disk);
+        }
+        out
+    }
+
+    /// The file changed upstream: drop every cached byte and refuse further reads.
+    fn on_changed(&self, err: SourceError) -> SourceError {
+        if let SourceError::ChangedUpstream { .. } = err {
+            if !self.changed.swap(true, Ordering::SeqCst) {
+                tracing::warn!(url = %self.uri(), error = %err, "file changed upstream: cache dropped");
+                self.blocks.clear();
+                if let Some(d) = &self.disk {
+                    d.discard();
+                }
+            }
+        }
+        err
+    }
+
+    fn changed_error(&self) -> SourceError {
+        SourceError::ChangedUpstream {
+            url: self.uri().to_string(),
+            detail: format!("it no longer matches {}", self.identity.describe()),
+        }
+    }
+
+    /// Fetch `start..end` exactly, pinned to the opened version.
+    fn fetch(&self, start: u64, end: u64) -> Result<Vec<u8>, SourceError> {
+        self.transport.fetch(start, end, &self.identity, &self.counters).map_err(|e| self.on_changed(e))
+    }
+
+    /// Blocks `first..=last`, from memory, disk or the network (misses coalesced into
+    /// runs of at most `cap` bytes). Returns them and whether a request was needed.
+    fn fill(&self, first: u64, last: u64, cap: u64) -> Result<(Vec<Block>, bool), SourceError> {
+        let valid = |i: u64, b: &Block| b.len() as u64 == self.block_len(i);
+        let mut have: Vec<Option<Block>> =
+            (first..=last).map(|i| self.blocks.get(i).filter(|b| valid(i, b))).collect();
+        let mut fetched = false;
+        for _ in 0..FILL_ROUNDS {
+            if self.changed.load(Ordering::SeqCst) {
+                return Err(self.changed_error());
+            }
+            if let Some(d) = &self.disk {
+                for (k, slot) in have.iter_mut().enumerate() {
+                    let idx = first + k as u64;
+                    if slot.is_none() {
+                        if let Some(bytes) = d.get(idx).filter(|b| b.len() as u64 == self.block_len(idx)) {
+                            let block: Block = Arc::from(bytes);
+                            self.blocks.insert(idx, block.clone());
+                            Counters::add(&self.counters.disk_hits, 1);
+                            *slot = Some(block);
+                        }
+                    }
+                }
+            }
+            let missing: Vec<u64> =
+                have.iter().enumerate().filter(|(_, b)| b.is_none()).map(|(k, _)| first + k as u64).collect();
+            if missing.is_empty() {
+                return Ok((have.into_iter().flatten().collect(), fetched));
+            }
+            fetched = true;
+            let (mut claim, waits) = self.blocks.claim(&missing);
+            let mut run_cap = cap;
+            // Speculative tail read: a miss near the end fetches through to the end.
+            if let (Some(&low), Some(&high)) = (claim.mine.first(), claim.mine.last()) {
+                let eof_block = self.identity.size.saturating_sub(1) / self.block_size;
+                let from = low * self.block_size;
+                if self.tail_size > 0 && self.identity.size - from <= self.tail_size {
+                    let mut next = high + 1;
+                    while next <= eof_block && self.blocks.try_claim_more(&mut claim, next) {
+                        next += 1;
+                    }
+                    run_cap = run_cap.max(self.tail_size);
+                }
+            }
+            for (start, end) in runs(&claim.mine, self.block_size, run_cap) {
+                let end_byte = (end * self.block_size).min(self.identity.size);
+                let bytes = self.fetch(start * self.block_size, end_byte)?;
+                let blocks = self.store(start * self.block_size, &bytes);
+                for (k, b) in blocks.into_iter().enumerate() {
+                    let idx = start + k as u64;
+                    if (first..=last).contains(&idx) {
+                        have[(idx - first) as usize] = Some(b);
+                    }
+                }
+            }
+            drop(claim);
+            for w in waits {
+                w.wait();
+            }
+            for (k, slot) in have.iter_mut().enumerate() {
+                if slot.is_none() {
+                    *slot = self.blocks.get(first + k as u64);
+                }
+            }
+        }
+        // Blocks evicted as fast as they arrive (a cache far too small): fetch the
+        // span directly.
+        let start = first * self.block_size;
+        let end = ((last + 1) * self.block_size).min(self.identity.size);
+        let bytes = self.fetch(start, end)?;
+        let blocks = bytes.chunks(self.block_size as usize).map(Arc::from).collect();
+        Ok((blocks, true))
+    }
+}
+
+/// Group ascending block indices into runs of consecutive ones, each at most `cap`
+/// bytes: `(first, one past last)`.
+fn runs(indices: &[u64], block_size: u64, cap: u64) -> Vec<(u64, u64)> {
+    let per_run = (cap / block_size).max(1);
+    let mut sorted = indices.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for idx in sorted {
+        match out.last_mut() {
+            Some((s, e)) if *e == idx && *e - *s < per_run => *e += 1,
+            _ => out.push((idx, idx + 1)),
+        }
+    }
+    out
+}
+
+/// Copy `buf.len()` bytes at `offset` out of consecutive blocks starting at `first`.
+fn copy_out(blocks: &[Block], first: u64, block_size: u64, offset: u64, buf: &mut [u8]) -> bool {
+    let mut done = 0usize;
+    let mut pos = offset;
+    for (k, b) in blocks.iter().enumerate() {
+        if done == buf.len() {
+            break;
+        }
+        let bstart = (first + k as u64) * block_size;
+        let Some(from) = pos.checked_sub(bstart).map(|f| f as usize) else { return false };
+        if from >= b.len() {
+            return false;
+        }
+        let take = (b.len() - from).min(buf.len() - done);
+        buf[done..done + take].copy_from_slice(&b[from..from + take]);
+        done += take;
+        pos += take as u64;
+    }
+    done == buf.len()
+}
+
+impl ReadAt for HttpSource {
+    type Error = SourceError;
+
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), SourceError> {
+        if self.changed.load(Ordering::SeqCst) {
+            return Err(self.changed_error());
+        }
+        let len = buf.len() as u64;
+        let size = self.identity.size;
+        let Some(end) = offset.checked_add(len).filter(|e| *e <= size) else {
+            return Err(SourceError::OutOfBounds { uri: self.uri().to_string(), offset, len, size });
+        };
+        if len == 0 {
+            return Ok(());
+        }
+        if len > self.max_read {
+            return Err(SourceError::TooLarge {
+                uri: self.uri().to_string(),
+                what: "read",
+                size: len,
+                limit: self.max_read,
+            });
+        }
+        if let Some(whole) = &self.whole {
+            // offset..end is within size == whole.len().
+            buf.copy_from_slice(&whole[offset as usize..end as usize]);
+            Counters::add(&self.counters.cache_hits, 1);
+            return Ok(());
+        }
+        let first = offset / self.block_size;
+        let last = (end - 1) / self.block_size;
+        let cached: Option<Vec<Block>> = (first..=last).map(|i| self.blocks.get(i)).collect();
+        if let Some(blocks) = cached {
+            if copy_out(&blocks, first, self.block_size, offset, buf) {
+                Counters::add(&self.counters.cache_hits, 1);
+                return Ok(());
+            }
+        }
+        if buf.len() >= self.payload_threshold {
+            let bytes = self.fetch(offset, end)?;
+            buf.copy_from_slice(&bytes);
+            Counters::add(&self.counters.cache_misses, 1);
+            return Ok(());
+        }
+        let (blocks, fetched) = self.fill(first, last, self.max_coalesce)?;
+        if !copy_out(&blocks, first, self.block_size, offset, buf) {
+            return Err(SourceError::Protocol {
+                url: self.uri().to_string(),
+                detail: format!("cached blocks do not cover {len} bytes at {offset}"),
+            });
+        }
+        let counter = if fetched { &self.counters.cache_misses } else { &self.counters.cache_hits };
+        Counters::add(counter, 1);
+        Ok(())
+    }
+
+    fn len(&self) -> Result<u64, SourceError> {
+        Ok(self.identity.size)
+    }
+
+    fn will_need(&self, offset: u64, len: u64) {
+        let size = self.identity.size;
+        if self.whole.is_some() || self.changed.load(Ordering::SeqCst) || offset >= size || len == 0 {
+            return;
+        }
+        let end = offset.saturating_add(len.min(self.will_need_cap)).min(size);
+        let first = offset / self.block_size;
+        let last = (end - 1) / self.block_size;
+        if let Err(e) = self.fill(first, last, self.will_need_cap) {
+            tracing::debug!(url = %self.uri(), error = %e, "will_need prefetch failed");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Settings of the sources and their caches, with defaults tuned for multi-GB movies
+//! on plain HTTP servers.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How to open and cache a source. `SourceOptions::default()` is what the CLI uses.
+#[derive(Debug, Clone)]
+pub struct SourceOptions {
+    /// Directory of the persistent disk cache; `None` = the platform cache directory
+    /// (`~/.cache/lazyqt/http` on Linux).
+    pub cache_dir: Option<PathBuf>,
+    /// Do not use the persistent disk cache (the in-memory block cache stays).
+    pub no_cache: bool,
+    /// How long cached metadata is trusted without asking the server; `None` = forever
+    /// (for archives of immutable files). After it, one request revalidates.
+    pub ttl: Option<Duration>,
+    /// Size of a metadata block (the unit of the memory and disk caches).
+    pub block_size: u64,
+    /// Bytes read from the start of the file by the first request.
+    pub head_size: u64,
+    /// Speculative tail read: a block miss within this many bytes of the end of the file
+    /// fetches everything from there to the end in one request (moov is usually last).
+    /// 0 disables it.
+    pub tail_size: u64,
+    /// Bound of the in-memory block cache, in bytes, per source.
+    pub memory_cache_bytes: u64,
+    /// Most bytes one request may cover when adjacent block misses are coalesced.
+    pub max_coalesce: u64,
+    /// Most bytes a `will_need` hint fetches (in one request).
+    pub will_need_cap: u64,
+    /// Reads of at least this many bytes that are not cached go out as one exact range
+    /// request and bypass the block cache (frame payloads).
+    pub payload_threshold: usize,
+    /// A server that ignores Range may still be used for files up to this size (the
+    /// whole body is taken once); larger files fail with `RangeNotSupported`.
+    pub small_file_limit: u64,
+    /// Largest single read accepted.
+    pub max_read: u64,
+    /// Bound of the disk cache, in bytes, over all URLs.
+    pub disk_cache_bytes: u64,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+    /// Time allowed for the answer and for each read of its body.
+    pub read_timeout: Duration,
+    /// Overall time allowed for one read, retries included.
+    pub deadline: Duration,
+    /// Most retries of one request.
+    pub max_retries: u32,
+    /// First retry delay; doubled at each retry, with jitter.
+    pub backoff_base: Duration,
+    /// Largest retry delay (also caps `Retry-After`).
+    pub backoff_max: Duration,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        Self {
+            cache_dir: None,
+            no_cache: false,
+            ttl: Some(Duration::from_secs(3600)),
+            block_size: 64 * 1024,
+            head_size: 64 * 1024,
+            tail_size: 4 * 1024 * 1024,
+            memory_cache_bytes: 256 * 1024 * 1024,
+            max_coalesce: 2 * 1024 * 1024,
+            will_need_cap: 256 * 1024 * 1024,
+            payload_threshold: 16 * 1024,
+            small_file_limit: 1024 * 1024,
+            max_read: 1024 * 1024 * 1024,
+            disk_cache_bytes: 4 * 1024 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(120),
+            max_retries: 6,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(10),
+        }
+    }
+}
+
+impl SourceOptions {
+    /// The disk cache directory in force: the configured one, else the platform's,
+    /// else none (no home directory).
+    pub fn effective_cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        if let Some(d) = &self.cache_dir {
+            return Some(d.clone());
+        }
+        directories::ProjectDirs::from("", "", "lazyqt").map(|p| p.cache_dir().join("http"))
+    }
+
+    /// Block size clamped to a sane range (4 KiB .. 16 MiB).
+    pub(crate) fn block(&self) -> u64 {
+        self.block_size.clamp(4096, 16 * 1024 * 1024)
+    }
+}

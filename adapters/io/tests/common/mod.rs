@@ -1,0 +1,104 @@
+//! Helpers shared by the integration tests: test movies, options tuned for fast
+//! tests, deterministic data, and an atom walk like the core's `Movie::open`.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Once;
+use std::time::Duration;
+
+use lazyqt_core::atom::{is_container, AtomHeader, Children};
+use lazyqt_core::FourCC;
+use lazyqt_io::{ReadAt, SourceOptions};
+
+/// The repository's testdata directory.
+pub fn testdata() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+}
+
+/// Path of a generated test movie (runs `testdata/generate.sh` once; it is idempotent).
+pub fn movie(name: &str) -> PathBuf {
+    static GENERATE: Once = Once::new();
+    GENERATE.call_once(|| {
+        let status = std::process::Command::new("bash")
+            .arg(testdata().join("generate.sh"))
+            .status()
+            .expect("run testdata/generate.sh");
+        assert!(status.success(), "testdata/generate.sh failed");
+    });
+    let p = testdata().join("generated").join(name);
+    assert!(p.exists(), "{} was not generated", p.display());
+    p
+}
+
+/// Options for fast tests: short backoff and timeouts, disk cache in `cache_dir`
+/// (or none).
+pub fn opts(cache_dir: Option<&std::path::Path>) -> SourceOptions {
+    SourceOptions {
+        cache_dir: cache_dir.map(|p| p.to_path_buf()),
+        no_cache: cache_dir.is_none(),
+        backoff_base: Duration::from_millis(5),
+        backoff_max: Duration::from_millis(50),
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(5),
+        deadline: Duration::from_secs(10),
+        ..SourceOptions::default()
+    }
+}
+
+/// Small blocks and no speculative tail, so request ranges are easy to predict.
+pub fn small_block_opts() -> SourceOptions {
+    SourceOptions { block_size: 4096, head_size: 4096, tail_size: 0, ..opts(None) }
+}
+
+/// `n` bytes of deterministic, non-repeating-looking data.
+pub fn data(n: usize) -> Vec<u8> {
+    let mut x: u32 = 0x1234_5678;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Read `len` bytes at `offset`.
+pub fn read<R: ReadAt + ?Sized>(r: &R, offset: u64, len: usize) -> Result<Vec<u8>, R::Error> {
+    let mut buf = vec![0u8; len];
+    r.read_exact_at(offset, &mut buf)?;
+    Ok(buf)
+}
+
+/// What `lazyqt info` does to a source: walk the top-level atoms, hint `moov`, then
+/// walk every atom inside it and read each leaf's payload. Returns the `moov` header.
+pub fn info<R: ReadAt + ?Sized>(r: &R) -> AtomHeader
+where
+    R::Error: std::fmt::Debug,
+{
+    let len = r.len().expect("len");
+    let moov =
+        Children::new(0, len).find(r, FourCC(*b"moov")).expect("walk top level").expect("moov present");
+    r.will_need(moov.offset, moov.size);
+    let mut stack = vec![Children::of(&moov)];
+    let mut leaves = 0;
+    while let Some(top) = stack.last_mut() {
+        match top.next(r) {
+            None => {
+                stack.pop();
+            }
+            Some(h) => {
+                let h = h.expect("atom header");
+                if is_container(h.kind) {
+                    stack.push(Children::of(&h));
+                } else {
+                    let n = h.body_len().min(1 << 20) as usize;
+                    read(r, h.body_offset(), n).expect("leaf payload");
+                    leaves += 1;
+                }
+            }
+        }
+    }
+    assert!(leaves >= 3, "moov has leaves");
+    moov
+}

@@ -1,0 +1,145 @@
+//! The persistent disk cache: corruption is detected and discarded, the size bound
+//! holds, sources sharing the directory at once agree, "forever" needs no request.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::{data, info, movie, opts, read};
+use lazyqt_io::{HttpSource, SourceOptions};
+use lazyqt_testserver::TestServer;
+
+/// The entry directories of a cache.
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(cache)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')));
+    v
+}
+
+/// Bytes of blocks recorded in an entry's index (JSON line, then its CRC).
+fn stored_bytes(entry: &Path) -> u64 {
+    let text = std::fs::read_to_string(entry.join("index")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    json["blocks"].as_object().unwrap().values().map(|v| v[0].as_u64().unwrap()).sum()
+}
+
+fn movie_server() -> (TestServer, Vec<u8>) {
+    let bytes = std::fs::read(movie("prores2.mov")).unwrap();
+    (TestServer::serve_files([("m.mov", bytes.clone())]).unwrap(), bytes)
+}
+
+#[test]
+fn corrupt_data_is_detected_discarded_and_refetched() {
+    let (server, bytes) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("m.mov");
+    let moov = info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
+    let entry = entries(cache.path()).pop().expect("one entry");
+    // Flip bytes inside the cached moov.
+    let data_file = entry.join("data");
+    let mut d = std::fs::read(&data_file).unwrap();
+    for b in &mut d[moov.offset as usize..moov.offset as usize + 16] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&data_file, d).unwrap();
+    server.clear_log();
+    let src = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+    assert_eq!(server.request_count(), 0, "index intact: opened from disk");
+    let moov2 = info(&src);
+    assert_eq!(moov, moov2);
+    let got = read(&src, moov.offset, moov.size as usize).unwrap();
+    assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize], "never the corrupt bytes");
+    assert!(server.request_count() >= 1, "refetched from the server");
+}
+
+#[test]
+fn corrupt_index_is_discarded() {
+    let (server, _) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("m.mov");
+    info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
+    let entry = entries(cache.path()).pop().expect("one entry");
+    let index = entry.join("index");
+    let mut text = std::fs::read_to_string(&index).unwrap();
+    text = text.replacen("\"size\":", "\"size\":1", 1);
+    std::fs::write(&index, text).unwrap();
+    server.clear_log();
+    let src = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+    assert_eq!(server.request_count(), 1, "the corrupt record was not trusted");
+    info(&src);
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn forever_ttl_never_asks_again() {
+    let (server, _) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("m.mov");
+    let o = SourceOptions { ttl: None, ..opts(Some(cache.path())) };
+    info(&HttpSource::open(&url, &o).unwrap());
+    server.clear_log();
+    for _ in 0..3 {
+        info(&HttpSource::open(&url, &o).unwrap());
+    }
+    assert_eq!(server.request_count(), 0);
+}
+
+#[test]
+fn no_cache_writes_nothing_to_disk() {
+    let (server, _) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let o = SourceOptions { no_cache: true, ..opts(Some(cache.path())) };
+    info(&HttpSource::open(&server.url("m.mov"), &o).unwrap());
+    assert!(entries(cache.path()).is_empty());
+}
+
+#[test]
+fn the_size_bound_evicts_the_least_recent_entries() {
+    let files: Vec<(String, Vec<u8>)> = (0..4).map(|i| (format!("f{i}.bin"), data(300_000 + i))).collect();
+    let server = TestServer::serve_files(files.clone()).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    // Each file leaves its 64 KiB head block and its short last block on disk
+    // (~101 KiB); the bound holds two of them.
+    let o = SourceOptions { disk_cache_bytes: 300 * 1024, ..opts(Some(cache.path())) };
+    for (name, _) in &files {
+        let src = HttpSource::open(&server.url(name), &o).unwrap();
+        read(&src, 290_000, 16).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stored: u64 = entries(cache.path()).iter().map(|e| stored_bytes(e)).sum();
+    assert!(stored <= 300 * 1024, "{stored} bytes stored");
+    assert_eq!(entries(cache.path()).len(), 2);
+    // The newest file is still cached: reopening it costs nothing.
+    server.clear_log();
+    let last = HttpSource::open(&server.url("f3.bin"), &o).unwrap();
+    read(&last, 290_000, 16).unwrap();
+    assert_eq!(server.request_count(), 0);
+}
+
+#[test]
+fn sources_sharing_a_cache_directory_at_once_agree() {
+    let (server, bytes) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let url = Arc::new(server.url("m.mov"));
+    let bytes = Arc::new(bytes);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, bytes, dir) = (url.clone(), bytes.clone(), cache.path().to_path_buf());
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    let src = HttpSource::open(&url, &opts(Some(&dir))).unwrap();
+                    let moov = info(&src);
+                    let got = read(&src, moov.offset, moov.size as usize).unwrap();
+                    assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize]);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(entries(cache.path()).len(), 1);
+}

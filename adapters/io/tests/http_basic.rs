@@ -1,0 +1,172 @@
+//! HttpSource against the test server without faults: request counts, ranges,
+//! validators and bytes, asserted exactly.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{data, read, small_block_opts};
+use lazyqt_io::{HttpSource, ReadAt, SourceError};
+use lazyqt_testserver::{Faults, TestServer};
+
+const MIB: usize = 1024 * 1024;
+
+#[test]
+fn open_is_one_ranged_get_without_conditions() {
+    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    assert_eq!(src.len().unwrap(), MIB as u64);
+    let log = server.requests();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].range.as_deref(), Some("bytes=0-4095"));
+    assert_eq!(log[0].if_match, None);
+    assert_eq!(log[0].bytes_sent, 4096);
+    // The head is cached: reading inside it costs nothing.
+    assert_eq!(read(&src, 10, 100).unwrap(), data(MIB)[10..110]);
+    assert_eq!(server.request_count(), 1);
+    let s = src.stats();
+    assert_eq!((s.requests, s.bytes_fetched, s.cache_hits, s.cache_misses), (1, 4096, 1, 0));
+}
+
+#[test]
+fn block_reads_are_aligned_pinned_and_cached() {
+    let body = data(MIB);
+    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let etag = server.requests()[0].clone();
+    assert_eq!(etag.if_match, None);
+    // 10 bytes at 500_000 lie in block 122 (499_712..503_808).
+    assert_eq!(read(&src, 500_000, 10).unwrap(), body[500_000..500_010]);
+    // Again, and a neighbour inside the same block: no request.
+    assert_eq!(read(&src, 500_005, 100).unwrap(), body[500_005..500_105]);
+    let log = server.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].range.as_deref(), Some("bytes=499712-503807"));
+    assert!(log[1].if_match.as_deref().is_some_and(|v| v.starts_with('"')), "If-Match sent");
+    assert!(log.iter().all(|r| r.if_range.is_none()), "never If-Range");
+    assert_eq!(server.bytes_sent(), 4096 * 2);
+    let s = src.stats();
+    assert_eq!((s.requests, s.bytes_fetched, s.cache_hits, s.cache_misses), (2, 8192, 1, 1));
+}
+
+#[test]
+fn adjacent_block_misses_are_coalesced_into_one_request() {
+    let body = data(MIB);
+    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    // 12 KiB (below the 16 KiB payload threshold) starting mid-block: blocks 100..=103.
+    let off = 100 * 4096 + 2000;
+    assert_eq!(read(&src, off, 12 * 1024).unwrap(), body[off as usize..off as usize + 12 * 1024]);
+    let log = server.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].range.as_deref(), Some("bytes=409600-425983"));
+    assert_eq!(log[1].bytes_sent, 4 * 4096);
+}
+
+#[test]
+fn will_need_fetches_the_range_in_one_request() {
+    let body = data(MIB);
+    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    src.will_need(600_000, 300_000);
+    let log = server.requests();
+    assert_eq!(log.len(), 2);
+    // Blocks 146 (598_016) ..= 219 (ends 901_120).
+    assert_eq!(log[1].range.as_deref(), Some("bytes=598016-901119"));
+    // Small reads anywhere inside are now free.
+    for off in (600_000..900_000).step_by(7919) {
+        assert_eq!(read(&src, off, 64).unwrap(), body[off as usize..off as usize + 64]);
+    }
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn payload_reads_are_one_exact_request_that_bypasses_the_blocks() {
+    let body = data(MIB);
+    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (off, len) = (300_001u64, 100_000usize);
+    assert_eq!(read(&src, off, len).unwrap(), body[300_001..400_001]);
+    let log = server.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].range.as_deref(), Some("bytes=300001-400000"));
+    assert!(log[1].if_match.is_some());
+    assert_eq!(log[1].bytes_sent, 100_000);
+    // Not cached as blocks: a small read inside costs a block request.
+    read(&src, 350_000, 8).unwrap();
+    assert_eq!(server.request_count(), 3);
+    assert_eq!(server.requests()[2].range.as_deref(), Some("bytes=348160-352255"));
+}
+
+#[test]
+fn tail_miss_fetches_through_to_the_end_of_the_file() {
+    let body = data(MIB);
+    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
+    let opts = lazyqt_io::SourceOptions { tail_size: 64 * 1024, ..small_block_opts() };
+    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
+    let size = MIB as u64;
+    read(&src, size - 40_000, 16).unwrap();
+    // Block of size-40_000 starts at 1_007_616; everything from there to the end.
+    assert_eq!(server.requests()[1].range.as_deref(), Some("bytes=1007616-1048575"));
+    assert_eq!(read(&src, size - 100, 100).unwrap(), body[MIB - 100..]);
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn concurrent_readers_of_one_block_make_one_request() {
+    let body = Arc::new(data(MIB));
+    let server = TestServer::serve_files([("f.bin", body.to_vec())]).unwrap();
+    let src = Arc::new(HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap());
+    server.set_faults(Faults { latency: Duration::from_millis(150), ..Faults::default() });
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let (src, body) = (src.clone(), body.clone());
+            std::thread::spawn(move || {
+                let off = 700_000 + i * 10;
+                assert_eq!(read(&*src, off, 50).unwrap(), body[off as usize..off as usize + 50]);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(server.request_count(), 2, "open + one block request for 8 readers");
+}
+
+#[test]
+fn reads_past_the_end_fail_without_a_request() {
+    let server = TestServer::serve_files([("f.bin", data(10_000))]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let err = read(&src, 9_990, 20).unwrap_err();
+    assert!(matches!(err, SourceError::OutOfBounds { size: 10_000, .. }), "{err}");
+    // The last, short block is served whole.
+    assert_eq!(read(&src, 9_000, 1_000).unwrap(), data(10_000)[9_000..]);
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn missing_file_is_a_404_error() {
+    let server = TestServer::serve_files([("f.bin", data(10))]).unwrap();
+    let err = HttpSource::open(&server.url("nope.bin"), &small_block_opts()).unwrap_err();
+    assert!(matches!(err, SourceError::HttpStatus { status: 404, .. }), "{err}");
+    assert_eq!(server.request_count(), 1, "404 is not retried");
+}
+
+#[test]
+fn empty_file_opens_with_length_zero() {
+    let server = TestServer::serve_files([("e.bin", Vec::new())]).unwrap();
+    let src = HttpSource::open(&server.url("e.bin"), &small_block_opts()).unwrap();
+    assert_eq!(src.len().unwrap(), 0);
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn connection_refused_is_a_network_error_after_bounded_retries() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let opts = lazyqt_io::SourceOptions { max_retries: 2, ..small_block_opts() };
+    let t0 = std::time::Instant::now();
+    let err = HttpSource::open(&format!("http://127.0.0.1:{port}/x"), &opts).unwrap_err();
+    assert!(matches!(err, SourceError::Network { .. }), "{err}");
+    assert!(t0.elapsed() < Duration::from_secs(5));
+}

@@ -1,0 +1,217 @@
+//! The acceptance tests of issue 3: a moov-at-end movie over HTTP parsed with the
+//! core's atom walker in at most 3 requests (2 expected) and moov + 128 KiB; a second
+//! source with the same disk cache makes none; a change upstream is an error, never
+//! wrong bytes.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{info, movie, opts, read};
+use lazyqt_io::{HttpSource, ReadAt, SourceError, SourceOptions};
+use lazyqt_testserver::TestServer;
+
+/// A temp dir served over HTTP holding a copy of a generated movie.
+fn serve_copy(name: &str) -> (tempfile::TempDir, TestServer, Vec<u8>) {
+    let www = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(movie(name)).unwrap();
+    std::fs::write(www.path().join(name), &bytes).unwrap();
+    let server = TestServer::serve_dir(www.path()).unwrap();
+    (www, server, bytes)
+}
+
+#[test]
+fn cold_info_of_a_moov_at_end_movie_takes_two_requests() {
+    let (_www, server, bytes) = serve_copy("prores2.mov");
+    let cache = tempfile::tempdir().unwrap();
+    let src = HttpSource::open(&server.url("prores2.mov"), &opts(Some(cache.path()))).unwrap();
+    let moov = info(&src);
+    assert_eq!(moov.end(), bytes.len() as u64, "moov is last in this movie");
+    let s = src.stats();
+    eprintln!("cold info: moov {} bytes, {s:?}", moov.size);
+    assert_eq!(s.requests, 2, "{s:?} {:#?}", server.requests());
+    assert_eq!(server.request_count(), 2);
+    assert!(
+        s.bytes_fetched <= moov.size + 128 * 1024,
+        "fetched {} bytes for a moov of {}",
+        s.bytes_fetched,
+        moov.size
+    );
+    assert_eq!(server.bytes_sent(), s.bytes_fetched);
+    // Same bytes as the file.
+    let m = read(&src, moov.offset, moov.size as usize).unwrap();
+    assert_eq!(m, bytes[moov.offset as usize..moov.end() as usize]);
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn cold_info_of_a_faststart_movie_takes_at_most_two_requests() {
+    let (_www, server, _) = serve_copy("prores_faststart.mov");
+    let src = HttpSource::open(&server.url("prores_faststart.mov"), &opts(None)).unwrap();
+    let moov = info(&src);
+    assert!(moov.offset < 1024, "moov first");
+    assert!(src.stats().requests <= 2, "{:?}", src.stats());
+    assert!(src.stats().bytes_fetched <= moov.size + 128 * 1024);
+}
+
+#[test]
+fn warm_info_from_the_disk_cache_makes_no_request() {
+    let (_www, server, bytes) = serve_copy("prores2.mov");
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("prores2.mov");
+    let cold = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+    let moov = info(&cold);
+    drop(cold);
+    server.clear_log();
+    // A new source (as a new process would make) within the TTL.
+    let warm = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+    let moov2 = info(&warm);
+    assert_eq!(moov, moov2);
+    assert_eq!(server.request_count(), 0, "{:#?}", server.requests());
+    let s = warm.stats();
+    assert_eq!(s.requests, 0);
+    assert!(s.disk_hits >= 2, "{s:?}");
+    assert_eq!(read(&warm, moov.offset, 64).unwrap(), bytes[moov.offset as usize..moov.offset as usize + 64]);
+}
+
+#[test]
+fn after_the_ttl_one_request_revalidates_and_the_disk_cache_is_reused() {
+    let (_www, server, _) = serve_copy("prores2.mov");
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("prores2.mov");
+    let o = SourceOptions { ttl: Some(Duration::ZERO), ..opts(Some(cache.path())) };
+    info(&HttpSource::open(&url, &o).unwrap());
+    server.clear_log();
+    let again = HttpSource::open(&url, &o).unwrap();
+    info(&again);
+    assert_eq!(server.request_count(), 1, "{:#?}", server.requests());
+    assert!(again.stats().disk_hits >= 1);
+}
+
+#[test]
+fn a_change_between_reads_is_an_error_and_no_wrong_bytes() {
+    let (www, server, bytes) = serve_copy("prores2.mov");
+    let url = server.url("prores2.mov");
+    let src = HttpSource::open(&url, &opts(None)).unwrap();
+    // The file is replaced on the server (new content, new mtime, so a new ETag).
+    let path = www.path().join("prores2.mov");
+    let changed: Vec<u8> = bytes.iter().map(|b| !b).collect();
+    std::fs::write(&path, &changed).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(std::time::SystemTime::now() + Duration::from_secs(10)).unwrap();
+    drop(f);
+    let mut buf = vec![0u8; 4096];
+    let off = bytes.len() as u64 - 4096;
+    let err = src.read_exact_at(off, &mut buf).unwrap_err();
+    assert!(matches!(err, SourceError::ChangedUpstream { .. }), "{err}");
+    assert!(buf.iter().all(|&b| b == 0));
+    assert_eq!(server.requests().last().unwrap().status, 412);
+    // Reopening reads the new version.
+    let fresh = HttpSource::open(&url, &opts(None)).unwrap();
+    assert_eq!(read(&fresh, off, 4096).unwrap(), changed[off as usize..]);
+}
+
+#[test]
+fn stale_disk_metadata_never_yields_stale_payload() {
+    let (www, server, bytes) = serve_copy("prores2.mov");
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("prores2.mov");
+    info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
+    let path = www.path().join("prores2.mov");
+    std::fs::write(&path, bytes.iter().map(|b| b.wrapping_add(1)).collect::<Vec<u8>>()).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(std::time::SystemTime::now() + Duration::from_secs(10)).unwrap();
+    drop(f);
+    // Within the TTL the cached metadata is trusted, but the payload request carries
+    // If-Match, so the change is caught before any frame byte is used.
+    let warm = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+    info(&warm);
+    let mut frame = vec![0u8; 50_000];
+    let err = warm.read_exact_at(100_000, &mut frame).unwrap_err();
+    assert!(matches!(err, SourceError::ChangedUpstream { .. }), "{err}");
+    assert!(frame.iter().all(|&b| b == 0));
+    // The disk entry was dropped: the next open asks the server.
+    server.clear_log();
+    let next = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+    assert_eq!(server.request_count(), 1);
+    assert_eq!(read(&next, 0, 8).unwrap(), bytes[..8].iter().map(|b| b.wrapping_add(1)).collect::<Vec<u8>>());
+}
+
+#[test]
+fn open_dispatches_on_the_string() {
+    let (_www, server, bytes) = serve_copy("prores2.mov");
+    let o = opts(None);
+    let http = lazyqt_io::open(&server.url("prores2.mov"), &o).unwrap();
+    let file = lazyqt_io::open(movie("prores2.mov").to_str().unwrap(), &o).unwrap();
+    assert_eq!(info(&*http), info(&*file));
+    assert_eq!(read(&*file, 0, 32).unwrap(), bytes[..32]);
+    assert!(http.uri().starts_with("http://"));
+    assert_eq!(http.stats().requests, 2);
+    assert_eq!(file.stats().requests, 0);
+    let file_url = format!("file://{}", movie("prores2.mov").display());
+    assert_eq!(lazyqt_io::open(&file_url, &o).unwrap().len().unwrap(), bytes.len() as u64);
+    for bad in ["", "  ", "ftp://example.org/x.mov", "http://", "http://exa mple.org/x.mov"] {
+        let err = lazyqt_io::open(bad, &o).unwrap_err();
+        assert!(matches!(err, SourceError::InvalidUrl { .. }), "{bad}: {err}");
+    }
+    let err = lazyqt_io::open("/definitely/not/here.mov", &o).unwrap_err();
+    assert!(matches!(err, SourceError::Io { .. }), "{err}");
+}
+
+/// An atom: 32-bit size, type, payload.
+fn atom(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(payload);
+    v
+}
+
+/// A CamHD-shaped file: `ftyp`, `wide`, a 64-bit `mdat` of `mdat_len` bytes, then a
+/// `moov` whose sample tables describe 25,000 frames (~135 KB of tables).
+fn camhd_like(mdat_len: u64) -> Vec<u8> {
+    let frames = 25_000u32;
+    let mut stsz = vec![0u8; 12];
+    stsz[8..12].copy_from_slice(&frames.to_be_bytes());
+    for i in 0..frames {
+        stsz.extend_from_slice(&(560_000 + i % 1000).to_be_bytes());
+    }
+    let chunks = frames / 6;
+    let mut co64 = vec![0u8; 4];
+    co64.extend_from_slice(&chunks.to_be_bytes());
+    for i in 0..u64::from(chunks) {
+        co64.extend_from_slice(&(48 + i * 6 * 560_000).to_be_bytes());
+    }
+    let stbl = [atom(b"stsz", &stsz), atom(b"co64", &co64)].concat();
+    let minf = atom(b"minf", &atom(b"stbl", &stbl));
+    let trak = atom(b"trak", &atom(b"mdia", &minf));
+    let moov = atom(b"moov", &[atom(b"mvhd", &[0u8; 100]), trak].concat());
+    let mut file = atom(b"ftyp", b"qt  \0\0\x02\0qt  ");
+    file.extend_from_slice(&atom(b"wide", b""));
+    file.extend_from_slice(&1u32.to_be_bytes());
+    file.extend_from_slice(b"mdat");
+    file.extend_from_slice(&(mdat_len + 16).to_be_bytes());
+    file.resize(file.len() + mdat_len as usize, 0x55);
+    file.extend_from_slice(&moov);
+    file
+}
+
+#[test]
+fn camhd_shaped_movie_costs_two_requests_and_moov_plus_128k() {
+    let file = camhd_like(48 * 1024 * 1024);
+    let size = file.len();
+    let server = TestServer::serve_files([("camhd.mov", file)]).unwrap();
+    let src = HttpSource::open(&server.url("camhd.mov"), &opts(None)).unwrap();
+    let moov = info(&src);
+    let s = src.stats();
+    eprintln!("camhd-shaped info: file {size} bytes, moov {} bytes, {s:?}", moov.size);
+    assert!(moov.size > 100_000);
+    assert_eq!(s.requests, 2, "{:#?}", server.requests());
+    assert!(s.bytes_fetched <= moov.size + 128 * 1024, "{} for moov {}", s.bytes_fetched, moov.size);
+    assert_eq!(server.bytes_sent(), s.bytes_fetched);
+    // A frame read is one exact request carrying If-Match.
+    read(&src, 48 + 560_000, 560_000).unwrap();
+    let last = server.requests().pop().unwrap();
+    assert_eq!(last.range.as_deref(), Some("bytes=560048-1120047"));
+    assert!(last.if_match.is_some());
+    assert_eq!(server.request_count(), 3);
+}
