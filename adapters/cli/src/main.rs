@@ -22,6 +22,9 @@ EXAMPLES:
   lazyqt info movie.mov
   lazyqt info --json --stats https://example.org/files/CAMHDA301-20160101T000000Z.mov
   lazyqt samples movie.mov --json | head
+  lazyqt frame movie.mov 5000 -o frame.png
+  lazyqt frame https://example.org/movie.mov --time 60 --scale 640x0 -o - > small.jpg --format jpg
+  lazyqt frames https://example.org/movie.mov --every 1800 -o stills/
 
 EXIT STATUS:
   0 success; 1 other failure; 2 bad usage; 3 malformed or unsupported movie;
@@ -49,6 +52,10 @@ enum Command {
     Info(cmd::info::InfoArgs),
     /// List every sample of a track in decode order: offset, size, timestamps, keyframe.
     Samples(cmd::samples::SamplesArgs),
+    /// Write one frame as an image: lazyqt frame SRC 5000 -o f.png (or --time 60.5).
+    Frame(cmd::frame::FrameArgs),
+    /// Write many frames to a directory, in parallel: --every K, --list, --range A..B, --times.
+    Frames(cmd::frames::FramesArgs),
 }
 
 fn init_logging(verbose: u8) {
@@ -69,6 +76,7 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         Some(MediaError::Format(_)) => 3,
         Some(MediaError::Source(_)) => 4,
         Some(MediaError::OutOfRange { .. }) => 5,
+        Some(MediaError::Decode(lazyqt_media::decoding::Error::UnsupportedCodec { .. })) => 3,
         _ => 1,
     }
 }
@@ -101,6 +109,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Info(a) => cmd::info::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
         Command::Samples(a) => cmd::samples::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
+        Command::Frame(a) => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
+        Command::Frames(a) => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
     }
     out.flush()?;
     Ok(())

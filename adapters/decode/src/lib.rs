@@ -1,1 +1,51 @@
-//! lazyqt-decode (under construction).
+//! lazyqt-decode: turns QuickTime/MP4 video samples into pixels and pixels into image files.
+//!
+//! Three steps a caller (or a bench) can run separately:
+//! 1. [`Decoder`]: one FFmpeg decoder per track, built from [`CodecParams`] and reused;
+//!    [`Decoder::decode_one`] for intra-only codecs (ProRes), [`Decoder::decode_target`] for
+//!    long-GOP ones (H.264/HEVC: packets from the preceding sync sample in decode order).
+//! 2. [`Converter`]: swscale to packed [`Image`]s (RGB8, RGBA8, RGB16, gray 8/16), optional
+//!    scaling, BT.709 / BT.601 chosen from the stream, the sample entry or the size.
+//! 3. [`encode`]: PNG, JPEG, PPM/PGM, BMP or raw bytes.
+//!
+//! ```no_run
+//! use lazyqt_decode::*;
+//! # fn demo(sample: &[u8]) -> Result<()> {
+//! let mut dec = Decoder::new(&CodecParams::new(*b"apcn", 1920, 1080), &DecoderOptions::default())?;
+//! let frame = dec.decode_one(Packet { data: sample, pts: 0, dts: 0, keyframe: true })?;
+//! let image = Converter::new().convert(&frame, &ConvertOptions::default())?;
+//! let png = encode(&image, Format::Png, &EncodeOptions::default())?;
+//! # let _ = png; Ok(()) }
+//! ```
+//!
+//! All FFI lives in the private `ffi` module.
+
+mod codec;
+mod convert;
+mod decoder;
+mod encode;
+mod error;
+mod ffi;
+
+pub use codec::{CodecParams, ColorInfo};
+pub use convert::{fit_size, ConvertOptions, Converter, Image, PixelFormat, ScaleFilter};
+pub use decoder::{DecodedFrame, Decoder, DecoderOptions, Limits, Packet, Threading};
+pub use encode::{encode, EncodeOptions, Format};
+pub use error::{Error, Result};
+
+/// How much FFmpeg itself prints to stderr (it is process-wide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FfmpegLog {
+    /// Nothing.
+    Quiet,
+    /// Errors only (e.g. damaged samples).
+    Error,
+    /// Errors and warnings (FFmpeg's default is more: info).
+    Warning,
+}
+
+/// Sets FFmpeg's process-wide log level; servers usually want [`FfmpegLog::Quiet`] or
+/// [`FfmpegLog::Error`], since this crate reports every failure as an [`Error`] anyway.
+pub fn set_ffmpeg_log(level: FfmpegLog) {
+    ffi::set_log_level(ffi::LOG_LEVELS[level as usize]);
+}

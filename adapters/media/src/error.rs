@@ -26,6 +26,9 @@ pub enum MediaError {
     /// The movie has no track of the kind asked for.
     #[error("the movie has no {0} track")]
     NoTrack(&'static str),
+    /// Decoding, conversion or encoding failed.
+    #[error(transparent)]
+    Decode(#[from] lazyqt_decode::Error),
     /// An argument is invalid (message says which and why).
     #[error("{0}")]
     Invalid(String),

@@ -2,6 +2,7 @@
 //! summarize it, find a frame's bytes, fetch them — everything the CLI, the REST server
 //! and the C ABI share.
 
+mod decode;
 mod error;
 pub mod info;
 pub mod timecode;
@@ -11,8 +12,10 @@ use std::sync::Arc;
 use lazyqt_core::{Movie, Sample, Track};
 use lazyqt_io::{Source, SourceOptions};
 
+pub use decode::{codec_params, MAX_GOP_SAMPLES};
 pub use error::{MediaError, Result};
 pub use info::{MovieInfo, TrackInfo};
+pub use lazyqt_decode as decoding;
 pub use lazyqt_io::{SourceError, Stats};
 
 /// Largest sample read: far above any real frame (8K ProRes 4444 XQ is ~20 MB), far
@@ -24,6 +27,7 @@ pub const MAX_SAMPLE_BYTES: u64 = 256 * 1024 * 1024;
 pub struct Media {
     source: Arc<dyn Source>,
     movie: Arc<Movie>,
+    decoders: Arc<decode::DecoderPool>,
 }
 
 impl Media {
@@ -37,7 +41,7 @@ impl Media {
     pub fn from_source(source: Arc<dyn Source>) -> Result<Self> {
         let movie = Movie::open(&*source)?;
         tracing::debug!(uri = source.uri(), tracks = movie.tracks().len(), "opened movie");
-        Ok(Self { source, movie: Arc::new(movie) })
+        Ok(Self { source, movie: Arc::new(movie), decoders: Arc::default() })
     }
 
     /// The parsed movie.
@@ -114,8 +118,18 @@ impl Media {
                 s.index, s.size, s.offset, self.movie.file_len
             )));
         }
-        let mut buf = vec![0u8; s.size as usize];
-        self.source.read_exact_at(s.offset, &mut buf)?;
+        self.read_range(s.offset, u64::from(s.size))
+    }
+
+    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]).
+    fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
+        if len > MAX_SAMPLE_BYTES {
+            return Err(MediaError::Invalid(format!(
+                "read of {len} bytes exceeds the {MAX_SAMPLE_BYTES}-byte limit"
+            )));
+        }
+        let mut buf = vec![0u8; len as usize];
+        self.source.read_exact_at(offset, &mut buf)?;
         Ok(buf)
     }
 

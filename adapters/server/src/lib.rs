@@ -1,1 +1,131 @@
-//! lazyqt-server (under construction).
+//! lazyqt-server: the REST API of lazyqt (axum), wire-compatible with the predecessor
+//! go-lazycache so existing clients such as `pycamhd-lazycache` work unchanged.
+//!
+//! The server validates paths inside configured mounts, answers listings itself, and asks a
+//! [`Backend`] (implemented over the media stack elsewhere) for movie metadata and frames, on a
+//! bounded pool of blocking threads. It adds strong ETags, `Cache-Control`, 304 answers, an
+//! in-memory LRU of encoded frames, request deadlines, Prometheus metrics and an OpenAPI document.
+//!
+//! Routes (N is 1-based; no extension means PNG):
+//! `GET /`, `/healthz`, `/metrics`, `/openapi.json`, `<mount>/<dir>/`, `<mount>/<file>`,
+//! `<mount>/<file>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw]?width=&height=&quality=`,
+//! `<mount>/<file>/time/<seconds>[.ext]`.
+//!
+//! Wiring it to a media stack (what `lazyqt serve` does):
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use lazyqt_server::{
+//!     Backend, BackendError, FrameBytes, FrameRequest, MovieLocation, MovieMeta, ServeArgs,
+//!     ServeError,
+//! };
+//!
+//! struct Media;
+//!
+//! impl Backend for Media {
+//!     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError> {
+//!         Err(BackendError::NotFound(loc.rel_path.clone()))
+//!     }
+//!     fn frame(&self, loc: &MovieLocation, _index0: u64, _req: &FrameRequest)
+//!         -> Result<FrameBytes, BackendError> {
+//!         Err(BackendError::NotFound(loc.rel_path.clone()))
+//!     }
+//!     fn frame_at_time(&self, loc: &MovieLocation, _seconds: f64) -> Result<u64, BackendError> {
+//!         Err(BackendError::NotFound(loc.rel_path.clone()))
+//!     }
+//! }
+//!
+//! async fn run(args: ServeArgs) -> Result<(), ServeError> {
+//!     let config = args.to_config()?;
+//!     // Stops on ctrl-c or SIGTERM; pass another future to stop it yourself.
+//!     lazyqt_server::serve(config, Arc::new(Media), std::future::pending()).await
+//! }
+//! ```
+
+mod backend;
+mod cache;
+mod conditional;
+mod config;
+mod errors;
+mod listing;
+mod metrics;
+mod openapi;
+mod paths;
+mod routes;
+
+use std::future::Future;
+use std::sync::Arc;
+
+pub use backend::{
+    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
+};
+pub use config::{CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts};
+pub use errors::BackendError;
+pub use listing::{parse_autoindex, Listing};
+pub use openapi::{openapi, route_templates};
+pub use routes::router;
+
+/// Why [`serve`] stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Binding or serving failed.
+    #[error("server I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Binds `config.listen` and serves until `shutdown` completes, ctrl-c, or SIGTERM; then stops
+/// accepting and lets in-flight requests finish.
+pub async fn serve(
+    config: ServerConfig,
+    backend: Arc<dyn Backend>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let mut config = config;
+    config.validate()?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    serve_on(listener, config, backend, shutdown).await
+}
+
+/// Like [`serve`] on an already bound listener (tests bind port 0 and read the address).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    backend: Arc<dyn Backend>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let app = router(&config, backend)?;
+    tracing::info!(addr = %listener.local_addr()?, mounts = config.mounts.len(), "lazyqt serving");
+    axum::serve(listener, app).with_graceful_shutdown(stop_signal(shutdown)).await?;
+    tracing::info!("lazyqt server stopped");
+    Ok(())
+}
+
+/// Completes on the caller's future, ctrl-c, or SIGTERM, whichever comes first.
+async fn stop_signal(shutdown: impl Future<Output = ()> + Send + 'static) {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = shutdown => {}
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,95 @@
+//! Options shared by `frame` and `frames`: output format, pixel format, size, encoder settings.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
+
+/// How decoded frames become image files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImageArgs {
+    /// Image format: png, jpg, ppm, pgm, bmp or raw (packed pixels, see --pixel-format).
+    /// Default: from the output file's extension, else png.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Pixel layout: rgb8, rgba8, rgb16 (keeps ProRes's 10/12 bits; PNG/PPM/raw), gray8, gray16.
+    /// Default: rgb8 (gray8 for pgm).
+    #[arg(long, value_name = "LAYOUT")]
+    pub pixel_format: Option<String>,
+
+    /// Scale to WxH; a 0 side keeps the aspect ratio (e.g. 640x0).
+    #[arg(long, value_name = "WxH", value_parser = parse_scale)]
+    pub scale: Option<(u32, u32)>,
+
+    /// PNG compression 0-9: 1 (default) is fast (a 1080p frame in ~20 ms); 6-9 are smaller and
+    /// several times slower; 0 stores.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=9))]
+    pub png_level: u8,
+
+    /// JPEG quality 1-100.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+}
+
+fn parse_scale(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or("expected WxH, e.g. 640x360 or 640x0")?;
+    let w: u32 = w.trim().parse().map_err(|_| format!("bad width {w:?}"))?;
+    let h: u32 = h.trim().parse().map_err(|_| format!("bad height {h:?}"))?;
+    if w == 0 && h == 0 {
+        return Err("at least one side must be non-zero".into());
+    }
+    Ok((w, h))
+}
+
+fn parse_pixel_format(s: &str) -> anyhow::Result<PixelFormat> {
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "rgb8" | "rgb24" | "rgb" => PixelFormat::Rgb8,
+        "rgba8" | "rgba" => PixelFormat::Rgba8,
+        "rgb16" | "rgb48" => PixelFormat::Rgb16,
+        "gray8" | "gray" => PixelFormat::Gray8,
+        "gray16" => PixelFormat::Gray16,
+        other => bail!("unknown pixel format {other:?} (rgb8, rgba8, rgb16, gray8, gray16)"),
+    })
+}
+
+impl ImageArgs {
+    /// The image format: `--format`, else the extension of `out`, else PNG.
+    pub fn format_for(&self, out: Option<&Path>) -> anyhow::Result<Format> {
+        if let Some(f) = &self.format {
+            return Format::from_extension(f).with_context(|| format!("unknown image format {f:?}"));
+        }
+        let ext = out.and_then(|p| p.extension()).and_then(|e| e.to_str());
+        match ext {
+            Some(e) => Format::from_extension(e)
+                .with_context(|| format!("cannot tell the image format from .{e}: use --format")),
+            None => Ok(Format::Png),
+        }
+    }
+
+    /// Conversion settings for `format`.
+    pub fn convert(&self, format: Format) -> anyhow::Result<ConvertOptions> {
+        let pixel = match &self.pixel_format {
+            Some(p) => parse_pixel_format(p)?,
+            None => format.natural_pixel_format(),
+        };
+        Ok(ConvertOptions { format: pixel, size: self.scale, ..ConvertOptions::default() })
+    }
+
+    /// Encoder settings.
+    pub fn encode(&self) -> EncodeOptions {
+        EncodeOptions { png_level: self.png_level, jpeg_quality: self.quality, ..EncodeOptions::default() }
+    }
+
+    /// File extension for `format`.
+    pub fn extension(format: Format) -> &'static str {
+        match format {
+            Format::Png => "png",
+            Format::Jpeg => "jpg",
+            Format::Ppm => "ppm",
+            Format::Pgm => "pgm",
+            Format::Bmp => "bmp",
+            Format::Raw => "raw",
+        }
+    }
+}

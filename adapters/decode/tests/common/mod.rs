@@ -1,0 +1,169 @@
+//! Test helpers: generated media, packets and codec params via ffprobe, reference frames via
+//! the ffmpeg CLI. Until the parser crate lands, ffprobe stands in for it.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Once;
+
+use lazyqt_decode::{CodecParams, Packet};
+
+/// One video packet as ffprobe reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct PacketInfo {
+    pub pts: i64,
+    pub dts: i64,
+    pub pos: usize,
+    pub size: usize,
+    pub key: bool,
+    pub discard: bool,
+}
+
+/// A test movie read into memory with its packet table.
+pub struct Movie {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    pub params: CodecParams,
+    /// Packets in decode (file) order.
+    pub packets: Vec<PacketInfo>,
+}
+
+static GENERATE: Once = Once::new();
+
+/// Path of a generated test movie, running testdata/generate.sh once if needed.
+pub fn media(name: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    GENERATE.call_once(|| {
+        let status =
+            Command::new("bash").arg(root.join("generate.sh")).status().expect("run testdata/generate.sh");
+        assert!(status.success(), "testdata/generate.sh failed");
+    });
+    root.join("generated").join(name)
+}
+
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("spawn ffmpeg/ffprobe");
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    line.split('|')
+        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+        .unwrap_or_else(|| panic!("no {key} in {line}"))
+}
+
+/// The payload of the first `avcC`/`hvcC` box in the file (configurationVersion 1).
+fn find_config(bytes: &[u8], kind: &[u8; 4]) -> Option<Vec<u8>> {
+    bytes.windows(4).enumerate().find_map(|(i, w)| {
+        if w != kind || i < 4 {
+            return None;
+        }
+        let size = u32::from_be_bytes(bytes[i - 4..i].try_into().ok()?) as usize;
+        let body = bytes.get(i + 4..i - 4 + size)?;
+        (size > 8 && body.first() == Some(&1)).then(|| body.to_vec())
+    })
+}
+
+/// Opens a generated movie: bytes, params of its first video track, packets.
+pub fn movie(name: &str) -> Movie {
+    let path = media(name);
+    let bytes = std::fs::read(&path).expect("read movie");
+    let stream = String::from_utf8(run(Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_tag_string,width,height",
+            "-of",
+            "compact=p=0",
+        ])
+        .arg(&path)))
+    .expect("utf8");
+    let line = stream.lines().next().expect("a video stream");
+    let tag: [u8; 4] =
+        format!("{:<4}", field(line, "codec_tag_string")).as_bytes()[..4].try_into().expect("fourcc");
+    let mut params = CodecParams::new(
+        tag,
+        field(line, "width").parse().expect("width"),
+        field(line, "height").parse().expect("height"),
+    );
+    params.extradata = match &tag {
+        b"avc1" | b"avc3" => find_config(&bytes, b"avcC"),
+        b"hvc1" | b"hev1" => find_config(&bytes, b"hvcC"),
+        _ => None,
+    };
+    let table = String::from_utf8(run(Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "packet=pts,dts,pos,size,flags",
+            "-of",
+            "compact=p=0",
+        ])
+        .arg(&path)))
+    .expect("utf8");
+    let packets = table
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let flags = field(l, "flags");
+            PacketInfo {
+                pts: field(l, "pts").parse().expect("pts"),
+                dts: field(l, "dts").parse().expect("dts"),
+                pos: field(l, "pos").parse().expect("pos"),
+                size: field(l, "size").parse().expect("size"),
+                key: flags.starts_with('K'),
+                discard: flags.contains('D'),
+            }
+        })
+        .collect();
+    Movie { path, bytes, params, packets }
+}
+
+impl Movie {
+    /// The packet as the decoder takes it.
+    pub fn packet(&self, i: usize) -> Packet<'_> {
+        let p = self.packets[i];
+        Packet { data: &self.bytes[p.pos..p.pos + p.size], pts: p.pts, dts: p.dts, keyframe: p.key }
+    }
+
+    /// Presentation order (as ffmpeg outputs frames): indices into `packets`, sorted by pts,
+    /// without the packets an edit list discards.
+    pub fn presentation(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.packets.len()).filter(|&i| !self.packets[i].discard).collect();
+        order.sort_by_key(|&i| self.packets[i].pts);
+        order
+    }
+
+    /// The decode-order index of the sync sample at or before packet `i`.
+    pub fn sync_before(&self, i: usize) -> usize {
+        (0..=i).rev().find(|&k| self.packets[k].key).expect("a sync sample")
+    }
+
+    /// Packets from the sync sample before packet `i` to the end, in decode order.
+    pub fn run_for(&self, i: usize) -> impl Iterator<Item = Packet<'_>> {
+        (self.sync_before(i)..self.packets.len()).map(|k| self.packet(k))
+    }
+
+    /// Every frame decoded by the ffmpeg CLI (`-vsync 0`, so frame n is `select=eq(n\,N)`),
+    /// converted with its default swscale settings; `extra` goes before the output options.
+    pub fn ffmpeg_frames(&self, pix_fmt: &str, extra: &[&str]) -> Vec<u8> {
+        run(Command::new("ffmpeg")
+            .args(["-nostdin", "-v", "error", "-i"])
+            .arg(&self.path)
+            .args(extra)
+            .args(["-map", "0:v:0", "-vsync", "0", "-pix_fmt", pix_fmt, "-f", "rawvideo", "-"]))
+    }
+}
+
+/// Largest absolute difference between two byte buffers of the same length.
+pub fn max_abs_diff(a: &[u8], b: &[u8]) -> u8 {
+    assert_eq!(a.len(), b.len(), "buffer lengths differ");
+    a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max().unwrap_or(0)
+}

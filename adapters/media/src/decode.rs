@@ -1,0 +1,169 @@
+//! From frame number to pixels: fetch the samples a frame needs (one range read when they
+//! are contiguous), decode them with a pooled FFmpeg decoder, convert, encode.
+
+use std::sync::Mutex;
+
+use lazyqt_core::boxes::stsd::Details;
+use lazyqt_core::{Sample, Track};
+use lazyqt_decode::{
+    encode, CodecParams, ColorInfo, ConvertOptions, Converter, Decoder, DecoderOptions, EncodeOptions,
+    Format, Image, Packet,
+};
+
+use crate::{Media, MediaError, Result, MAX_SAMPLE_BYTES};
+
+/// Most samples decoded to reach one frame of a long-GOP track (from its sync sample).
+pub const MAX_GOP_SAMPLES: usize = 1024;
+
+/// Idle decoders of one video track, reused across frames (creating one per frame
+/// costs more than decoding a ProRes frame).
+#[derive(Debug, Default)]
+pub(crate) struct DecoderPool {
+    idle: Mutex<Vec<Decoder>>,
+}
+
+/// Most idle decoders kept per track.
+const MAX_IDLE_DECODERS: usize = 16;
+
+impl DecoderPool {
+    fn take(&self, params: &CodecParams, opts: &DecoderOptions) -> Result<Decoder> {
+        let reused = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
+        match reused {
+            Some(d) => Ok(d),
+            None => Ok(Decoder::new(params, opts)?),
+        }
+    }
+
+    fn give_back(&self, d: Decoder) {
+        if let Ok(mut v) = self.idle.lock() {
+            if v.len() < MAX_IDLE_DECODERS {
+                v.push(d);
+            }
+        }
+    }
+}
+
+/// What a decoder needs to know, read from the track's sample description.
+pub fn codec_params(media: &Media, track: &Track) -> Result<CodecParams> {
+    let mut p = CodecParams::new(track.codec().0, track.width(), track.height());
+    if let Details::Visual(v) = &track.entry.details {
+        p.depth = v.depth;
+        p.color = v.color.map(|c| ColorInfo {
+            primaries: c.primaries,
+            transfer: c.transfer,
+            matrix: c.matrix,
+            full_range: c.full_range,
+        });
+    }
+    let config = [b"avcC", b"hvcC", b"glbl"]
+        .into_iter()
+        .find_map(|k| track.entry.extension(lazyqt_core::FourCC::new(k)));
+    if let Some(ext) = config {
+        if ext.len > 1 << 20 {
+            return Err(MediaError::Invalid(format!(
+                "codec configuration of {} bytes is too large",
+                ext.len
+            )));
+        }
+        let mut buf = vec![0u8; ext.len as usize];
+        media.source().read_exact_at(ext.offset, &mut buf)?;
+        p.extradata = Some(buf);
+    }
+    Ok(p)
+}
+
+impl Media {
+    /// Decode frame `n` (0-based, presentation order) of the video track and convert it.
+    pub fn decode_frame(&self, n: u64, convert: &ConvertOptions) -> Result<Image> {
+        let target = self.frame_sample(n)?;
+        let video = self.video()?;
+        let params = codec_params(self, video)?;
+        let opts = DecoderOptions::default();
+        let mut decoder = self.decoders.take(&params, &opts)?;
+        let decoded = self.decode_with(&mut decoder, video, &target);
+        let out = match decoded {
+            Ok(frame) => Ok(Converter::new().convert(&frame, convert)?),
+            Err(e) => Err(e),
+        };
+        self.decoders.give_back(decoder);
+        out
+    }
+
+    /// Decode frame `n` and encode it as an image file.
+    pub fn encode_frame(
+        &self,
+        n: u64,
+        format: Format,
+        convert: &ConvertOptions,
+        encode_opts: &EncodeOptions,
+    ) -> Result<Vec<u8>> {
+        let image = self.decode_frame(n, convert)?;
+        Ok(encode(&image, format, encode_opts)?)
+    }
+
+    fn decode_with(
+        &self,
+        decoder: &mut Decoder,
+        video: &Track,
+        target: &Sample,
+    ) -> Result<lazyqt_decode::DecodedFrame> {
+        let src = &**self.source();
+        let intra = video.tables.stss.is_none() && decoder.is_intra_only();
+        let first = if intra {
+            target.index
+        } else {
+            video.sync_sample_at_or_before(src, target.index).map_err(MediaError::from)?
+        };
+        let samples = self.gop(video, first, target.index)?;
+        let bytes = self.fetch(&samples)?;
+        let packets = samples.iter().zip(&bytes).map(|(s, b)| Packet {
+            data: b,
+            pts: s.pts,
+            dts: s.dts,
+            keyframe: s.keyframe,
+        });
+        Ok(decoder.decode_target(packets, target.pts)?)
+    }
+
+    /// Samples `first..=last` in decode order.
+    fn gop(&self, video: &Track, first: u32, last: u32) -> Result<Vec<Sample>> {
+        let count = (last - first) as usize + 1;
+        if count > MAX_GOP_SAMPLES {
+            return Err(MediaError::Invalid(format!(
+                "frame needs {count} samples decoded from its sync sample, more than the {MAX_GOP_SAMPLES} allowed"
+            )));
+        }
+        let src = &**self.source();
+        let mut cursor = video.samples_from(src, first).map_err(MediaError::from)?;
+        let mut out = Vec::with_capacity(count);
+        while out.len() < count {
+            match cursor.next(src) {
+                Some(s) => out.push(s.map_err(MediaError::from)?),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Read the bytes of `samples`: one read for the span when they lie (nearly)
+    /// back to back, one read each otherwise.
+    fn fetch(&self, samples: &[Sample]) -> Result<Vec<Vec<u8>>> {
+        let total: u64 = samples.iter().map(|s| u64::from(s.size)).sum();
+        let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
+        let end = samples.iter().map(|s| s.offset.saturating_add(u64::from(s.size))).max().unwrap_or(0);
+        let span = end.saturating_sub(start);
+        if samples.len() > 1 && span <= MAX_SAMPLE_BYTES && span <= total + total / 4 + 65_536 {
+            let whole = self.read_range(start, span)?;
+            return samples
+                .iter()
+                .map(|s| {
+                    let at = (s.offset - start) as usize;
+                    whole.get(at..at + s.size as usize).map(<[u8]>::to_vec).ok_or_else(|| {
+                        MediaError::Invalid(format!("sample {} lies outside the range read", s.index))
+                    })
+                })
+                .collect();
+        }
+        samples.iter().map(|s| self.read_sample(s)).collect()
+    }
+}

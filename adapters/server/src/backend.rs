@@ -1,0 +1,188 @@
+//! The `Backend` trait: what the server needs from the media stack, and the types it exchanges.
+//!
+//! The server never opens movies itself. It validates the request, resolves it to a
+//! [`MovieLocation`] inside a configured mount, and calls a [`Backend`] on a bounded pool of
+//! blocking threads. The backend owns movie parsing, single-flight metadata loading, upstream
+//! range reads and decoding/encoding.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use url::Url;
+
+use crate::errors::BackendError;
+
+/// Where a movie lives, already resolved and checked by the server.
+///
+/// `source` is guaranteed to be inside the mount: an upstream URL under the mount's base URL
+/// (never a client-chosen host), or a canonical local path under the mount's canonical root
+/// (symlinks resolved).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MovieLocation {
+    /// The mount's URL prefix, e.g. `/v1/org/oceanobservatories/rawdata/files`.
+    pub mount_prefix: String,
+    /// The path below the mount, decoded, segments joined by `/`, no leading slash.
+    pub rel_path: String,
+    /// The resolved upstream URL or local file.
+    pub source: Source,
+}
+
+/// The resolved origin of a movie.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A file on an upstream HTTP server (read with range requests).
+    Url(Url),
+    /// A local file (canonical path).
+    File(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Url(u) => write!(f, "{u}"),
+            Source::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One track of a movie, as shown in the metadata JSON (`Tracks`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TrackMeta {
+    /// Track id from `tkhd`.
+    pub id: u32,
+    /// Handler kind: `video`, `audio`, `timecode`, or the raw handler fourcc.
+    pub kind: String,
+    /// Sample description fourcc or codec name, e.g. `apcn`.
+    pub codec: String,
+    /// Number of samples in the track.
+    pub num_samples: u64,
+    /// Track duration in seconds.
+    pub duration: f64,
+    /// Frame width for video tracks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Frame height for video tracks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+/// Movie metadata returned by [`Backend::movie`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MovieMeta {
+    /// Number of frames of the video track.
+    pub num_frames: u64,
+    /// Duration in seconds.
+    pub duration: f64,
+    /// Size of the movie file in bytes.
+    pub file_size: u64,
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// Video codec fourcc or name, e.g. `apcn`.
+    pub codec: String,
+    /// Frames per second.
+    pub fps: f64,
+    /// Creation time (`mvhd`) as RFC 3339, if known.
+    pub creation_time: Option<String>,
+    /// All tracks.
+    pub tracks: Vec<TrackMeta>,
+    /// Identifies this version of the file: the upstream strong ETag (or Last-Modified + size),
+    /// or mtime + size of a local file. Empty when unknown; then answers are not marked immutable.
+    pub validator: String,
+}
+
+/// Output format of a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FrameFormat {
+    /// PNG image (the default when no extension is given).
+    Png,
+    /// JPEG image, quality from [`FrameRequest::quality`].
+    Jpeg,
+    /// BMP image.
+    Bmp,
+    /// Raw RGBA8 pixels, row-major, no header.
+    Rgba,
+    /// The undecoded compressed sample as stored in the movie.
+    Raw,
+}
+
+impl FrameFormat {
+    /// Parses a URL extension (without the dot); `None` for unknown extensions.
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        match ext.to_ascii_lowercase().as_str() {
+            "png" => Some(Self::Png),
+            "jpg" | "jpeg" => Some(Self::Jpeg),
+            "bmp" => Some(Self::Bmp),
+            "rgba" => Some(Self::Rgba),
+            "raw" => Some(Self::Raw),
+            _ => None,
+        }
+    }
+
+    /// The canonical extension, used in cache keys and ETags.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Bmp => "bmp",
+            Self::Rgba => "rgba",
+            Self::Raw => "raw",
+        }
+    }
+}
+
+/// What frame output the client asked for.
+///
+/// The server resolves the aspect ratio: `width` and `height` are either both `Some` (scale to
+/// exactly that size) or both `None` (native size). `quality` is 1..=100 and only set for JPEG.
+/// For [`FrameFormat::Raw`] sizes and quality are always `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FrameRequest {
+    /// Output format.
+    pub format: FrameFormat,
+    /// Output width in pixels.
+    pub width: Option<u32>,
+    /// Output height in pixels.
+    pub height: Option<u32>,
+    /// JPEG quality 1..=100.
+    pub quality: Option<u8>,
+}
+
+/// An encoded frame returned by [`Backend::frame`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameBytes {
+    /// The body.
+    pub bytes: bytes::Bytes,
+    /// Its media type, e.g. `image/png`.
+    pub content_type: String,
+    /// Width of the image in pixels (0 for [`FrameFormat::Raw`]).
+    pub width: u32,
+    /// Height of the image in pixels (0 for [`FrameFormat::Raw`]).
+    pub height: u32,
+}
+
+/// The media stack behind the server. All methods block; the server calls them from
+/// `tokio::task::spawn_blocking` with bounded concurrency.
+pub trait Backend: Send + Sync + 'static {
+    /// Metadata of the movie at `loc`. Should be cached and single-flight per movie: the server
+    /// calls it on every metadata, frame and time request (to learn the validator for ETags).
+    fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError>;
+
+    /// Frame `index0` (0-based, already checked `< num_frames`) of the movie at `loc`, encoded as
+    /// `req` asks.
+    fn frame(&self, loc: &MovieLocation, index0: u64, req: &FrameRequest)
+        -> Result<FrameBytes, BackendError>;
+
+    /// The 0-based index of the frame shown at `seconds` from the start (already checked finite
+    /// and within `0..=duration`).
+    fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError>;
+
+    /// Counters and gauges to export on `/metrics`, as (Prometheus metric name, value) pairs,
+    /// e.g. `("lazyqt_upstream_requests_total", 12.0)`. Invalid names are skipped.
+    fn metrics(&self) -> Vec<(String, f64)> {
+        Vec::new()
+    }
+}

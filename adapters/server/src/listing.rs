@@ -1,0 +1,247 @@
+//! Directory listings `{"Path","Files","Directories"}`: local directories read with `std::fs`,
+//! upstream directories fetched as an HTML autoindex, parsed with `scraper`, cached with a TTL.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+use scraper::{Html, Selector};
+use serde::Serialize;
+use url::Url;
+
+use crate::config::ServerConfig;
+use crate::errors::BackendError;
+
+/// Largest autoindex page the server will read.
+const MAX_INDEX_BYTES: usize = 16 << 20;
+
+/// A directory listing, serialized with the predecessor's keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Listing {
+    /// The directory below the mount, with leading and trailing `/`.
+    pub path: String,
+    /// File names, sorted.
+    pub files: Vec<String>,
+    /// Directory names without trailing `/`, sorted.
+    pub directories: Vec<String>,
+}
+
+/// `"/a/b/"` for segments `["a", "b"]`, `"/"` for none.
+pub(crate) fn display_path(segs: &[String]) -> String {
+    if segs.is_empty() {
+        "/".into()
+    } else {
+        format!("/{}/", segs.join("/"))
+    }
+}
+
+/// Lists a local directory (blocking). Hidden entries and entries whose target lies outside
+/// `root` (symlinks out of the mount) are left out.
+pub(crate) fn list_local(dir: &Path, root: &Path, path: String) -> Result<Listing, BackendError> {
+    let rd = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => BackendError::NotFound(path.clone()),
+        std::io::ErrorKind::NotADirectory => BackendError::NotFound(path.clone()),
+        _ => BackendError::Internal(format!("cannot read {path}: {e}")),
+    })?;
+    let mut files = Vec::new();
+    let mut directories = Vec::new();
+    for entry in rd.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(canon) = std::fs::canonicalize(entry.path()) else {
+            continue;
+        };
+        if !canon.starts_with(root) {
+            continue;
+        }
+        match std::fs::metadata(&canon) {
+            Ok(m) if m.is_dir() => directories.push(name),
+            Ok(m) if m.is_file() => files.push(name),
+            _ => {}
+        }
+    }
+    files.sort();
+    directories.sort();
+    Ok(Listing { path, files, directories })
+}
+
+/// Parses an Apache/nginx HTML autoindex: links whose (decoded) href equals their text are
+/// entries; a trailing `/` marks a directory. Parent links, queries and nested paths are ignored.
+pub fn parse_autoindex(html: &str) -> (Vec<String>, Vec<String>) {
+    let doc = Html::parse_document(html);
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    let Ok(sel) = Selector::parse("a[href]") else {
+        return (files, dirs);
+    };
+    for a in doc.select(&sel) {
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        let text: String = a.text().collect();
+        let text = text.trim();
+        let Ok(decoded) = percent_decode_str(href).decode_utf8() else {
+            continue;
+        };
+        if decoded != text && href != text {
+            continue;
+        }
+        let (name, is_dir) = match decoded.strip_suffix('/') {
+            Some(n) => (n, true),
+            None => (decoded.as_ref(), false),
+        };
+        if name.is_empty()
+            || name == "."
+            || name == ".."
+            || name.contains(['/', '?', '#', '\\'])
+            || name.chars().any(char::is_control)
+        {
+            continue;
+        }
+        if is_dir {
+            dirs.push(name.to_string());
+        } else {
+            files.push(name.to_string());
+        }
+    }
+    for v in [&mut files, &mut dirs] {
+        v.sort();
+        v.dedup();
+    }
+    (files, dirs)
+}
+
+/// Fetches upstream autoindex pages, with a TTL cache, one fetch per directory at a time and a
+/// bound on concurrent fetches.
+#[derive(Clone)]
+pub(crate) struct UpstreamLister {
+    client: reqwest::Client,
+    cache: moka::future::Cache<Url, Arc<Listing>>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl UpstreamLister {
+    /// A lister with the configured timeouts and cache. Redirects are followed only within the
+    /// same origin (the server never fetches from hosts it was not configured with).
+    pub(crate) fn new(cfg: &ServerConfig) -> Result<Self, BackendError> {
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let same =
+                attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+            if same && attempt.previous().len() < 5 {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .redirect(policy)
+            .connect_timeout(Duration::from_secs(cfg.timeouts.upstream_connect_secs.max(1)))
+            .timeout(Duration::from_secs(cfg.timeouts.upstream_secs))
+            .user_agent(concat!("lazyqt-server/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BackendError::Internal(format!("HTTP client: {e}")))?;
+        let cache = moka::future::Cache::builder()
+            .max_capacity(cfg.cache.listing_cache_entries)
+            .time_to_live(Duration::from_secs(cfg.cache.listing_ttl_secs.max(1)))
+            .build();
+        let permits = Arc::new(tokio::sync::Semaphore::new(cfg.limits.max_concurrent_metadata));
+        Ok(Self { client, cache, permits })
+    }
+
+    /// The listing of the upstream directory `url` (ending with `/`).
+    pub(crate) async fn list(&self, url: Url, path: String) -> Result<Arc<Listing>, BackendError> {
+        let client = self.client.clone();
+        let permits = self.permits.clone();
+        let fetch_url = url.clone();
+        self.cache
+            .try_get_with(url, async move {
+                let _permit = permits
+                    .acquire()
+                    .await
+                    .map_err(|_| BackendError::Internal("listing pool closed".into()))?;
+                let html = fetch(&client, fetch_url).await?;
+                let (files, directories) = parse_autoindex(&html);
+                Ok(Arc::new(Listing { path, files, directories }))
+            })
+            .await
+            .map_err(|e: Arc<BackendError>| (*e).clone())
+    }
+}
+
+fn map_reqwest(e: &reqwest::Error) -> BackendError {
+    if e.is_timeout() {
+        BackendError::UpstreamTimeout(format!("upstream listing: {e}"))
+    } else {
+        BackendError::Upstream(format!("upstream listing: {e}"))
+    }
+}
+
+async fn fetch(client: &reqwest::Client, url: Url) -> Result<String, BackendError> {
+    let mut resp = client.get(url.clone()).send().await.map_err(|e| map_reqwest(&e))?;
+    let status = resp.status();
+    if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+        return Err(BackendError::NotFound(url.path().to_string()));
+    }
+    if !status.is_success() {
+        return Err(BackendError::Upstream(format!("upstream answered {status} for a listing")));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| map_reqwest(&e))? {
+        if body.len() + chunk.len() > MAX_INDEX_BYTES {
+            return Err(BackendError::Upstream("upstream listing too large".into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nginx_and_apache_indexes() {
+        let nginx = r#"<html><head><title>Index of /files/</title></head><body>
+<h1>Index of /files/</h1><hr><pre><a href="../">../</a>
+<a href="2016/">2016/</a>                                              01-Jan-2017 00:00       -
+<a href="CAMHDA301-20160101T000000Z.mov">CAMHDA301-20160101T000000Z.mov</a> 01-Jan-2016 03:00 13G
+<a href="a%20b.mov">a b.mov</a> 01-Jan-2016 03:00 13G
+<a href="?C=N;O=D">Name</a>
+<a href="/elsewhere/">elsewhere</a>
+</pre><hr></body></html>"#;
+        let (files, dirs) = parse_autoindex(nginx);
+        assert_eq!(files, vec!["CAMHDA301-20160101T000000Z.mov", "a b.mov"]);
+        assert_eq!(dirs, vec!["2016"]);
+
+        let apache = r#"<table><tr><td><a href="/files/">Parent Directory</a></td></tr>
+<tr><td><a href="RS03ASHS/">RS03ASHS/</a></td></tr>
+<tr><td><a href="x.mov.md5">x.mov.md5</a></td></tr></table>"#;
+        let (files, dirs) = parse_autoindex(apache);
+        assert_eq!(files, vec!["x.mov.md5"]);
+        assert_eq!(dirs, vec!["RS03ASHS"]);
+    }
+
+    #[test]
+    fn local_listing_skips_hidden_and_escaping_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canon");
+        std::fs::create_dir(root.join("sub")).expect("mkdir");
+        std::fs::write(root.join("m.mov"), b"x").expect("write");
+        std::fs::write(root.join(".hidden"), b"x").expect("write");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/", root.join("out")).expect("symlink");
+        let l = list_local(&root, &root, "/".into()).expect("list");
+        assert_eq!(l.files, vec!["m.mov"]);
+        assert_eq!(l.directories, vec!["sub"]);
+        assert!(matches!(
+            list_local(&root.join("nope"), &root, "/nope/".into()),
+            Err(BackendError::NotFound(_))
+        ));
+    }
+}

@@ -1,0 +1,186 @@
+//! Request paths below a mount: splitting, decoding, rejecting traversal, classifying the route,
+//! and resolving to an upstream URL or a canonical local path that stays inside the mount.
+
+use std::path::{Path, PathBuf};
+
+use percent_encoding::percent_decode_str;
+use url::Url;
+
+use crate::backend::Source;
+use crate::config::{Mount, MountTarget};
+use crate::errors::BackendError;
+
+/// What a path below a mount asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum MountRoute {
+    /// A directory listing (the path ends with `/`, or is the mount itself).
+    Listing(Vec<String>),
+    /// A movie's metadata, or a directory given without its trailing slash.
+    Entry(Vec<String>),
+    /// `<movie>/frame/<spec>`, spec = `N[.ext]`.
+    Frame(Vec<String>, String),
+    /// `<movie>/time/<spec>`, spec = `SECONDS[.ext]`.
+    Time(Vec<String>, String),
+}
+
+/// Splits the raw (still percent-encoded) path after the mount prefix into decoded segments and
+/// classifies it. Rejects empty segments (`//`, absolute paths), `.` and `..` (also encoded),
+/// encoded slashes or backslashes, NUL and control characters, and invalid UTF-8.
+pub(crate) fn parse_rest(raw: &str) -> Result<MountRoute, BackendError> {
+    let bad = |m: &str| BackendError::BadRequest(m.to_string());
+    if raw.is_empty() || raw == "/" {
+        return Ok(MountRoute::Listing(Vec::new()));
+    }
+    let rest = raw.strip_prefix('/').ok_or_else(|| BackendError::NotFound(format!("no route for {raw}")))?;
+    let (rest, trailing_slash) = match rest.strip_suffix('/') {
+        Some(r) => (r, true),
+        None => (rest, false),
+    };
+    let mut segs = Vec::new();
+    for enc in rest.split('/') {
+        if enc.is_empty() {
+            return Err(bad("empty path segment"));
+        }
+        let seg = percent_decode_str(enc).decode_utf8().map_err(|_| bad("path is not UTF-8"))?;
+        if seg == "." || seg == ".." {
+            return Err(bad("`.` and `..` are not allowed in paths"));
+        }
+        if seg.chars().any(|c| c == '/' || c == '\\' || c.is_control()) {
+            return Err(bad("encoded slashes and control characters are not allowed"));
+        }
+        segs.push(seg.into_owned());
+    }
+    if trailing_slash {
+        return Ok(MountRoute::Listing(segs));
+    }
+    let n = segs.len();
+    if n >= 3 {
+        let (kind, spec) = (segs[n - 2].clone(), segs[n - 1].clone());
+        if kind == "frame" || kind == "time" {
+            segs.truncate(n - 2);
+            return Ok(if kind == "frame" {
+                MountRoute::Frame(segs, spec)
+            } else {
+                MountRoute::Time(segs, spec)
+            });
+        }
+    }
+    Ok(MountRoute::Entry(segs))
+}
+
+/// Resolves checked segments inside a mount. `dir` adds a trailing slash to upstream URLs.
+/// Upstream URLs are built by appending encoded segments to the mount's base URL (so a segment
+/// like `http:x` can never become a new origin) and are checked to stay under it. Local paths
+/// are canonicalized (symlinks resolved) and must stay under the canonical mount root; missing
+/// files and escapes are both 404.
+pub(crate) fn resolve(mount: &Mount, segs: &[String], dir: bool) -> Result<Source, BackendError> {
+    match &mount.target {
+        MountTarget::Upstream(base) => resolve_url(base, segs, dir).map(Source::Url),
+        MountTarget::Local(root) => resolve_local(root, segs).map(Source::File),
+    }
+}
+
+fn resolve_url(base: &Url, segs: &[String], dir: bool) -> Result<Url, BackendError> {
+    let mut url = base.clone();
+    if segs.is_empty() {
+        return Ok(url);
+    }
+    {
+        let mut path = url
+            .path_segments_mut()
+            .map_err(|()| BackendError::Internal("upstream URL cannot have a path".into()))?;
+        path.pop_if_empty();
+        path.extend(segs);
+        if dir {
+            path.push("");
+        }
+    }
+    let inside = url.as_str().starts_with(base.as_str())
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default();
+    if inside {
+        Ok(url)
+    } else {
+        Err(BackendError::BadRequest("path leaves the mount".into()))
+    }
+}
+
+fn resolve_local(root: &Path, segs: &[String]) -> Result<PathBuf, BackendError> {
+    let mut path = root.to_path_buf();
+    for s in segs {
+        path.push(s);
+    }
+    let not_found = || BackendError::NotFound(format!("/{}", segs.join("/")));
+    let canon = std::fs::canonicalize(&path).map_err(|_| not_found())?;
+    if canon.starts_with(root) {
+        Ok(canon)
+    } else {
+        Err(not_found())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn classifies_routes() {
+        assert_eq!(parse_rest(""), Ok(MountRoute::Listing(vec![])));
+        assert_eq!(parse_rest("/a/b/"), Ok(MountRoute::Listing(segs(&["a", "b"]))));
+        assert_eq!(parse_rest("/a/m.mov"), Ok(MountRoute::Entry(segs(&["a", "m.mov"]))));
+        assert_eq!(
+            parse_rest("/a/m.mov/frame/3.png"),
+            Ok(MountRoute::Frame(segs(&["a", "m.mov"]), "3.png".into()))
+        );
+        assert_eq!(parse_rest("/m.mov/time/1.5"), Ok(MountRoute::Time(segs(&["m.mov"]), "1.5".into())));
+        assert_eq!(parse_rest("/a%20b/"), Ok(MountRoute::Listing(segs(&["a b"]))));
+    }
+
+    #[test]
+    fn rejects_traversal() {
+        for raw in [
+            "/../etc/passwd",
+            "/a/%2e%2e/b",
+            "/a/%2E%2E/",
+            "/a%2fb",
+            "/a%5cb",
+            "//etc/passwd",
+            "/a/./b",
+            "/a%00b",
+            "/%ff",
+        ] {
+            assert!(matches!(parse_rest(raw), Err(BackendError::BadRequest(_))), "{raw} accepted");
+        }
+    }
+
+    #[test]
+    fn upstream_urls_stay_under_base() {
+        let base = Url::parse("http://up.example/files/").expect("url");
+        let u = resolve_url(&base, &segs(&["a b", "m.mov"]), false).expect("ok");
+        assert_eq!(u.as_str(), "http://up.example/files/a%20b/m.mov");
+        assert_eq!(resolve_url(&base, &[], true).expect("ok"), base);
+        let d = resolve_url(&base, &segs(&["2017"]), true).expect("ok");
+        assert_eq!(d.as_str(), "http://up.example/files/2017/");
+        let tricky = resolve_url(&base, &segs(&["http:evil.example", "x?y#z"]), false).expect("ok");
+        assert!(tricky.as_str().starts_with("http://up.example/files/"));
+        assert_eq!(tricky.query(), None);
+    }
+
+    #[test]
+    fn local_paths_stay_under_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canon");
+        std::fs::write(root.join("m.mov"), b"x").expect("write");
+        assert_eq!(resolve_local(&root, &segs(&["m.mov"])).expect("ok"), root.join("m.mov"));
+        assert!(matches!(resolve_local(&root, &segs(&["missing.mov"])), Err(BackendError::NotFound(_))));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/", root.join("escape")).expect("symlink");
+            assert!(matches!(resolve_local(&root, &segs(&["escape"])), Err(BackendError::NotFound(_))));
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! `<movie>/frame/<N>[.ext]` (1-based) and `<movie>/time/<seconds>[.ext]`.
+
+use std::sync::atomic::Ordering;
+
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
+
+use super::mount::{load_movie, not_modified_response};
+use super::{blocking, AppState};
+use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
+use crate::cache::{FrameKey, Lookup};
+use crate::conditional::{etag, not_modified};
+use crate::config::Mount;
+use crate::errors::BackendError;
+
+/// Frames of a file whose validator is known never change at that URL.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Without a validator, answers may be reused only briefly.
+const SHORT: &str = "public, max-age=60";
+
+/// Size and quality asked for in the query string, before the aspect ratio is resolved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Wanted {
+    width: Option<u32>,
+    height: Option<u32>,
+    quality: Option<u8>,
+}
+
+fn bad(msg: String) -> BackendError {
+    BackendError::BadRequest(msg)
+}
+
+/// Parses `width`, `height` and `quality`; other parameters are ignored.
+fn parse_query(query: Option<&str>, max_dim: u32) -> Result<Wanted, BackendError> {
+    let mut w = Wanted::default();
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let num = |name: &str, max: u32| -> Result<u32, BackendError> {
+            match v.parse::<u32>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(bad(format!("{name} must be an integer in 1..={max}, got {v:?}"))),
+            }
+        };
+        match k.as_ref() {
+            "width" => w.width = Some(num("width", max_dim)?),
+            "height" => w.height = Some(num("height", max_dim)?),
+            "quality" => w.quality = u8::try_from(num("quality", 100)?).ok(),
+            _ => {}
+        }
+    }
+    Ok(w)
+}
+
+/// Resolves the output size (keeping the aspect ratio when one side is given; `None` for the
+/// native size) and quality into a [`FrameRequest`].
+fn frame_request(
+    format: FrameFormat,
+    w: Wanted,
+    meta: &MovieMeta,
+    max_dim: u32,
+) -> Result<FrameRequest, BackendError> {
+    if format == FrameFormat::Raw {
+        if w.width.is_some() || w.height.is_some() {
+            return Err(bad("raw samples cannot be scaled".into()));
+        }
+        return Ok(FrameRequest { format, width: None, height: None, quality: None });
+    }
+    let scale = |given: u32, from: u32, to: u32| -> Result<u32, BackendError> {
+        if from == 0 {
+            return Err(BackendError::Unsupported("movie has no frame size".into()));
+        }
+        let v = (u64::from(given) * u64::from(to) + u64::from(from) / 2) / u64::from(from);
+        match u32::try_from(v.max(1)) {
+            Ok(v) if v <= max_dim => Ok(v),
+            _ => Err(bad(format!("scaled size exceeds {max_dim}"))),
+        }
+    };
+    let size = match (w.width, w.height) {
+        (Some(a), Some(b)) => Some((a, b)),
+        (Some(a), None) => Some((a, scale(a, meta.width, meta.height)?)),
+        (None, Some(b)) => Some((scale(b, meta.height, meta.width)?, b)),
+        (None, None) => None,
+    }
+    .filter(|s| *s != (meta.width, meta.height));
+    let quality = if format == FrameFormat::Jpeg { w.quality } else { None };
+    Ok(FrameRequest { format, width: size.map(|s| s.0), height: size.map(|s| s.1), quality })
+}
+
+/// Splits `N[.ext]` / `SECONDS[.ext]`: a trailing known extension selects the format, PNG
+/// otherwise.
+fn split_ext(spec: &str) -> Result<(&str, FrameFormat), BackendError> {
+    if let Some((stem, ext)) = spec.rsplit_once('.') {
+        if let Some(f) = FrameFormat::from_extension(ext) {
+            return Ok((stem, f));
+        }
+        if ext.chars().any(|c| c.is_ascii_alphabetic()) {
+            return Err(bad(format!("unknown image format {ext:?}")));
+        }
+    }
+    Ok((spec, FrameFormat::Png))
+}
+
+/// `GET <movie>/frame/<N>[.ext]`.
+pub(super) async fn frame(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+    spec: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, BackendError> {
+    let (num, format) = split_ext(spec)?;
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad(format!("frame number must be a positive integer, got {num:?}")));
+    }
+    let wanted = parse_query(query, st.config.limits.max_dimension)?;
+    let (loc, meta) = load_movie(st, mount, segs).await?;
+    let n = num.parse::<u64>().ok().filter(|n| (1..=meta.num_frames).contains(n));
+    let Some(n) = n else {
+        return Err(BackendError::OutOfRange(format!("frame {num} not in 1..={}", meta.num_frames)));
+    };
+    let req = frame_request(format, wanted, &meta, st.config.limits.max_dimension)?;
+    respond(st, loc, &meta, n - 1, req, headers).await
+}
+
+/// `GET <movie>/time/<seconds>[.ext]`.
+pub(super) async fn time(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+    spec: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, BackendError> {
+    let (secs, format) = split_ext(spec)?;
+    let seconds = secs
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && secs.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
+        .ok_or_else(|| bad(format!("time must be a number of seconds, got {secs:?}")))?;
+    let wanted = parse_query(query, st.config.limits.max_dimension)?;
+    let (loc, meta) = load_movie(st, mount, segs).await?;
+    if !(0.0..=meta.duration).contains(&seconds) {
+        return Err(BackendError::OutOfRange(format!("time {secs} not in 0..={}", meta.duration)));
+    }
+    let req = frame_request(format, wanted, &meta, st.config.limits.max_dimension)?;
+    let backend = st.backend.clone();
+    let l = loc.clone();
+    let index0 = blocking(&st.meta, move || backend.frame_at_time(&l, seconds)).await?;
+    if index0 >= meta.num_frames {
+        return Err(BackendError::OutOfRange(format!("time {secs} is past the last frame")));
+    }
+    respond(st, loc, &meta, index0, req, headers).await
+}
+
+/// Conditional check, frame cache, backend call, headers.
+async fn respond(
+    st: &AppState,
+    loc: MovieLocation,
+    meta: &MovieMeta,
+    index0: u64,
+    req: FrameRequest,
+    headers: &HeaderMap,
+) -> Result<Response, BackendError> {
+    let opt = |v: Option<u32>| v.map_or_else(String::new, |v| v.to_string());
+    let tag = etag(
+        &meta.validator,
+        &[
+            "frame",
+            &loc.source.to_string(),
+            &index0.to_string(),
+            req.format.extension(),
+            &opt(req.width),
+            &opt(req.height),
+            &opt(req.quality.map(u32::from)),
+        ],
+    );
+    let cache_control = if tag.is_some() { IMMUTABLE } else { SHORT };
+    if let Some(tag) = &tag {
+        if not_modified(headers, tag) {
+            return Ok(not_modified_response(st, tag, cache_control));
+        }
+    }
+    let key = FrameKey { source: loc.source.clone(), validator: meta.validator.clone(), index0, req };
+    let backend = st.backend.clone();
+    let decode = st.decode.clone();
+    let compute = async move { blocking(&decode, move || backend.frame(&loc, index0, &req)).await };
+    let (frame, lookup) = st.frames.get_or_compute(key, compute).await?;
+    let counter = match lookup {
+        Lookup::Hit => &st.metrics.frame_cache_hits,
+        Lookup::Miss => &st.metrics.frame_cache_misses,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+
+    let mut resp = frame.bytes.clone().into_response();
+    let h = resp.headers_mut();
+    let mut set = |name: HeaderName, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, &frame.content_type);
+    set(header::CACHE_CONTROL, cache_control);
+    if let Some(tag) = &tag {
+        set(header::ETAG, tag);
+    }
+    set(HeaderName::from_static("x-frame-number"), &(index0 + 1).to_string());
+    set(HeaderName::from_static("x-cache"), if lookup == Lookup::Hit { "HIT" } else { "MISS" });
+    if req.format != FrameFormat::Raw {
+        set(HeaderName::from_static("x-image-width"), &frame.width.to_string());
+        set(HeaderName::from_static("x-image-height"), &frame.height.to_string());
+    }
+    if req.format == FrameFormat::Rgba {
+        set(HeaderName::from_static("x-pixel-format"), "RGBA8");
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> MovieMeta {
+        MovieMeta {
+            num_frames: 10,
+            duration: 1.0,
+            file_size: 1,
+            width: 1920,
+            height: 1080,
+            codec: "apcn".into(),
+            fps: 10.0,
+            creation_time: None,
+            tracks: vec![],
+            validator: "v".into(),
+        }
+    }
+
+    #[test]
+    fn keeps_aspect_when_one_side_given() {
+        let w = Wanted { width: Some(640), ..Wanted::default() };
+        let r = frame_request(FrameFormat::Png, w, &meta(), 8192).expect("ok");
+        assert_eq!((r.width, r.height), (Some(640), Some(360)));
+        let h = Wanted { height: Some(540), ..Wanted::default() };
+        let r = frame_request(FrameFormat::Png, h, &meta(), 8192).expect("ok");
+        assert_eq!((r.width, r.height), (Some(960), Some(540)));
+        let native = Wanted { width: Some(1920), ..Wanted::default() };
+        let r = frame_request(FrameFormat::Png, native, &meta(), 8192).expect("ok");
+        assert_eq!((r.width, r.height), (None, None));
+        let q = Wanted { quality: Some(50), ..Wanted::default() };
+        assert_eq!(frame_request(FrameFormat::Png, q, &meta(), 8192).expect("ok").quality, None);
+        assert_eq!(frame_request(FrameFormat::Jpeg, q, &meta(), 8192).expect("ok").quality, Some(50));
+        let big = Wanted { height: Some(8000), ..Wanted::default() };
+        assert!(frame_request(FrameFormat::Png, big, &meta(), 8192).is_err());
+        let raw = Wanted { width: Some(10), ..Wanted::default() };
+        assert!(frame_request(FrameFormat::Raw, raw, &meta(), 8192).is_err());
+    }
+
+    #[test]
+    fn parses_query_and_specs() {
+        assert_eq!(
+            parse_query(Some("width=10&x=y&quality=80"), 100),
+            Ok(Wanted { width: Some(10), height: None, quality: Some(80) })
+        );
+        for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc"] {
+            assert!(parse_query(Some(q), 100).is_err(), "{q}");
+        }
+        assert_eq!(split_ext("12.jpeg"), Ok(("12", FrameFormat::Jpeg)));
+        assert_eq!(split_ext("12"), Ok(("12", FrameFormat::Png)));
+        assert_eq!(split_ext("1.5"), Ok(("1.5", FrameFormat::Png)));
+        assert_eq!(split_ext("1.5.RGBA"), Ok(("1.5", FrameFormat::Rgba)));
+        assert!(split_ext("12.gif").is_err());
+    }
+}

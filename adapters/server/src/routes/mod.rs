@@ -1,0 +1,131 @@
+//! The axum router: shared state, service routes, mount routes, middleware.
+
+mod frames;
+mod mount;
+mod service;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::Semaphore;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
+
+use crate::backend::Backend;
+use crate::cache::FrameCache;
+use crate::config::{ConfigError, ServerConfig};
+use crate::errors::{error_response, BackendError};
+use crate::listing::UpstreamLister;
+use crate::metrics::{Metrics, RouteLabel};
+
+/// State shared by all handlers.
+pub(crate) struct Shared {
+    pub config: ServerConfig,
+    pub backend: Arc<dyn Backend>,
+    /// Permits for frame decodes.
+    pub decode: Arc<Semaphore>,
+    /// Permits for metadata/time lookups and local directory reads.
+    pub meta: Arc<Semaphore>,
+    pub frames: FrameCache,
+    pub lister: UpstreamLister,
+    pub metrics: Arc<Metrics>,
+    pub openapi: serde_json::Value,
+}
+
+/// Handler state.
+pub(crate) type AppState = Arc<Shared>;
+
+/// Builds the router for a configuration (validated here) and a backend.
+pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router, ConfigError> {
+    let mut config = config.clone();
+    config.validate()?;
+    let lister =
+        UpstreamLister::new(&config).map_err(|e| ConfigError::Setting("http client", e.to_string()))?;
+    let metrics = Arc::new(Metrics::default());
+    let state: AppState = Arc::new(Shared {
+        decode: Arc::new(Semaphore::new(config.limits.effective_workers())),
+        meta: Arc::new(Semaphore::new(config.limits.max_concurrent_metadata)),
+        frames: FrameCache::new(config.cache.frame_cache_bytes),
+        openapi: crate::openapi::openapi(&config),
+        lister,
+        metrics: metrics.clone(),
+        backend,
+        config,
+    });
+    let mut app = Router::new()
+        .route("/", get(service::root))
+        .route("/healthz", get(service::healthz))
+        .route("/metrics", get(service::metrics))
+        .route("/openapi.json", get(service::openapi));
+    for (idx, m) in state.config.mounts.iter().enumerate() {
+        let handler = move |State(st): State<AppState>, uri: Uri, headers: HeaderMap| async move {
+            mount::handle(st, idx, uri, headers).await
+        };
+        app = app
+            .route(&m.prefix, get(handler))
+            .route(&format!("{}/", m.prefix), get(handler))
+            .route(&format!("{}/{{*rest}}", m.prefix), get(handler));
+    }
+    Ok(app
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), timeout))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)),
+        )
+        .layer(middleware::from_fn_with_state(metrics, crate::metrics::track))
+        .with_state(state))
+}
+
+async fn method_not_allowed() -> Response {
+    let resp = error_response(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD are supported".into());
+    labelled("method_not_allowed", resp)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    BackendError::NotFound(format!("no route for {}", uri.path())).into_response()
+}
+
+/// Answers 504 when a request runs past the configured deadline.
+async fn timeout(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = st.config.timeouts.request();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => labelled(
+            "timeout",
+            BackendError::UpstreamTimeout(format!("request took longer than {} s", limit.as_secs()))
+                .into_response(),
+        ),
+    }
+}
+
+/// Tags a response with its route label for the metrics.
+pub(crate) fn labelled(label: &'static str, mut resp: Response) -> Response {
+    resp.extensions_mut().insert(RouteLabel(label));
+    resp
+}
+
+/// Runs a blocking backend call on the blocking pool while holding a permit of `sem` (held until
+/// the call returns, even if the request is dropped meanwhile). A panic becomes a 500.
+pub(crate) async fn blocking<T, F>(sem: &Arc<Semaphore>, f: F) -> Result<T, BackendError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, BackendError> + Send + 'static,
+{
+    let permit =
+        sem.clone().acquire_owned().await.map_err(|_| BackendError::Internal("worker pool closed".into()))?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(|e| BackendError::Internal(format!("backend task failed: {e}")))?
+}

@@ -1,0 +1,162 @@
+//! Routes below a mount: dispatch, directory listings and movie metadata.
+
+use std::sync::atomic::Ordering;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::{blocking, frames, labelled, AppState};
+use crate::backend::{MovieLocation, MovieMeta, Source};
+use crate::conditional::{etag, not_modified};
+use crate::config::{Mount, MountTarget};
+use crate::errors::BackendError;
+use crate::listing::{display_path, list_local};
+use crate::paths::{parse_rest, resolve, MountRoute};
+
+/// Metadata may change when the file does; clients revalidate with the ETag after this.
+const META_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// Entry point for every request below mount `idx`.
+pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMap) -> Response {
+    let Some(mount) = st.config.mounts.get(idx) else {
+        return BackendError::Internal("unknown mount".into()).into_response();
+    };
+    let raw = uri.path().get(mount.prefix.len()..).unwrap_or_default();
+    let route = match parse_rest(raw) {
+        Ok(r) => r,
+        Err(e) => return labelled("bad_path", e.into_response()),
+    };
+    let query = uri.query();
+    let (label, result) = match route {
+        MountRoute::Listing(segs) => ("listing", listing(&st, mount, &segs).await),
+        MountRoute::Entry(segs) => entry(&st, mount, &segs, uri.path(), &headers).await,
+        MountRoute::Frame(segs, spec) => {
+            ("frame", frames::frame(&st, mount, &segs, &spec, query, &headers).await)
+        }
+        MountRoute::Time(segs, spec) => {
+            ("time", frames::time(&st, mount, &segs, &spec, query, &headers).await)
+        }
+    };
+    labelled(label, result.unwrap_or_else(IntoResponse::into_response))
+}
+
+/// A path without trailing slash: a local directory or an upstream name without a dot is
+/// listed, anything else is a movie.
+async fn entry(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+    request_path: &str,
+    headers: &HeaderMap,
+) -> (&'static str, Result<Response, BackendError>) {
+    let is_dir = match &mount.target {
+        MountTarget::Upstream(_) => !segs.last().is_some_and(|s| s.contains('.')),
+        MountTarget::Local(_) => match resolve(mount, segs, false) {
+            Ok(Source::File(p)) => p.is_dir(),
+            Ok(Source::Url(_)) => false,
+            Err(e) => return ("metadata", Err(e)),
+        },
+    };
+    if is_dir {
+        ("listing", listing(st, mount, segs).await)
+    } else {
+        ("metadata", metadata(st, mount, segs, request_path, headers).await)
+    }
+}
+
+async fn listing(st: &AppState, mount: &Mount, segs: &[String]) -> Result<Response, BackendError> {
+    let path = display_path(segs);
+    let (listing, cache_control) = match resolve(mount, segs, true)? {
+        Source::Url(url) => {
+            let ttl = st.config.cache.listing_ttl_secs;
+            let l = st.lister.list(url, path).await?;
+            ((*l).clone(), format!("public, max-age={ttl}"))
+        }
+        Source::File(dir) => {
+            let MountTarget::Local(root) = mount.target.clone() else {
+                return Err(BackendError::Internal("mount kind mismatch".into()));
+            };
+            let l = blocking(&st.meta, move || list_local(&dir, &root, path)).await?;
+            (l, "no-cache".to_string())
+        }
+    };
+    let mut resp = Json(listing).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cache_control) {
+        resp.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+    Ok(resp)
+}
+
+/// Resolves a movie and loads its metadata through the backend.
+pub(super) async fn load_movie(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+) -> Result<(MovieLocation, MovieMeta), BackendError> {
+    let source = resolve(mount, segs, false)?;
+    if let Source::File(p) = &source {
+        if !p.is_file() {
+            return Err(BackendError::NotFound(format!("/{}", segs.join("/"))));
+        }
+    }
+    let loc = MovieLocation { mount_prefix: mount.prefix.clone(), rel_path: segs.join("/"), source };
+    let backend = st.backend.clone();
+    let l = loc.clone();
+    let meta = blocking(&st.meta, move || backend.movie(&l)).await?;
+    Ok((loc, meta))
+}
+
+/// A 304 answer carrying the validators.
+pub(super) fn not_modified_response(st: &AppState, etag: &str, cache_control: &str) -> Response {
+    st.metrics.not_modified.fetch_add(1, Ordering::Relaxed);
+    let mut resp = StatusCode::NOT_MODIFIED.into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(cache_control) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    resp
+}
+
+async fn metadata(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+    request_path: &str,
+    headers: &HeaderMap,
+) -> Result<Response, BackendError> {
+    let (loc, meta) = load_movie(st, mount, segs).await?;
+    let url = match &loc.source {
+        Source::Url(u) => u.to_string(),
+        Source::File(_) => request_path.to_string(),
+    };
+    let tag = etag(&meta.validator, &["meta", &loc.source.to_string()]);
+    if let Some(tag) = &tag {
+        if not_modified(headers, tag) {
+            return Ok(not_modified_response(st, tag, META_CACHE_CONTROL));
+        }
+    }
+    let body = json!({
+        "URL": url,
+        "NumFrames": meta.num_frames,
+        "Duration": meta.duration,
+        "FileSize": meta.file_size,
+        "Width": meta.width,
+        "Height": meta.height,
+        "Codec": meta.codec,
+        "Fps": meta.fps,
+        "CreationTime": meta.creation_time,
+        "Tracks": meta.tracks,
+    });
+    let mut resp = Json(body).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(META_CACHE_CONTROL));
+    if let Some(v) = tag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(resp)
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of lazyqt-server over a real loopback socket with a fake backend.
+
+mod common;
+mod python_client;
+mod routes;
+mod security;
