@@ -25,6 +25,8 @@ EXAMPLES:
   lazyqt frame movie.mov 5000 -o frame.png
   lazyqt frame https://example.org/movie.mov --time 60 --scale 640x0 -o - > small.jpg --format jpg
   lazyqt frames https://example.org/movie.mov --every 1800 -o stills/
+  lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media \
+      --mount /v1/org/oceanobservatories/rawdata/files=https://rawdata.oceanobservatories.org/files/
 
 EXIT STATUS:
   0 success; 1 other failure; 2 bad usage; 3 malformed or unsupported movie;
@@ -56,6 +58,8 @@ enum Command {
     Frame(cmd::frame::FrameArgs),
     /// Write many frames to a directory, in parallel: --every K, --list, --range A..B, --times.
     Frames(cmd::frames::FramesArgs),
+    /// Serve frames over HTTP (REST API compatible with go-lazycache clients).
+    Serve(cmd::serve::ServeCommand),
 }
 
 fn init_logging(verbose: u8) {
@@ -111,6 +115,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Samples(a) => cmd::samples::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
         Command::Frame(a) => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
         Command::Frames(a) => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
+        Command::Serve(a) => cmd::serve::run(a, &cli.source)?,
     }
     out.flush()?;
     Ok(())

@@ -16,6 +16,7 @@ pub struct FileSource {
     path: PathBuf,
     uri: String,
     len: u64,
+    modified: Option<std::time::SystemTime>,
     counters: Counters,
 }
 
@@ -33,7 +34,8 @@ impl FileSource {
             });
         }
         let uri = path.display().to_string();
-        Ok(Self { file, path, uri, len: meta.len(), counters: Counters::default() })
+        let modified = meta.modified().ok();
+        Ok(Self { file, path, uri, len: meta.len(), modified, counters: Counters::default() })
     }
 
     /// The path opened.
@@ -44,6 +46,12 @@ impl FileSource {
     /// Counters (a file makes no requests; every read counts as a hit).
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
+    }
+
+    /// Size plus modification time (nanoseconds since the Unix epoch) at open.
+    pub fn version(&self) -> Option<String> {
+        let mtime = self.modified?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(format!("{}:{}", self.len, mtime.as_nanos()))
     }
 
     /// The path as given, for messages.

@@ -5,6 +5,16 @@
 //! [`open`] picks the source from the string: `http://` and `https://` URLs give an
 //! [`HttpSource`] (block cache in memory, persistent disk cache, validators on every
 //! request), anything else a [`FileSource`].
+//!
+//! ```no_run
+//! use lazyqt_io::{open, ReadAt, SourceOptions};
+//!
+//! let src = open("https://example.org/movie.mov", &SourceOptions::default())?;
+//! let mut head = [0u8; 16];
+//! src.read_exact_at(0, &mut head)?; // served from the bytes the open already fetched
+//! println!("{} bytes, {:?}", src.len()?, src.stats());
+//! # Ok::<(), lazyqt_io::SourceError>(())
+//! ```
 
 mod cache;
 mod error;
@@ -29,6 +39,11 @@ pub trait Source: ReadAt<Error = SourceError> + Send + Sync + std::fmt::Debug {
     fn stats(&self) -> Stats;
     /// The URL or path the source was opened from.
     fn uri(&self) -> &str;
+    /// A string that changes whenever the file does (size plus strong ETag or
+    /// Last-Modified over HTTP, size plus modification time for files); `None` when the
+    /// server gives no usable validator. Caches key derived data (decoded frames, ETags
+    /// of a REST answer) on it.
+    fn version(&self) -> Option<String>;
 }
 
 impl Source for FileSource {
@@ -38,6 +53,9 @@ impl Source for FileSource {
     fn uri(&self) -> &str {
         FileSource::uri(self)
     }
+    fn version(&self) -> Option<String> {
+        FileSource::version(self)
+    }
 }
 
 impl Source for HttpSource {
@@ -46,6 +64,9 @@ impl Source for HttpSource {
     }
     fn uri(&self) -> &str {
         HttpSource::uri(self)
+    }
+    fn version(&self) -> Option<String> {
+        HttpSource::version(self)
     }
 }
 

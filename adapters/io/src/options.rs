@@ -19,9 +19,9 @@ pub struct SourceOptions {
     pub block_size: u64,
     /// Bytes read from the start of the file by the first request.
     pub head_size: u64,
-    /// Speculative tail read: a block miss within this many bytes of the end of the file
-    /// fetches everything from there to the end in one request (moov is usually last).
-    /// 0 disables it.
+    /// Speculative tail read: a small read that misses in the back half of the file and
+    /// within this many bytes of its end fetches everything from there to the end in
+    /// one request (moov is usually last, after a large mdat). 0 disables it.
     pub tail_size: u64,
     /// Bound of the in-memory block cache, in bytes, per source.
     pub memory_cache_bytes: u64,
@@ -39,6 +39,8 @@ pub struct SourceOptions {
     pub max_read: u64,
     /// Bound of the disk cache, in bytes, over all URLs.
     pub disk_cache_bytes: u64,
+    /// Most requests one source has in flight at once (more readers wait their turn).
+    pub max_parallel: usize,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
     /// Time allowed for the answer and for each read of its body.
@@ -69,6 +71,7 @@ impl Default for SourceOptions {
             small_file_limit: 1024 * 1024,
             max_read: 1024 * 1024 * 1024,
             disk_cache_bytes: 4 * 1024 * 1024 * 1024,
+            max_parallel: 8,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(120),

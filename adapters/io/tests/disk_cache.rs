@@ -143,3 +143,69 @@ fn sources_sharing_a_cache_directory_at_once_agree() {
     }
     assert_eq!(entries(cache.path()).len(), 1);
 }
+
+/// Child-process half of `two_processes_share_the_disk_cache`; does nothing unless
+/// that test runs it with its environment.
+#[test]
+#[ignore = "run as a child process by two_processes_share_the_disk_cache"]
+fn child_reads_through_the_shared_cache() {
+    let var = |k: &str| std::env::var(k).ok();
+    let (Some(url), Some(dir), Some(file)) =
+        (var("LAZYQT_CHILD_URL"), var("LAZYQT_CHILD_CACHE"), var("LAZYQT_CHILD_FILE"))
+    else {
+        return;
+    };
+    let bytes = std::fs::read(file).unwrap();
+    for _ in 0..5 {
+        let src = HttpSource::open(&url, &opts(Some(Path::new(&dir)))).unwrap();
+        let moov = info(&src);
+        let got = read(&src, moov.offset, moov.size as usize).unwrap();
+        assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize]);
+    }
+}
+
+#[test]
+fn two_processes_share_the_disk_cache() {
+    let (server, _) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args(["--exact", "child_reads_through_the_shared_cache", "--ignored", "--quiet"])
+                .env("LAZYQT_CHILD_URL", server.url("m.mov"))
+                .env("LAZYQT_CHILD_CACHE", cache.path())
+                .env("LAZYQT_CHILD_FILE", movie("prores2.mov"))
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("1 passed"), "{text}");
+    }
+    // Each process fetched at most head + tail once; together at most 4 requests.
+    assert!((2..=4).contains(&server.request_count()), "{:#?}", server.requests());
+    server.clear_log();
+    info(&HttpSource::open(&server.url("m.mov"), &opts(Some(cache.path()))).unwrap());
+    assert_eq!(server.request_count(), 0);
+}
+
+#[test]
+fn an_entry_written_with_another_block_size_is_not_trusted() {
+    let (server, bytes) = movie_server();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("m.mov");
+    info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
+    server.clear_log();
+    let small = SourceOptions { block_size: 4096, head_size: 4096, ..opts(Some(cache.path())) };
+    let src = HttpSource::open(&url, &small).unwrap();
+    assert_eq!(server.request_count(), 1, "revalidated instead of reusing mismatched blocks");
+    let moov = info(&src);
+    assert_eq!(
+        read(&src, moov.offset, moov.size as usize).unwrap(),
+        bytes[moov.offset as usize..moov.end() as usize]
+    );
+}

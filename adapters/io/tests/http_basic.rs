@@ -34,8 +34,7 @@ fn block_reads_are_aligned_pinned_and_cached() {
     let body = data(MIB);
     let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
     let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    let etag = server.requests()[0].clone();
-    assert_eq!(etag.if_match, None);
+    assert_eq!(server.requests()[0].if_match, None);
     // 10 bytes at 500_000 lie in block 122 (499_712..503_808).
     assert_eq!(read(&src, 500_000, 10).unwrap(), body[500_000..500_010]);
     // Again, and a neighbour inside the same block: no request.
@@ -114,6 +113,19 @@ fn tail_miss_fetches_through_to_the_end_of_the_file() {
 }
 
 #[test]
+fn no_tail_speculation_in_the_front_half_or_for_will_need() {
+    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
+    let opts = lazyqt_io::SourceOptions { tail_size: 4 * MIB as u64, ..small_block_opts() };
+    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
+    read(&src, 300_000, 16).unwrap();
+    src.will_need(700_000, 10_000);
+    let log = server.requests();
+    assert_eq!(log[1].range.as_deref(), Some("bytes=299008-303103"));
+    assert_eq!(log[2].range.as_deref(), Some("bytes=696320-712703"));
+    assert_eq!(server.bytes_sent(), 4096 * 2 + 16384);
+}
+
+#[test]
 fn concurrent_readers_of_one_block_make_one_request() {
     let body = Arc::new(data(MIB));
     let server = TestServer::serve_files([("f.bin", body.to_vec())]).unwrap();
@@ -169,4 +181,47 @@ fn connection_refused_is_a_network_error_after_bounded_retries() {
     let err = HttpSource::open(&format!("http://127.0.0.1:{port}/x"), &opts).unwrap_err();
     assert!(matches!(err, SourceError::Network { .. }), "{err}");
     assert!(t0.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn sequential_requests_reuse_one_keep_alive_connection() {
+    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    for i in 1..6u64 {
+        read(&src, i * 100_000, 8).unwrap();
+    }
+    assert_eq!(server.request_count(), 6);
+    assert_eq!(server.connections(), 1);
+}
+
+#[test]
+fn reads_above_the_limit_are_refused_without_a_request() {
+    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
+    let opts = lazyqt_io::SourceOptions { max_read: 1000, ..small_block_opts() };
+    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
+    let err = read(&src, 0, 1001).unwrap_err();
+    assert!(matches!(err, SourceError::TooLarge { size: 1001, limit: 1000, .. }), "{err}");
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn parallel_requests_are_bounded_per_source() {
+    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
+    let opts = lazyqt_io::SourceOptions { max_parallel: 2, ..small_block_opts() };
+    let src = Arc::new(HttpSource::open(&server.url("f.bin"), &opts).unwrap());
+    server.set_faults(Faults { latency: Duration::from_millis(100), ..Faults::default() });
+    let t0 = std::time::Instant::now();
+    let threads: Vec<_> = (0..6u64)
+        .map(|i| {
+            let src = src.clone();
+            std::thread::spawn(move || read(&*src, 100_000 + i * 100_000, 20_000).unwrap())
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    // Six 100 ms requests, two at a time: at least three rounds.
+    assert!(t0.elapsed() >= Duration::from_millis(290), "{:?}", t0.elapsed());
+    assert_eq!(server.request_count(), 7);
+    assert!(server.connections() <= 3, "{} connections", server.connections());
 }

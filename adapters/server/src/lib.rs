@@ -48,6 +48,7 @@ mod conditional;
 mod config;
 mod errors;
 mod listing;
+mod media_backend;
 mod metrics;
 mod openapi;
 mod paths;
@@ -62,6 +63,7 @@ pub use backend::{
 pub use config::{CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts};
 pub use errors::BackendError;
 pub use listing::{parse_autoindex, Listing};
+pub use media_backend::MediaBackend;
 pub use openapi::{openapi, route_templates};
 pub use routes::router;
 

@@ -5,6 +5,7 @@ pub mod frames;
 pub mod image_args;
 pub mod info;
 pub mod samples;
+pub mod serve;
 
 use std::path::Path;
 

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt as _;
+use std::os::unix::fs::{FileExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -38,6 +38,11 @@ pub(crate) struct Index {
 }
 
 impl Index {
+    /// Block size the entry was written with.
+    pub fn block_size(&self) -> u64 {
+        self.block_size
+    }
+
     /// Was the identity confirmed less than `ttl` ago (`None` = forever)?
     pub fn is_fresh(&self, ttl: Option<Duration>) -> bool {
         match ttl {
@@ -150,7 +155,12 @@ impl DiskCache {
 
     /// Use the entry of a fresh `index` as it is (no write, no request).
     pub fn resume(&self, index: Index) -> DiskEntry {
-        DiskEntry { cache: self.clone(), dir: self.dir_of(&index.url), index: Mutex::new(index) }
+        let dir = self.dir_of(&index.url);
+        // Mark it recently used, for eviction.
+        if let Ok(f) = OpenOptions::new().write(true).open(dir.join("index")) {
+            let _ = f.set_modified(SystemTime::now());
+        }
+        DiskEntry { cache: self.clone(), dir, index: Mutex::new(index) }
     }
 
     /// The entry of `url` at version `identity`, just confirmed by the server: kept if
@@ -198,11 +208,11 @@ impl DiskCache {
             if e.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
+            // Two stats per entry (no index parsing), so a cache of thousands of
+            // movies is scanned quickly: last use is the index's mtime, size is the
+            // data file's allocated bytes (it is sparse).
             let used = std::fs::metadata(dir.join("index")).and_then(|m| m.modified()).unwrap_or(UNIX_EPOCH);
-            let bytes = match read_index(&dir) {
-                Ok(Some(i)) => i.blocks.values().map(|(len, _)| u64::from(*len)).sum(),
-                _ => 0,
-            };
+            let bytes = std::fs::metadata(dir.join("data")).map(|m| m.blocks() * 512).unwrap_or(0);
             entries.push((used, bytes, dir));
         }
         let mut total: u64 = entries.iter().map(|e| e.1).sum();

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_RANGE, RANGE, RETRY_AFTER};
 
+use super::limit::Permits;
 use super::validator::Identity;
 use crate::error::SourceError;
 use crate::options::SourceOptions;
@@ -33,6 +34,7 @@ pub(crate) struct Transport {
     max_retries: u32,
     backoff_base: Duration,
     backoff_max: Duration,
+    permits: Permits,
 }
 
 /// A parsed `Content-Range: bytes a-b/total` (`a-b` absent for `*`).
@@ -97,6 +99,7 @@ impl Transport {
             max_retries: opts.max_retries,
             backoff_base: opts.backoff_base,
             backoff_max: opts.backoff_max,
+            permits: Permits::new(opts.max_parallel),
         }
     }
 
@@ -131,7 +134,7 @@ impl Transport {
         end: u64,
         identity: Option<&Identity>,
         counters: &Counters,
-    ) -> Attempt<(Response, String)> {
+    ) -> Attempt<(Response, String, Instant)> {
         let range = format!("bytes={}-{}", start, end - 1);
         let mut req = self.client.get(&self.url).header(RANGE, &range);
         if let Some((name, value)) = identity.and_then(Identity::condition) {
@@ -145,10 +148,13 @@ impl Transport {
                     url = %self.url, %range, status = resp.status().as_u16(),
                     ms = t0.elapsed().as_millis() as u64, "http GET answered"
                 );
-                Ok((resp, range))
+                Ok((resp, range, t0))
             }
             Err(e) => {
-                tracing::debug!(url = %self.url, %range, error = %chain(&e), "http GET failed");
+                tracing::debug!(
+                    url = %self.url, %range, error = %chain(&e),
+                    ms = t0.elapsed().as_millis() as u64, "http GET failed"
+                );
                 Err((self.network(&e), None))
             }
         }
@@ -162,18 +168,23 @@ impl Transport {
     }
 
     /// Read up to `want` body bytes into `out`, counting them.
+    /// One debug line per request: range, status, body bytes, total time.
     fn read_body(
         &self,
-        resp: Response,
+        (resp, range, t0): (Response, String, Instant),
         want: u64,
         out: &mut Vec<u8>,
         counters: &Counters,
     ) -> Result<(), SourceError> {
         let before = out.len();
+        let status = resp.status().as_u16();
         let result = resp.take(want).read_to_end(out);
         let got = (out.len() - before) as u64;
         Counters::add(&counters.bytes_fetched, got);
-        tracing::debug!(url = %self.url, bytes = got, "http body read");
+        tracing::debug!(
+            url = %self.url, %range, status, bytes = got,
+            ms = t0.elapsed().as_millis() as u64, "http GET body read"
+        );
         result.map(|_| ()).map_err(|e| self.body_error(&e))
     }
 
@@ -223,7 +234,8 @@ impl Transport {
         counters: &Counters,
     ) -> Result<Opened, SourceError> {
         self.retrying(counters, |_| {
-            let (resp, range) = self.send(0, head_len.max(1), None, counters)?;
+            let _permit = self.permits.acquire();
+            let (resp, range, t0) = self.send(0, head_len.max(1), None, counters)?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             match status {
@@ -241,7 +253,7 @@ impl Transport {
                     let identity = Identity::from_headers(total, &headers);
                     let want = last + 1;
                     let mut head = Vec::with_capacity(want as usize);
-                    self.read_body(resp, want, &mut head, counters).map_err(|e| (e, None))?;
+                    self.read_body((resp, range, t0), want, &mut head, counters).map_err(|e| (e, None))?;
                     if (head.len() as u64) < want {
                         return Err((self.short(want, head.len() as u64), None));
                     }
@@ -254,7 +266,8 @@ impl Transport {
                         return Err((self.no_ranges(announced), None));
                     }
                     let mut body = Vec::new();
-                    self.read_body(resp, small_file_limit + 1, &mut body, counters).map_err(|e| (e, None))?;
+                    self.read_body((resp, range, t0), small_file_limit + 1, &mut body, counters)
+                        .map_err(|e| (e, None))?;
                     if body.len() as u64 > small_file_limit {
                         return Err((self.no_ranges(announced), None));
                     }
@@ -292,7 +305,8 @@ impl Transport {
         let mut out: Vec<u8> = Vec::with_capacity(total as usize);
         self.retrying(counters, |_| {
             let from = start + out.len() as u64;
-            let (resp, range) = self.send(from, end, Some(identity), counters)?;
+            let _permit = self.permits.acquire();
+            let (resp, range, t0) = self.send(from, end, Some(identity), counters)?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("").to_string();
@@ -316,7 +330,7 @@ impl Transport {
                 return Err((self.content_range_error(&range, &cr), None));
             }
             let want = end - from;
-            self.read_body(resp, want, &mut out, counters).map_err(|e| (e, None))?;
+            self.read_body((resp, range, t0), want, &mut out, counters).map_err(|e| (e, None))?;
             let got = out.len() as u64;
             if got < total {
                 return Err((self.short(total, got), None));

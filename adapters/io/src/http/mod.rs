@@ -11,6 +11,7 @@
 
 mod client;
 pub(crate) mod fetch;
+mod limit;
 pub(crate) mod validator;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +31,9 @@ use validator::Identity;
 const FILL_ROUNDS: usize = 4;
 
 /// A remote file over HTTP(S), shareable by many threads.
+///
+/// Reads block the calling thread (reqwest's blocking client): from async code, call
+/// them inside `tokio::task::spawn_blocking`, never directly in a task.
 #[derive(Debug)]
 pub struct HttpSource {
     transport: Transport,
@@ -91,7 +95,10 @@ impl HttpSource {
         };
         if let Some(dc) = &disk_cache {
             if let Some(index) = dc.lookup(url) {
-                if index.is_fresh(opts.ttl) && index.identity.is_cacheable() {
+                if index.is_fresh(opts.ttl)
+                    && index.identity.is_cacheable()
+                    && index.block_size() == block_size
+                {
                     tracing::debug!(url, "fresh disk cache record: opened without a request");
                     source.identity = index.identity.clone();
                     source.disk = Some(dc.resume(index));
@@ -119,6 +126,11 @@ impl HttpSource {
     /// Counters of requests, bytes and cache use.
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
+    }
+
+    /// Size plus the strong validator this source pins its reads to; `None` without one.
+    pub fn version(&self) -> Option<String> {
+        self.identity.is_cacheable().then(|| format!("{}:{}", self.identity.size, self.identity.describe()))
     }
 
     /// The URL.
@@ -181,8 +193,17 @@ impl HttpSource {
     }
 
     /// Blocks `first..=last`, from memory, disk or the network (misses coalesced into
-    /// runs of at most `cap` bytes). Returns them and whether a request was needed.
-    fn fill(&self, first: u64, last: u64, cap: u64) -> Result<(Vec<Block>, bool), SourceError> {
+    /// runs of at most `cap` bytes). With `speculate`, a miss in the back half of the
+    /// file and within `tail_size` of its end fetches through to the end (the header
+    /// of a `moov` that follows a large `mdat`). Returns the blocks and whether a
+    /// request was needed.
+    fn fill(
+        &self,
+        first: u64,
+        last: u64,
+        cap: u64,
+        speculate: bool,
+    ) -> Result<(Vec<Block>, bool), SourceError> {
         let valid = |i: u64, b: &Block| b.len() as u64 == self.block_len(i);
         let mut have: Vec<Option<Block>> =
             (first..=last).map(|i| self.blocks.get(i).filter(|b| valid(i, b))).collect();
@@ -216,7 +237,8 @@ impl HttpSource {
             if let (Some(&low), Some(&high)) = (claim.mine.first(), claim.mine.last()) {
                 let eof_block = self.identity.size.saturating_sub(1) / self.block_size;
                 let from = low * self.block_size;
-                if self.tail_size > 0 && self.identity.size - from <= self.tail_size {
+                let size = self.identity.size;
+                if speculate && from >= size / 2 && size.saturating_sub(from) <= self.tail_size {
                     let mut next = high + 1;
                     while next <= eof_block && self.blocks.try_claim_more(&mut claim, next) {
                         next += 1;
@@ -336,7 +358,7 @@ impl ReadAt for HttpSource {
             Counters::add(&self.counters.cache_misses, 1);
             return Ok(());
         }
-        let (blocks, fetched) = self.fill(first, last, self.max_coalesce)?;
+        let (blocks, fetched) = self.fill(first, last, self.max_coalesce, true)?;
         if !copy_out(&blocks, first, self.block_size, offset, buf) {
             return Err(SourceError::Protocol {
                 url: self.uri().to_string(),
@@ -360,7 +382,7 @@ impl ReadAt for HttpSource {
         let end = offset.saturating_add(len.min(self.will_need_cap)).min(size);
         let first = offset / self.block_size;
         let last = (end - 1) / self.block_size;
-        if let Err(e) = self.fill(first, last, self.will_need_cap) {
+        if let Err(e) = self.fill(first, last, self.will_need_cap, false) {
             tracing::debug!(url = %self.uri(), error = %e, "will_need prefetch failed");
         }
     }

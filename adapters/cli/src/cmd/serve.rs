@@ -1,0 +1,28 @@
+//! `lazyqt serve`: the REST server over local directories and upstream HTTP servers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lazyqt_server::{MediaBackend, ServeArgs};
+
+/// Options of `lazyqt serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeCommand {
+    #[command(flatten)]
+    pub server: ServeArgs,
+    /// Movies kept open at once (each holds its moov in the source's cache).
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub max_movies: u64,
+}
+
+/// Run the server until ctrl-c or SIGTERM.
+pub fn run(args: &ServeCommand, source: &crate::source_args::SourceArgs) -> anyhow::Result<()> {
+    lazyqt_media::decoding::set_ffmpeg_log(lazyqt_media::decoding::FfmpegLog::Quiet);
+    let config = args.server.to_config()?;
+    // Reopen movies at least as often as their cached metadata expires.
+    let ttl = source.cache_ttl.0.unwrap_or(Duration::from_secs(24 * 3600));
+    let backend = MediaBackend::new(source.options(), args.max_movies, ttl);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(lazyqt_server::serve(config, Arc::new(backend), std::future::pending()))?;
+    Ok(())
+}

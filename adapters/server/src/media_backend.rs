@@ -1,0 +1,210 @@
+//! The real [`Backend`]: movies opened with lazyqt-media (local files or HTTP range
+//! sources with their caches), one open per movie however many requests arrive at once,
+//! kept in a bounded cache and reopened when the upstream file changes.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Error as DecodeError, Format, PixelFormat};
+use lazyqt_media::{Media, MediaError, SourceError, Stats};
+
+use crate::backend::{
+    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
+};
+use crate::errors::BackendError;
+
+/// Serves movies through lazyqt-media.
+pub struct MediaBackend {
+    opts: lazyqt_io::SourceOptions,
+    movies: moka::sync::Cache<String, Media>,
+    /// Counters of sources already evicted from `movies`, so totals never go down.
+    retired: Arc<RetiredStats>,
+    opens: AtomicU64,
+}
+
+#[derive(Default)]
+struct RetiredStats {
+    requests: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl RetiredStats {
+    fn add(&self, s: Stats) {
+        self.requests.fetch_add(s.requests, Ordering::Relaxed);
+        self.bytes.fetch_add(s.bytes_fetched, Ordering::Relaxed);
+    }
+}
+
+impl MediaBackend {
+    /// A backend reading movies with `opts`, keeping at most `max_movies` open, each
+    /// for at most `ttl` before it is reopened (cheap: the disk cache holds its moov).
+    pub fn new(opts: lazyqt_io::SourceOptions, max_movies: u64, ttl: Duration) -> Self {
+        let retired = Arc::new(RetiredStats::default());
+        let on_evict = Arc::clone(&retired);
+        let movies = moka::sync::Cache::builder()
+            .max_capacity(max_movies.max(1))
+            .time_to_live(ttl)
+            .eviction_listener(move |_k, media: Media, _cause| on_evict.add(media.stats()))
+            .build();
+        Self { opts, movies, retired, opens: AtomicU64::new(0) }
+    }
+
+    fn key(loc: &MovieLocation) -> String {
+        match &loc.source {
+            Source::Url(u) => u.as_str().to_owned(),
+            Source::File(p) => p.to_string_lossy().into_owned(),
+        }
+    }
+
+    /// The open movie at `loc`: concurrent first requests share one open.
+    fn media(&self, key: &str) -> Result<Media, BackendError> {
+        self.movies
+            .try_get_with(key.to_owned(), || {
+                self.opens.fetch_add(1, Ordering::Relaxed);
+                Media::open(key, &self.opts)
+            })
+            .map_err(|e| map_error(&e))
+    }
+
+    /// Run `f` on the movie; if the upstream file changed since it was opened, reopen it once.
+    fn with_media<T>(
+        &self,
+        loc: &MovieLocation,
+        f: impl Fn(&Media) -> Result<T, MediaError>,
+    ) -> Result<T, BackendError> {
+        let key = Self::key(loc);
+        match f(&self.media(&key)?) {
+            Err(MediaError::Source(SourceError::ChangedUpstream { .. })) => {
+                tracing::info!(key, "upstream file changed: reopening");
+                self.movies.invalidate(&key);
+                f(&self.media(&key)?).map_err(|e| map_error(&e))
+            }
+            other => other.map_err(|e| map_error(&e)),
+        }
+    }
+}
+
+/// The HTTP status class of a media error.
+fn map_error(e: &MediaError) -> BackendError {
+    let msg = e.to_string();
+    match e {
+        MediaError::Source(s) => match s {
+            SourceError::HttpStatus { status: 404 | 410, .. } => BackendError::NotFound(msg),
+            SourceError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                BackendError::NotFound(msg)
+            }
+            SourceError::ChangedUpstream { .. } => BackendError::ChangedUpstream(msg),
+            SourceError::Timeout { .. } => BackendError::UpstreamTimeout(msg),
+            SourceError::InvalidUrl { .. } => BackendError::BadRequest(msg),
+            _ => BackendError::Upstream(msg),
+        },
+        MediaError::Format(_) | MediaError::NoTrack(_) => BackendError::Unsupported(msg),
+        MediaError::OutOfRange { .. } => BackendError::OutOfRange(msg),
+        MediaError::Decode(DecodeError::UnsupportedCodec { .. } | DecodeError::DecoderMissing { .. }) => {
+            BackendError::Unsupported(msg)
+        }
+        MediaError::Decode(DecodeError::TooLarge { .. } | DecodeError::InvalidArgument(_)) => {
+            BackendError::BadRequest(msg)
+        }
+        MediaError::Decode(_) => BackendError::Upstream(msg),
+        MediaError::Invalid(_) => BackendError::BadRequest(msg),
+        _ => BackendError::Internal(msg),
+    }
+}
+
+fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
+    let info = media.info();
+    let video = media.video()?;
+    let vinfo = info.tracks.iter().find(|t| t.id == video.id());
+    Ok(MovieMeta {
+        num_frames: u64::from(video.frame_count()),
+        duration: info.duration,
+        file_size: info.size,
+        width: video.width(),
+        height: video.height(),
+        codec: video.codec().to_string(),
+        fps: vinfo.and_then(|t| t.fps).unwrap_or(0.0),
+        creation_time: info.creation_time.clone(),
+        tracks: info
+            .tracks
+            .iter()
+            .map(|t| TrackMeta {
+                id: t.id,
+                kind: t.kind.to_owned(),
+                codec: t.codec.clone(),
+                num_samples: u64::from(t.samples),
+                duration: t.duration,
+                width: (t.width > 0).then_some(t.width),
+                height: (t.height > 0).then_some(t.height),
+            })
+            .collect(),
+        validator: media.source().version().unwrap_or_default(),
+    })
+}
+
+fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaError> {
+    let size = req.width.zip(req.height);
+    let convert = |format| ConvertOptions { format, size, ..ConvertOptions::default() };
+    let encode = EncodeOptions { jpeg_quality: req.quality.unwrap_or(90), ..EncodeOptions::default() };
+    let (format, pixels) = match req.format {
+        FrameFormat::Png => (Format::Png, PixelFormat::Rgb8),
+        FrameFormat::Jpeg => (Format::Jpeg, PixelFormat::Rgb8),
+        FrameFormat::Bmp => (Format::Bmp, PixelFormat::Rgb8),
+        FrameFormat::Rgba => (Format::Raw, PixelFormat::Rgba8),
+        FrameFormat::Raw => {
+            let sample = media.frame_sample(n)?;
+            let video = media.video()?;
+            return Ok(FrameBytes {
+                bytes: Bytes::from(media.read_sample(&sample)?),
+                content_type: "application/octet-stream".into(),
+                width: video.width(),
+                height: video.height(),
+            });
+        }
+    };
+    let image = media.decode_frame(n, &convert(pixels))?;
+    let bytes = lazyqt_media::decoding::encode(&image, format, &encode)?;
+    Ok(FrameBytes {
+        bytes: Bytes::from(bytes),
+        content_type: format.mime_type().into(),
+        width: image.width,
+        height: image.height,
+    })
+}
+
+impl Backend for MediaBackend {
+    fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError> {
+        self.with_media(loc, meta)
+    }
+
+    fn frame(
+        &self,
+        loc: &MovieLocation,
+        index0: u64,
+        req: &FrameRequest,
+    ) -> Result<FrameBytes, BackendError> {
+        self.with_media(loc, |m| frame(m, index0, req))
+    }
+
+    fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
+        self.with_media(loc, |m| m.frame_at_seconds(seconds))
+    }
+
+    fn metrics(&self) -> Vec<(String, f64)> {
+        let mut requests = self.retired.requests.load(Ordering::Relaxed);
+        let mut bytes = self.retired.bytes.load(Ordering::Relaxed);
+        for (_, media) in self.movies.iter() {
+            let s = media.stats();
+            requests += s.requests;
+            bytes += s.bytes_fetched;
+        }
+        vec![
+            ("lazyqt_upstream_requests_total".into(), requests as f64),
+            ("lazyqt_upstream_bytes_total".into(), bytes as f64),
+            ("lazyqt_movie_opens_total".into(), self.opens.load(Ordering::Relaxed) as f64),
+            ("lazyqt_movies_open".into(), self.movies.entry_count() as f64),
+        ]
+    }
+}

@@ -1,0 +1,392 @@
+//! One HTTP/1.1 connection: parse requests, decide the answer (ranges, validators,
+//! injected faults) and write it byte by byte under our control, so a fault can cut
+//! a body at an exact point and every body byte written is counted.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::faults::ValidatorMode;
+use crate::files::{autoindex, Lookup};
+use crate::record::RequestRecord;
+use crate::State;
+
+/// Largest request head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+/// Body bytes written per socket write (and per pause of a slow body).
+const CHUNK: usize = 16 * 1024;
+
+/// A parsed request head.
+struct Request {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    close: bool,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    }
+}
+
+/// How the body of an answer ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// All of it.
+    Full,
+    /// Only this many bytes, then the connection is closed.
+    DropAfter(usize),
+}
+
+/// An answer ready to write.
+struct Answer {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+    /// Value of `Content-Length` (may differ from `body.len()` for the drop fault).
+    content_length: usize,
+    cut: Cut,
+    slow: Option<Duration>,
+}
+
+impl Answer {
+    fn simple(status: u16, text: &str) -> Self {
+        let body = text.as_bytes().to_vec();
+        Answer {
+            status,
+            headers: vec![("Content-Type", "text/plain".into())],
+            content_length: body.len(),
+            body,
+            cut: Cut::Full,
+            slow: None,
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        412 => "Precondition Failed",
+        416 => "Range Not Satisfiable",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// Read one request head into `buf` (which may hold bytes of the next request).
+async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
+    loop {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut req = httparse::Request::new(&mut headers);
+        match req.parse(buf) {
+            Ok(httparse::Status::Complete(n)) => {
+                let headers: Vec<(String, String)> = req
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned()))
+                    .collect();
+                let http10 = req.version == Some(0);
+                let out = Request {
+                    method: req.method.unwrap_or("").to_string(),
+                    path: req.path.unwrap_or("/").to_string(),
+                    close: headers.iter().any(|(k, v)| {
+                        k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
+                    }) || http10,
+                    headers,
+                };
+                buf.drain(..n);
+                return Some(out);
+            }
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
+            _ => return None,
+        }
+        let mut chunk = [0u8; 4096];
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// A single byte range `start..=end` from a `Range` header, per RFC 9110.
+enum RangeSpec {
+    /// No usable Range header: answer the whole file.
+    Whole,
+    /// One satisfiable range, inclusive.
+    Range(u64, u64),
+    /// A syntactically valid range outside the file.
+    Unsatisfiable,
+}
+
+fn parse_range(value: Option<&str>, len: u64) -> RangeSpec {
+    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
+        return RangeSpec::Whole;
+    };
+    if spec.contains(',') {
+        return RangeSpec::Whole;
+    }
+    let Some((a, b)) = spec.trim().split_once('-') else { return RangeSpec::Whole };
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        let Ok(n) = b.parse::<u64>() else { return RangeSpec::Whole };
+        if n == 0 || len == 0 {
+            return RangeSpec::Unsatisfiable;
+        }
+        return RangeSpec::Range(len.saturating_sub(n), len - 1);
+    }
+    let Ok(start) = a.parse::<u64>() else { return RangeSpec::Whole };
+    let end = if b.is_empty() {
+        u64::MAX
+    } else {
+        match b.parse::<u64>() {
+            Ok(e) if e >= start => e,
+            _ => return RangeSpec::Whole,
+        }
+    };
+    if start >= len {
+        return RangeSpec::Unsatisfiable;
+    }
+    RangeSpec::Range(start, end.min(len - 1))
+}
+
+/// Does an `If-Match` list match this entity tag under strong comparison?
+fn if_match_ok(list: &str, etag: Option<&str>) -> bool {
+    let list = list.trim();
+    if list == "*" {
+        return true;
+    }
+    let Some(etag) = etag.filter(|e| !e.starts_with("W/")) else { return false };
+    list.split(',').map(str::trim).any(|t| t == etag)
+}
+
+/// Does an `If-None-Match` list match this entity tag under weak comparison?
+fn if_none_match_hit(list: &str, etag: Option<&str>) -> bool {
+    let list = list.trim();
+    let Some(etag) = etag else { return false };
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    list == "*" || list.split(',').any(|t| bare(t) == bare(etag))
+}
+
+impl State {
+    /// Decide the answer to one request, consuming fault counters.
+    fn answer(&self, req: &Request, number: u64) -> Answer {
+        let generation = {
+            let mut f = self.faults.lock();
+            if f.change_after.is_some_and(|k| number > k) {
+                f.change_after = None;
+                drop(f);
+                self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+            } else {
+                drop(f);
+                self.generation.load(std::sync::atomic::Ordering::SeqCst)
+            }
+        };
+        let faults = self.faults.lock().clone();
+        {
+            let mut f = self.faults.lock();
+            if f.fail_500 > 0 {
+                f.fail_500 -= 1;
+                return Answer::simple(500, "injected failure\n");
+            }
+            if f.fail_503 > 0 {
+                f.fail_503 -= 1;
+                let mut a = Answer::simple(503, "injected overload\n");
+                a.headers.push(("Retry-After", f.retry_after_secs.to_string()));
+                return a;
+            }
+        }
+        if req.method != "GET" && req.method != "HEAD" {
+            return Answer::simple(405, "method not allowed\n");
+        }
+        let lookup = self.content.read().lookup(&req.path);
+        let file = match lookup {
+            Lookup::NotFound => return Answer::simple(404, "not found\n"),
+            Lookup::Dir(items) => {
+                let path = req.path.split('?').next().unwrap_or("/").to_string();
+                if !path.ends_with('/') {
+                    let mut a = Answer::simple(301, "moved\n");
+                    a.headers.push(("Location", format!("{path}/")));
+                    return a;
+                }
+                let body = autoindex(&path, &items).into_bytes();
+                return Answer {
+                    status: 200,
+                    headers: vec![("Content-Type", "text/html".into())],
+                    content_length: body.len(),
+                    body,
+                    cut: Cut::Full,
+                    slow: None,
+                };
+            }
+            Lookup::File(f) => f,
+        };
+        let len = file.data.len() as u64;
+        let modified = file.modified + Duration::from_secs(generation);
+        let mtime = modified.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let tag = format!("\"{mtime:x}-{len:x}\"");
+        let (etag, last_modified) = match faults.validator {
+            ValidatorMode::Strong => (Some(tag), Some(httpdate::fmt_http_date(modified))),
+            ValidatorMode::WeakOnly => (Some(format!("W/{tag}")), None),
+            ValidatorMode::LastModifiedOnly => (None, Some(httpdate::fmt_http_date(modified))),
+            ValidatorMode::None => (None, None),
+        };
+        let mut headers: Vec<(&'static str, String)> =
+            vec![("Content-Type", "application/octet-stream".into()), ("Accept-Ranges", "bytes".into())];
+        if let Some(e) = &etag {
+            headers.push(("ETag", e.clone()));
+        }
+        if let Some(lm) = &last_modified {
+            headers.push(("Last-Modified", lm.clone()));
+        }
+        let precondition_failed = || {
+            let mut a = Answer::simple(412, "precondition failed\n");
+            a.headers.extend(headers.iter().filter(|(k, _)| *k != "Content-Type").cloned());
+            a
+        };
+        if let Some(im) = req.header("if-match") {
+            if !if_match_ok(&im, etag.as_deref()) {
+                return precondition_failed();
+            }
+        } else if let Some(ius) = req.header("if-unmodified-since") {
+            let since = httpdate::parse_http_date(&ius).ok();
+            let lm = last_modified.as_deref().and_then(|l| httpdate::parse_http_date(l).ok());
+            if let (Some(since), Some(lm)) = (since, lm) {
+                if lm > since {
+                    return precondition_failed();
+                }
+            }
+        }
+        if let Some(inm) = req.header("if-none-match") {
+            if if_none_match_hit(&inm, etag.as_deref()) {
+                let mut a = Answer::simple(304, "");
+                a.body.clear();
+                a.content_length = 0;
+                a.headers = headers.into_iter().filter(|(k, _)| *k != "Content-Type").collect();
+                return a;
+            }
+        }
+        let mut range_header = req.header("range");
+        if let Some(ir) = req.header("if-range") {
+            if etag.as_deref() != Some(ir.trim()) || ir.trim().starts_with("W/") {
+                range_header = None;
+            }
+        }
+        if faults.ignore_range {
+            range_header = None;
+        }
+        let (status, start, end) = match parse_range(range_header.as_deref(), len) {
+            RangeSpec::Whole => (200, 0, len),
+            RangeSpec::Range(s, e) => (206, s, e + 1),
+            RangeSpec::Unsatisfiable => {
+                let mut a = Answer::simple(416, "range not satisfiable\n");
+                a.headers.push(("Content-Range", format!("bytes */{len}")));
+                return a;
+            }
+        };
+        // Bounds: start <= end <= len, both from parse_range.
+        let mut body = file.data[start as usize..end as usize].to_vec();
+        if generation % 2 == 1 {
+            body.iter_mut().for_each(|b| *b = !*b);
+        }
+        let mut content_length = body.len();
+        let mut cut = Cut::Full;
+        let mut f = self.faults.lock();
+        if status == 206 {
+            let mut shown_start = start;
+            if f.wrong_content_range > 0 {
+                f.wrong_content_range -= 1;
+                shown_start += 1;
+            }
+            let shown_end = (end - 1).max(shown_start);
+            headers.push(("Content-Range", format!("bytes {shown_start}-{shown_end}/{len}")));
+            if f.short_body > 0 {
+                f.short_body -= 1;
+                body.truncate(body.len() / 2);
+                content_length = body.len();
+            }
+        }
+        if f.drop_mid_body > 0 && req.method == "GET" && !body.is_empty() {
+            f.drop_mid_body -= 1;
+            cut = Cut::DropAfter(body.len() / 2);
+        }
+        if req.method == "HEAD" {
+            body.clear();
+        }
+        Answer { status, headers, body, content_length, cut, slow: faults.slow_body }
+    }
+}
+
+/// Serve requests on one connection until it closes.
+pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
+    let _ = stream.set_nodelay(true);
+    let mut buf = Vec::new();
+    while let Some(req) = read_request(&mut stream, &mut buf).await {
+        let number = state.requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let latency = state.faults.lock().latency;
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        let answer = state.answer(&req, number);
+        let close = req.close || matches!(answer.cut, Cut::DropAfter(_));
+        let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
+        for (k, v) in &answer.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n", answer.content_length));
+        head.push_str(if close { "Connection: close\r\n\r\n" } else { "Connection: keep-alive\r\n\r\n" });
+        let limit = match answer.cut {
+            Cut::Full => answer.body.len(),
+            Cut::DropAfter(n) => n,
+        };
+        // Logged before the answer is written, so a client that has its answer always
+        // finds it in the log; corrected below if the socket takes fewer bytes.
+        let index = {
+            let mut log = state.log.lock();
+            log.push(RequestRecord {
+                method: req.method.clone(),
+                path: req.path.clone(),
+                range: req.header("range"),
+                if_match: req.header("if-match"),
+                if_unmodified_since: req.header("if-unmodified-since"),
+                if_none_match: req.header("if-none-match"),
+                if_range: req.header("if-range"),
+                status: answer.status,
+                bytes_sent: limit as u64,
+            });
+            log.len() - 1
+        };
+        let mut sent = 0u64;
+        let mut ok = stream.write_all(head.as_bytes()).await.is_ok();
+        if ok {
+            for chunk in answer.body[..limit].chunks(CHUNK) {
+                if let Some(pause) = answer.slow {
+                    tokio::time::sleep(pause).await;
+                }
+                if stream.write_all(chunk).await.is_err() {
+                    ok = false;
+                    break;
+                }
+                sent += chunk.len() as u64;
+            }
+        }
+        if sent != limit as u64 {
+            if let Some(r) = state.log.lock().get_mut(index) {
+                r.bytes_sent = sent;
+            }
+        }
+        if !ok || close {
+            let _ = stream.shutdown().await;
+            return;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Fault injection knobs: what the server does wrong, and how often.
+
+use std::time::Duration;
+
+/// Which validators the server sends with each file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ValidatorMode {
+    /// A strong `ETag` and `Last-Modified` (what nginx and Apache send for static files).
+    #[default]
+    Strong,
+    /// Only a weak `ETag` (`W/"…"`), no `Last-Modified`.
+    WeakOnly,
+    /// Only `Last-Modified`, no `ETag`.
+    LastModifiedOnly,
+    /// Neither `ETag` nor `Last-Modified`.
+    None,
+}
+
+/// What the server does wrong. Counters (`fail_500`, …) are consumed one per request,
+/// so "3× 500 then success" is `fail_500: 3`.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Delay before answering each request (simulates a round trip).
+    pub latency: Duration,
+    /// Answer every ranged GET with `200` and the whole file.
+    pub ignore_range: bool,
+    /// Answer the next N requests with `500`.
+    pub fail_500: u32,
+    /// Answer the next N requests with `503` and `Retry-After: retry_after_secs`.
+    pub fail_503: u32,
+    /// Value of `Retry-After` (seconds) sent with the injected 503s.
+    pub retry_after_secs: u64,
+    /// For the next N bodies: announce the full length, send half, close the connection.
+    pub drop_mid_body: u32,
+    /// For the next N ranged answers: a well-framed body of half the length the
+    /// `Content-Range` announces.
+    pub short_body: u32,
+    /// For the next N ranged answers: a `Content-Range` whose start is off by one.
+    pub wrong_content_range: u32,
+    /// Which validators to send.
+    pub validator: ValidatorMode,
+    /// After this many requests (counted from the server's start), every file's content
+    /// and validators change (each byte is inverted; the ETag and Last-Modified move on).
+    pub change_after: Option<u64>,
+    /// Pause between 16 KiB body chunks (a slow link).
+    pub slow_body: Option<Duration>,
+}
