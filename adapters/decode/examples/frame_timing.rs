@@ -6,6 +6,7 @@
 //!   cargo run --release -p lazyqt-decode --example frame_timing -- apch 1920 1080 frame.bin [N]
 //! ```
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use lazyqt_decode::{
@@ -60,12 +61,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut conv = Converter::new();
     let (t_conv, image) = time(n, || conv.convert(&frame, &ConvertOptions::default()));
     let image = image?;
-    println!("{} bytes, {} {}x{}", data.len(), frame.pixel_format_name(), frame.width(), frame.height());
-    println!("decode   {}", ms(t_dec));
-    println!("to RGB8  {}", ms(t_conv));
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} bytes, {} {}x{}",
+        data.len(),
+        frame.pixel_format_name(),
+        frame.width(),
+        frame.height()
+    )?;
+    writeln!(out, "decode   {}", ms(t_dec))?;
+    writeln!(out, "to RGB8  {}", ms(t_conv))?;
     for (format, label) in [(Format::Png, "PNG"), (Format::Jpeg, "JPEG")] {
-        let (t, out) = time(n.min(20), || encode(&image, format, &EncodeOptions::default()));
-        println!("{label:<8} {}, {} bytes", ms(t), out?.len());
+        let (t, file) = time(n.min(20), || encode(&image, format, &EncodeOptions::default()));
+        writeln!(out, "{label:<8} {}, {} bytes", ms(t), file?.len())?;
     }
     Ok(())
 }

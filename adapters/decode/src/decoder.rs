@@ -15,7 +15,7 @@ pub struct Limits {
     pub max_height: u32,
     /// Largest width × height (default 8192 × 8192 = 64 Mi pixels).
     pub max_pixels: u64,
-    /// Largest compressed sample in bytes (default 256 MiB).
+    /// Largest compressed sample (and codec extradata) in bytes (default 256 MiB).
     pub max_packet_bytes: usize,
 }
 
@@ -62,7 +62,8 @@ pub enum Threading {
 /// How a [`Decoder`] is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DecoderOptions {
-    /// Decoder threads; 0 lets FFmpeg use one per core.
+    /// Decoder threads; 0 lets FFmpeg use one per core (lowest latency for one request).
+    /// A pool that already runs one decoder per core does better with 1.
     pub threads: usize,
     /// Threading model.
     pub threading: Threading,
@@ -149,6 +150,14 @@ impl Decoder {
     pub fn new(params: &CodecParams, opts: &DecoderOptions) -> Result<Self> {
         let id = codec_id(params.fourcc)?;
         opts.limits.check_size(params.width, params.height)?;
+        let extra_len = params.extradata.as_ref().map_or(0, Vec::len);
+        if extra_len > opts.limits.max_packet_bytes {
+            return Err(Error::TooLarge {
+                what: "extradata bytes",
+                value: extra_len as u64,
+                limit: opts.limits.max_packet_bytes as u64,
+            });
+        }
         let (codec_name, intra_only) = ffi::codec_info(id);
         let thread_type = match (opts.threading, intra_only) {
             (Threading::Auto, true) | (Threading::Slice, _) => ffi::THREAD_SLICE,
@@ -207,10 +216,15 @@ impl Decoder {
         self.decode_target(std::iter::once(packet), packet.pts)
     }
 
-    /// Decodes `packets` (in decode order, starting at a sync sample at or before the target)
-    /// and returns the frame whose pts is `target_pts`. Stops reading packets as soon as that
+    /// Decodes `packets` (in decode order, from a sync sample at or before the target up to
+    /// and including the target's own sample: later samples are not needed, draining releases
+    /// reordered frames) and returns the frame whose pts is `target_pts`. Stops reading packets as soon as that
     /// frame appears, otherwise drains the decoder at the end. The decoder is flushed before
     /// returning, success or error, so it is ready for an unrelated next call.
+    ///
+    /// In an open-GOP stream, frames shown before the sync sample they follow in decode order
+    /// need the previous GOP: on [`Error::TargetNotFound`] or [`Error::CorruptFrame`], retry
+    /// from the sync sample before.
     pub fn decode_target<'a, I>(&mut self, packets: I, target_pts: i64) -> Result<DecodedFrame>
     where
         I: IntoIterator<Item = Packet<'a>>,

@@ -18,13 +18,16 @@
 //! # let _ = png; Ok(()) }
 //! ```
 //!
-//! All FFI lives in the private `ffi` module.
+//! All FFI and every `unsafe` block live in the private `ffi` module (enforced below).
+
+#![deny(unsafe_code)]
 
 mod codec;
 mod convert;
 mod decoder;
 mod encode;
 mod error;
+#[allow(unsafe_code)]
 mod ffi;
 
 pub use codec::{CodecParams, ColorInfo};

@@ -3,7 +3,10 @@
 mod common;
 
 use common::movie;
-use lazyqt_decode::{CodecParams, ConvertOptions, Converter, Decoder, DecoderOptions, Error, Limits, Packet};
+use lazyqt_decode::{
+    set_ffmpeg_log, CodecParams, ConvertOptions, Converter, DecodedFrame, Decoder, DecoderOptions, Error,
+    FfmpegLog, Limits, Packet,
+};
 
 /// A small deterministic xorshift generator for garbage bytes.
 fn garbage(seed: u64, len: usize) -> Vec<u8> {
@@ -21,6 +24,43 @@ fn garbage(seed: u64, len: usize) -> Vec<u8> {
 fn decode_image(dec: &mut Decoder, p: Packet<'_>) -> Vec<u8> {
     let f = dec.decode_one(p).expect("decode good packet");
     Converter::new().convert(&f, &ConvertOptions::default()).expect("convert").data
+}
+
+/// A worker pool moves decoders, converters and frames between threads.
+#[test]
+fn decoder_converter_and_frames_move_between_threads() {
+    let m = movie("prores1.mov");
+    let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
+    let mut conv = Converter::new();
+    let here = decode_image(&mut dec, m.packet(4));
+    let data = m.packet(4).data.to_vec();
+    let (frame, dec): (DecodedFrame, Decoder) = std::thread::spawn(move || {
+        let f = dec.decode_one(Packet { data: &data, pts: 0, dts: 0, keyframe: true }).expect("decode");
+        (f, dec)
+    })
+    .join()
+    .expect("worker");
+    let there =
+        std::thread::spawn(move || conv.convert(&frame, &ConvertOptions::default()).expect("convert").data)
+            .join()
+            .expect("worker");
+    assert_eq!(here, there);
+    assert_eq!(dec.codec_name(), "prores");
+}
+
+#[test]
+fn stream_larger_than_the_pixel_limit_is_refused_by_the_decoder() {
+    set_ffmpeg_log(FfmpegLog::Quiet);
+    let m = movie("prores2.mov");
+    // The sample entry claims a tiny picture; the bitstream says 320x180 > 10,000 pixels.
+    let params = CodecParams::new(*b"apcn", 16, 16);
+    let opts = DecoderOptions {
+        limits: Limits { max_pixels: 10_000, ..Limits::default() },
+        ..DecoderOptions::default()
+    };
+    let mut dec = Decoder::new(&params, &opts).expect("open");
+    let r = dec.decode_one(m.packet(0));
+    assert!(matches!(r, Err(Error::Ffmpeg { .. })), "{r:?}");
 }
 
 #[test]
@@ -52,6 +92,7 @@ fn oversized_and_empty_packets_are_refused() {
 
 #[test]
 fn prores_truncated_and_garbage_packets_are_errors_and_decoder_recovers() {
+    set_ffmpeg_log(FfmpegLog::Quiet);
     let m = movie("prores3.mov");
     let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
     let good = decode_image(&mut dec, m.packet(5));
@@ -70,6 +111,7 @@ fn prores_truncated_and_garbage_packets_are_errors_and_decoder_recovers() {
 
 #[test]
 fn prores_bit_flips_never_crash() {
+    set_ffmpeg_log(FfmpegLog::Quiet);
     let m = movie("prores2.mov");
     let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
     let p = m.packet(2);
@@ -92,6 +134,7 @@ fn prores_bit_flips_never_crash() {
 
 #[test]
 fn h264_garbage_and_missing_target() {
+    set_ffmpeg_log(FfmpegLog::Quiet);
     let m = movie("h264_bframes.mp4");
     let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
     let junk = garbage(7, 3000);
@@ -107,4 +150,21 @@ fn h264_garbage_and_missing_target() {
     // And the decoder still works.
     let f = dec.decode_target(m.run_for(3), m.packets[3].pts).expect("decode after errors");
     assert_eq!(f.pts(), m.packets[3].pts);
+}
+
+#[test]
+fn garbage_extradata_is_an_error_not_a_crash() {
+    set_ffmpeg_log(FfmpegLog::Quiet);
+    for name in ["h264_bframes.mp4", "hevc.mp4"] {
+        let m = movie(name);
+        for seed in 1..6u64 {
+            let mut params = m.params.clone();
+            let mut junk = garbage(seed, 48);
+            junk[0] = 1; // claims to be an avcC/hvcC record
+            params.extradata = Some(junk);
+            let outcome = Decoder::new(&params, &DecoderOptions::default())
+                .and_then(|mut dec| dec.decode_target(m.run_for(0), m.packets[0].pts));
+            assert!(outcome.is_err(), "{name} seed {seed}: decoded with garbage extradata");
+        }
+    }
 }

@@ -65,9 +65,20 @@ fn find_config(bytes: &[u8], kind: &[u8; 4]) -> Option<Vec<u8>> {
     })
 }
 
+/// Makes a one-off movie with the ffmpeg CLI in the temp dir (for cases the shared test media
+/// do not cover) and opens it; the test removes it.
+pub fn make_movie(name: &str, args: &[&str]) -> Movie {
+    let path = std::env::temp_dir().join(format!("lazyqt-decode-{}-{name}", std::process::id()));
+    run(Command::new("ffmpeg").args(["-nostdin", "-v", "error", "-y"]).args(args).arg(&path));
+    open(path)
+}
+
 /// Opens a generated movie: bytes, params of its first video track, packets.
 pub fn movie(name: &str) -> Movie {
-    let path = media(name);
+    open(media(name))
+}
+
+fn open(path: PathBuf) -> Movie {
     let bytes = std::fs::read(&path).expect("read movie");
     let stream = String::from_utf8(run(Command::new("ffprobe")
         .args([
@@ -146,9 +157,10 @@ impl Movie {
         (0..=i).rev().find(|&k| self.packets[k].key).expect("a sync sample")
     }
 
-    /// Packets from the sync sample before packet `i` to the end, in decode order.
+    /// Packets from the sync sample before packet `i` up to and including `i`, in decode order:
+    /// all a decoder needs (later packets only matter for reordering, which draining covers).
     pub fn run_for(&self, i: usize) -> impl Iterator<Item = Packet<'_>> {
-        (self.sync_before(i)..self.packets.len()).map(|k| self.packet(k))
+        (self.sync_before(i)..=i).map(|k| self.packet(k))
     }
 
     /// Every frame decoded by the ffmpeg CLI (`-vsync 0`, so frame n is `select=eq(n\,N)`),

@@ -1,0 +1,141 @@
+//! The server over real movies: `MediaBackend` with a local mount and an upstream HTTP
+//! mount (the loopback test server), checking pixels, request counts and single-flight.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+use lazyqt_testserver::TestServer;
+use serde_json::Value;
+
+fn media_dir() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = root.join("testdata/generated");
+    assert!(Command::new("bash")
+        .arg(root.join("testdata/generate.sh"))
+        .arg(&out)
+        .status()
+        .unwrap()
+        .success());
+    out
+}
+
+struct Fixture {
+    base: String,
+    upstream: TestServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn start() -> Fixture {
+    let dir = media_dir();
+    let files: Vec<(String, Vec<u8>)> = ["prores2.mov", "h264_bframes.mp4", "prores3.mov"]
+        .iter()
+        .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
+        .collect();
+    let upstream = TestServer::serve_files(files).unwrap();
+    let mut config = ServerConfig::default();
+    config.mounts = vec![
+        Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
+        Mount::parse(&format!("/local={}", dir.display())).unwrap(),
+    ];
+    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let backend = Arc::new(MediaBackend::new(opts, 64, Duration::from_secs(3600)));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(lazyqt_server::serve_on(listener, config, backend, std::future::pending()));
+    Fixture { base, upstream, _runtime: runtime }
+}
+
+fn get(url: &str) -> reqwest::blocking::Response {
+    reqwest::blocking::Client::new().get(url).timeout(Duration::from_secs(30)).send().unwrap()
+}
+
+fn upstream_requests(f: &Fixture, path: &str) -> usize {
+    f.upstream.requests().iter().filter(|r| r.path == path).count()
+}
+
+#[test]
+fn burst_of_first_requests_opens_the_movie_once() {
+    let f = start();
+    let url = format!("{}/up/prores2.mov", f.base);
+    let bodies: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..100).map(|_| s.spawn(|| get(&url))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                let r = h.join().unwrap();
+                assert_eq!(r.status(), 200);
+                r.json().unwrap()
+            })
+            .collect()
+    });
+    assert!(bodies.iter().all(|b| b == &bodies[0]));
+    assert_eq!(bodies[0]["NumFrames"], 30);
+    assert_eq!(bodies[0]["Codec"], "apcn");
+    // One open: the head and the tail (holding the moov), nothing else.
+    assert_eq!(upstream_requests(&f, "/prores2.mov"), 2, "{:?}", f.upstream.requests());
+    let metrics = get(&format!("{}/metrics", f.base)).text().unwrap();
+    assert!(metrics.contains("lazyqt_movie_opens_total 1"), "{metrics}");
+
+    // 50 concurrent asks for one cold frame: one exact range request upstream.
+    let frame = format!("{}/up/prores2.mov/frame/7", f.base);
+    let pngs: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..50).map(|_| s.spawn(|| get(&frame).bytes().unwrap().to_vec())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(pngs.iter().all(|p| p == &pngs[0] && p.starts_with(b"\x89PNG")));
+    assert_eq!(upstream_requests(&f, "/prores2.mov"), 3);
+    // The same frame from the local mount is the same image.
+    assert_eq!(get(&format!("{}/local/prores2.mov/frame/7", f.base)).bytes().unwrap().to_vec(), pngs[0]);
+}
+
+#[test]
+fn formats_sizes_and_errors_over_real_movies() {
+    let f = start();
+    let rgba = get(&format!("{}/up/h264_bframes.mp4/frame/10.rgba?width=160", f.base));
+    assert_eq!(rgba.status(), 200);
+    assert_eq!(rgba.headers()["x-image-width"], "160");
+    assert_eq!(rgba.headers()["x-image-height"], "90");
+    assert_eq!(rgba.bytes().unwrap().len(), 160 * 90 * 4);
+    let jpg = get(&format!("{}/local/prores3.mov/frame/30.jpg?quality=50", f.base));
+    assert_eq!(jpg.headers()["content-type"], "image/jpeg");
+    assert!(jpg.bytes().unwrap().starts_with(&[0xff, 0xd8]));
+    // .raw is the undecoded sample, byte for byte.
+    let raw = get(&format!("{}/up/prores3.mov/frame/1.raw", f.base)).bytes().unwrap();
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-show_packets", "-of", "json"])
+        .arg(media_dir().join("prores3.mov"))
+        .output()
+        .unwrap();
+    let probe: Value = serde_json::from_slice(&probe.stdout).unwrap();
+    let first = &probe["packets"][0];
+    let pos: usize = first["pos"].as_str().unwrap().parse().unwrap();
+    let size: usize = first["size"].as_str().unwrap().parse().unwrap();
+    let file = std::fs::read(media_dir().join("prores3.mov")).unwrap();
+    assert!(raw[..] == file[pos..pos + size], "the .raw answer is not the first sample's bytes");
+    // Time route: frame shown at 0.5 s of a 29.97 fps movie is frame index 14 (1-based 15).
+    let t = get(&format!("{}/up/prores3.mov/time/0.5", f.base));
+    assert_eq!(t.status(), 200);
+    assert_eq!(get(&format!("{}/up/prores3.mov/frame/31", f.base)).status(), 416);
+    assert_eq!(get(&format!("{}/up/missing.mov", f.base)).status(), 404);
+    assert_eq!(get(&format!("{}/local/missing.mov", f.base)).status(), 404);
+}
+
+#[test]
+fn a_file_changed_upstream_is_reopened_not_mixed() {
+    let f = start();
+    let meta: Value = get(&format!("{}/up/prores2.mov", f.base)).json().unwrap();
+    assert_eq!(meta["Codec"], "apcn");
+    // Replace the file (new content, new ETag): the next frame read hits 412, the server
+    // reopens the movie and answers from the new file.
+    let other = std::fs::read(media_dir().join("h264_bframes.mp4")).unwrap();
+    f.upstream.put_file("prores2.mov", other);
+    let r = get(&format!("{}/up/prores2.mov/frame/3.png", f.base));
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let meta: Value = get(&format!("{}/up/prores2.mov", f.base)).json().unwrap();
+    assert_eq!(meta["Codec"], "avc1");
+    assert_eq!(meta["NumFrames"], 60);
+}
