@@ -109,11 +109,32 @@ impl Media {
     ) -> Result<lazyqt_decode::DecodedFrame> {
         let src = &**self.source();
         let intra = video.tables.stss.is_none() && decoder.is_intra_only();
-        let first = if intra {
-            target.index
-        } else {
-            video.sync_sample_at_or_before(src, target.index).map_err(MediaError::from)?
-        };
+        if intra {
+            return self.decode_from(decoder, video, target.index, target);
+        }
+        let sync = video.sync_sample_at_or_before(src, target.index).map_err(MediaError::from)?;
+        match self.decode_from(decoder, video, sync, target) {
+            // Open GOP: a frame shown before its sync sample may reference the previous
+            // GOP; decode from the sync sample before that one.
+            Err(MediaError::Decode(
+                lazyqt_decode::Error::TargetNotFound { .. } | lazyqt_decode::Error::CorruptFrame { .. },
+            )) if sync > 0 => {
+                let earlier = video.sync_sample_at_or_before(src, sync - 1).map_err(MediaError::from)?;
+                tracing::debug!(sample = target.index, sync, earlier, "retrying from the previous GOP");
+                self.decode_from(decoder, video, earlier, target)
+            }
+            other => other,
+        }
+    }
+
+    /// Decode samples `first..=target.index` and return the target's picture.
+    fn decode_from(
+        &self,
+        decoder: &mut Decoder,
+        video: &Track,
+        first: u32,
+        target: &Sample,
+    ) -> Result<lazyqt_decode::DecodedFrame> {
         let samples = self.gop(video, first, target.index)?;
         let bytes = self.fetch(&samples)?;
         let packets = samples.iter().zip(&bytes).map(|(s, b)| Packet {

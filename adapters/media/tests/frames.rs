@@ -48,6 +48,7 @@ fn every_frame_matches_the_ffmpeg_cli() {
         "h264_bframes.mov",
         "h264_bframes.mp4",
         "h264_edit.mp4",
+        "h264_opengop.mp4",
         "hevc.mp4",
         "mjpeg.mov",
     ] {
