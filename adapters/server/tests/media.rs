@@ -35,11 +35,13 @@ fn start() -> Fixture {
         .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
         .collect();
     let upstream = TestServer::serve_files(files).unwrap();
-    let mut config = ServerConfig::default();
-    config.mounts = vec![
-        Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
-        Mount::parse(&format!("/local={}", dir.display())).unwrap(),
-    ];
+    let config = ServerConfig {
+        mounts: vec![
+            Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
+            Mount::parse(&format!("/local={}", dir.display())).unwrap(),
+        ],
+        ..ServerConfig::default()
+    };
     let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
     let backend = Arc::new(MediaBackend::new(opts, 64, Duration::from_secs(3600)));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
