@@ -299,7 +299,7 @@ impl<'t> Cursor<'t> {
         // composition offset
         let mut cto = 0i32;
         if let Some(ct) = &t.ctts {
-            while self.ctts_left == 0 && self.ctts_k + 1 < ct.count {
+            while self.ctts_left == 0 && self.ctts_k.saturating_add(1) < ct.count {
                 self.ctts_k += 1;
                 let e = self.w_ctts.entry(r, ct, self.ctts_k)?;
                 self.ctts_left = be32(e, 0);

@@ -331,7 +331,7 @@ impl Track {
         let since_start = t.saturating_sub(self.start_delay());
         if self.frame_count == 0 || since_start >= duration {
             let available =
-                rescale(duration + self.start_delay(), scale, self.timescale()).unwrap_or(u64::MAX);
+                rescale(duration.saturating_add(self.start_delay()), scale, self.timescale()).unwrap_or(u64::MAX);
             return Err(Error::OutOfRange { asked: value, available });
         }
         let target = i64::try_from(since_start)
