@@ -199,6 +199,9 @@ fn parse_track<R: ReadAt + ?Sized>(
         Some(h) => Some(table::parse_simple(r, &h)?).filter(|t| t.count > 0),
         None => None,
     };
+    if let Some(t) = &stss {
+        check_sync_samples(r, t, sizes.count)?;
+    }
     let tables = SampleTables {
         stts: table::parse_simple(r, &required(a.stts, codes::STTS, &stbl)?)?,
         ctts,
@@ -209,4 +212,19 @@ fn parse_track<R: ReadAt + ?Sized>(
     };
     let edit: Option<Edit> = edit.filter(|_| movie_timescale > 0);
     Track::new(r, TrackParts { trak: *trak, header, media, handler, entry, tables, edit, movie_timescale })
+}
+
+/// Sync sample numbers must rise strictly and name existing samples: lookups binary-search
+/// them, so an unsorted table would make random access and walks disagree.
+fn check_sync_samples<R: ReadAt + ?Sized>(r: &R, t: &Table, samples: u32) -> Result<(), R::Error> {
+    let mut w = table::Window::new();
+    let mut prev = 0u32;
+    for i in 0..t.count {
+        let n = table::be32(w.entry(r, t, i)?, 0);
+        if n <= prev || n > samples {
+            return Err(t.error(ErrorKind::BadTable));
+        }
+        prev = n;
+    }
+    Ok(())
 }

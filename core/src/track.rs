@@ -330,8 +330,8 @@ impl Track {
         let duration = self.duration();
         let since_start = t.saturating_sub(self.start_delay());
         if self.frame_count == 0 || since_start >= duration {
-            let available =
-                rescale(duration.saturating_add(self.start_delay()), scale, self.timescale()).unwrap_or(u64::MAX);
+            let available = rescale(duration.saturating_add(self.start_delay()), scale, self.timescale())
+                .unwrap_or(u64::MAX);
             return Err(Error::OutOfRange { asked: value, available });
         }
         let target = i64::try_from(since_start)

@@ -260,3 +260,16 @@ fn embedded_io_devices_work_through_seek_reader() {
         from_slice.tracks()[0].sample(&file[..], 19).unwrap()
     );
 }
+
+#[test]
+fn unsorted_or_out_of_range_sync_samples_are_refused() {
+    for stss in [vec![1, 13, 7], vec![1, 1, 7], vec![1, 7, 21]] {
+        let mut spec = multi_run_spec(false, 48);
+        spec.stss = Some(stss.clone());
+        let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+        let movie = Movie::open(&file[..]).unwrap();
+        assert!(movie.tracks().is_empty(), "stss {stss:?} accepted");
+        let e = movie.first_track_error.unwrap();
+        assert_eq!((e.kind, e.atom.as_str()), (ErrorKind::BadTable, Some("stss")));
+    }
+}

@@ -75,7 +75,6 @@ fn the_movie_drain_visits_real_samples() {
 /// disagree on `keyframe`. The drains tolerate it so fuzzing can go on; this test holds
 /// the core to agreement (or to rejecting the table) once it is fixed.
 #[test]
-#[ignore = "core issue: unsorted stss makes sample(i).keyframe disagree with the cursor"]
 fn unsorted_stss_random_access_agrees_with_the_cursor() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/movie-unsorted-stss");
     let data = std::fs::read(path).unwrap();

@@ -129,8 +129,9 @@ impl Window {
     }
 }
 
-/// Big-endian u32 at byte `at` of an entry (missing bytes read as an error by the caller).
-pub(crate) fn be32(bytes: &[u8], at: usize) -> u32 {
+/// Big-endian u32 at byte `at` of an entry; 0 when the entry is shorter (callers pass
+/// entries of the table's own width, so that never happens).
+pub fn be32(bytes: &[u8], at: usize) -> u32 {
     match bytes.get(at..at + 4) {
         Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]),
         _ => 0,
