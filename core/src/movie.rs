@@ -11,7 +11,7 @@ use crate::cursor::SampleTables;
 use crate::error::{Error, ErrorKind, FormatError, Result};
 use crate::fourcc::{codes, FourCC};
 use crate::read_at::ReadAt;
-use crate::track::{Track, TrackKind, TrackParts};
+use crate::track::{Track, TrackKind};
 
 /// Most tracks kept per movie; further ones are counted in [`Movie::ignored_tracks`].
 pub const MAX_TRACKS: usize = 16;
@@ -211,7 +211,21 @@ fn parse_track<R: ReadAt + ?Sized>(
         chunks: table::parse_simple(r, &required(a.chunks, codes::STCO, &stbl)?)?,
     };
     let edit: Option<Edit> = edit.filter(|_| movie_timescale > 0);
-    Track::new(r, TrackParts { trak: *trak, header, media, handler, entry, tables, edit, movie_timescale })
+    let mut track = Track {
+        trak: *trak,
+        header,
+        media,
+        handler,
+        entry,
+        tables,
+        edit,
+        movie_timescale,
+        first_frame: 0,
+        frame_count: 0,
+        first_pts: 0,
+    };
+    track.locate_frames(r)?;
+    Ok(track)
 }
 
 /// Sync sample numbers must rise strictly and name existing samples: lookups binary-search

@@ -60,9 +60,12 @@ pub struct Track {
     pub edit: Option<Edit>,
     /// The movie's timescale (edit durations are in it).
     pub movie_timescale: u32,
-    first_frame: u32,
-    frame_count: u32,
-    first_pts: i64,
+    /// Rank (in presentation order) of the first sample the edit list shows.
+    pub(crate) first_frame: u32,
+    /// Number of samples the edit list shows.
+    pub(crate) frame_count: u32,
+    /// Presentation timestamp of frame 0.
+    pub(crate) first_pts: i64,
 }
 
 /// `value * num / den` rounded to nearest, or `None` on overflow or a zero `den`.
@@ -75,34 +78,21 @@ fn rescale(value: u64, num: u32, den: u32) -> Option<u64> {
 }
 
 impl Track {
-    /// Assemble a track and work out which samples its edit list shows.
-    pub(crate) fn new<R: ReadAt + ?Sized>(r: &R, parts: TrackParts) -> Result<Self, R::Error> {
-        let mut t = Track {
-            trak: parts.trak,
-            header: parts.header,
-            media: parts.media,
-            handler: parts.handler,
-            entry: parts.entry,
-            tables: parts.tables,
-            edit: parts.edit,
-            movie_timescale: parts.movie_timescale,
-            first_frame: 0,
-            frame_count: 0,
-            first_pts: 0,
-        };
-        let count = t.sample_count();
+    /// Work out which samples the edit list shows (frame 0, frame count, origin).
+    pub(crate) fn locate_frames<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        let count = self.sample_count();
         if count > 0 {
-            t.first_frame = t.count_pts_below(r, t.media_start())?;
-            let end = match t.media_end()? {
-                Some(end) => t.count_pts_below(r, end)?,
+            self.first_frame = self.count_pts_below(r, self.media_start())?;
+            let end = match self.media_end()? {
+                Some(end) => self.count_pts_below(r, end)?,
                 None => count,
             };
-            t.frame_count = end.saturating_sub(t.first_frame);
-            if t.frame_count > 0 {
-                t.first_pts = t.frame(r, 0)?.pts;
+            self.frame_count = end.saturating_sub(self.first_frame);
+            if self.frame_count > 0 {
+                self.first_pts = self.frame(r, 0)?.pts;
             }
         }
-        Ok(t)
+        Ok(())
     }
 
     /// Track id from `tkhd`.
@@ -365,16 +355,4 @@ impl Track {
         let b: [u8; 4] = read_array(r, s.offset)?;
         Ok((u32::from_be_bytes(b), tc))
     }
-}
-
-/// The parsed pieces a [`Track`] is built from.
-pub(crate) struct TrackParts {
-    pub trak: AtomHeader,
-    pub header: TrackHeader,
-    pub media: MediaHeader,
-    pub handler: Handler,
-    pub entry: SampleEntry,
-    pub tables: SampleTables,
-    pub edit: Option<Edit>,
-    pub movie_timescale: u32,
 }
