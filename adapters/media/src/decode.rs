@@ -78,7 +78,7 @@ impl Media {
         let target = self.frame_sample(n)?;
         let video = self.video()?;
         let params = codec_params(self, video)?;
-        let opts = DecoderOptions::default();
+        let opts = DecoderOptions { threads: self.decoder_threads, ..DecoderOptions::default() };
         let mut decoder = self.decoders.take(&params, &opts)?;
         let decoded = self.decode_with(&mut decoder, video, &target);
         let out = match decoded {

@@ -28,6 +28,7 @@ pub struct Media {
     source: Arc<dyn Source>,
     movie: Arc<Movie>,
     decoders: Arc<decode::DecoderPool>,
+    decoder_threads: usize,
 }
 
 impl Media {
@@ -41,7 +42,16 @@ impl Media {
     pub fn from_source(source: Arc<dyn Source>) -> Result<Self> {
         let movie = Movie::open(&*source)?;
         tracing::debug!(uri = source.uri(), tracks = movie.tracks().len(), "opened movie");
-        Ok(Self { source, movie: Arc::new(movie), decoders: Arc::default() })
+        Ok(Self { source, movie: Arc::new(movie), decoders: Arc::default(), decoder_threads: 0 })
+    }
+
+    /// Threads each FFmpeg decoder may use (0 = one per core, the default: lowest latency
+    /// for one frame). Callers decoding many frames in parallel want 1.
+    /// The returned handle has its own decoder pool.
+    pub fn with_decoder_threads(mut self, threads: usize) -> Self {
+        self.decoder_threads = threads;
+        self.decoders = Arc::default();
+        self
     }
 
     /// The parsed movie.

@@ -127,6 +127,9 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     let remote = lazyqt_io::is_url(&args.src);
     let jobs =
         args.jobs.unwrap_or(if remote { cores.max(8) } else { cores }).clamp(1, 256).min(todo.len().max(1));
+    // Enough parallel frames keep every core busy: one decoder thread each avoids oversubscription.
+    let single = media.clone().with_decoder_threads(1);
+    let media = if jobs >= cores { &single } else { media };
     let bar = progress(todo.len() as u64);
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
