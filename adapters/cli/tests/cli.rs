@@ -93,3 +93,64 @@ fn errors_are_one_clear_line_with_documented_exit_codes() {
     let out = lazyqt(&["info"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn ffmpeg_rgb(path: &str, n: u32) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i", path, "-vf", &format!("select=eq(n\\,{n})"), "-vsync", "0"])
+        .args(["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn frame_writes_the_requested_frame() {
+    let path = media("h264_bframes.mov");
+    let path = path.to_str().unwrap();
+    let out = lazyqt(&["frame", path, "37", "-o", "-", "--format", "raw"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout == ffmpeg_rgb(path, 37), "frame 37 differs from ffmpeg's");
+    // --time picks the frame shown then: 37.5 frame durations in.
+    let t = format!("{}", 37.5 * 1001.0 / 30000.0);
+    let out = lazyqt(&["frame", path, "--time", &t, "-o", "-", "--format", "raw"]);
+    assert!(out.stdout == ffmpeg_rgb(path, 37));
+    let dir = tempdir("frame");
+    let png = dir.join("f.png");
+    let out = lazyqt(&["frame", path, "3", "-o", png.to_str().unwrap(), "--scale", "160x0"]);
+    assert!(out.status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 160, "PNG width");
+    assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 90, "PNG height");
+    let out = lazyqt(&["frame", path, "60", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(5), "frame past the end");
+}
+
+#[test]
+fn frames_writes_deterministic_names_and_resumes() {
+    let path = media("prores1.mov");
+    let dir = tempdir("frames");
+    let out_dir = dir.join("out");
+    let args =
+        ["frames", path.to_str().unwrap(), "--every", "10", "-o", out_dir.to_str().unwrap(), "-j", "2"];
+    let out = lazyqt(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["frame_000000.png", "frame_000010.png", "frame_000020.png"]);
+    std::fs::remove_file(out_dir.join("frame_000010.png")).unwrap();
+    let out = lazyqt(&args);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("wrote 1 frames") && err.contains("2 already there"), "{err}");
+    let out = lazyqt(&["frames", path.to_str().unwrap(), "--list", "1,99", "-o", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(5));
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("lazyqt-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
