@@ -26,3 +26,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --workspace
+
+step "Python package (pip install ./python, pytest)"
+python/test.sh

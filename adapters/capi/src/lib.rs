@@ -1,1 +1,34 @@
-//! C ABI (under construction).
+//! The C ABI of lazyqt: open a QuickTime movie from a path or an HTTP(S) URL, read its
+//! metadata, look up frames, fetch their compressed bytes, decode them into caller buffers
+//! and encode them as images.
+//!
+//! Conventions: every fallible call returns a `lazyqt_status` (0 = `LAZYQT_OK`) and leaves a
+//! message for `lazyqt_last_error_message()` on the calling thread. Pointers are checked for
+//! NULL; enum arguments are plain integers checked against their range. No panic crosses the
+//! boundary (it becomes `LAZYQT_ERR_PANIC`). Buffers follow one pattern: pass NULL and 0 to
+//! learn the size, or a buffer and its capacity; a buffer too small gives
+//! `LAZYQT_ERR_BUFFER_TOO_SMALL` with the size needed stored.
+//!
+//! Threads: every call taking a `const lazyqt_movie *` may run concurrently on the same handle
+//! from many threads (decoding uses a pool of decoders). `lazyqt_close` must not run while
+//! another call uses the handle.
+
+// The exported types carry their C names (the header is generated from them).
+#![allow(non_camel_case_types)]
+
+mod buffer;
+mod decode;
+mod encode;
+mod error;
+mod frames;
+mod handle;
+mod metadata;
+mod status;
+
+pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
+pub use encode::{lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_image_format};
+pub use error::lazyqt_last_error_message;
+pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
+pub use handle::{lazyqt_close, lazyqt_default_open_options, lazyqt_movie, lazyqt_open, lazyqt_open_options};
+pub use metadata::{lazyqt_get_info, lazyqt_info};
+pub use status::{lazyqt_status, lazyqt_status_str, lazyqt_version};

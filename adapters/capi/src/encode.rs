@@ -1,0 +1,220 @@
+//! Frames as image files (PNG, JPEG, PPM, PGM, BMP), into a caller buffer or a library one.
+
+use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format};
+use lazyqt_media::Media;
+
+use crate::buffer::OutBuf;
+use crate::decode::output_size;
+use crate::error::{guard, Failure, Result};
+use crate::handle::{lazyqt_movie, movie};
+use crate::status::lazyqt_status;
+
+/// Image file formats.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum lazyqt_image_format {
+    /// PNG, 8-bit RGB.
+    LAZYQT_IMAGE_PNG = 0,
+    /// Baseline JPEG, 4:2:0.
+    LAZYQT_IMAGE_JPEG = 1,
+    /// Binary PPM (P6), 8-bit RGB.
+    LAZYQT_IMAGE_PPM = 2,
+    /// Binary PGM (P5), 8-bit luma.
+    LAZYQT_IMAGE_PGM = 3,
+    /// Windows bitmap, 24-bit.
+    LAZYQT_IMAGE_BMP = 4,
+}
+
+/// Each C image format and its encoder.
+const IMAGE_FORMATS: [(lazyqt_image_format, Format); 5] = [
+    (lazyqt_image_format::LAZYQT_IMAGE_PNG, Format::Png),
+    (lazyqt_image_format::LAZYQT_IMAGE_JPEG, Format::Jpeg),
+    (lazyqt_image_format::LAZYQT_IMAGE_PPM, Format::Ppm),
+    (lazyqt_image_format::LAZYQT_IMAGE_PGM, Format::Pgm),
+    (lazyqt_image_format::LAZYQT_IMAGE_BMP, Format::Bmp),
+];
+
+/// The file format for a `lazyqt_image_format` value from C.
+fn image_format(value: u32) -> Result<Format> {
+    IMAGE_FORMATS
+        .iter()
+        .find(|(c, _)| *c as u32 == value)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| Failure::invalid(format!("{value} is not a lazyqt_image_format")))
+}
+
+/// Encoder settings for `quality`: negative = the default; PNG compression level 0..9,
+/// JPEG quality 1..100; ignored by the other formats.
+fn encode_options(format: Format, quality: i32) -> Result<EncodeOptions> {
+    let mut opts = EncodeOptions::default();
+    if quality < 0 {
+        return Ok(opts);
+    }
+    let bad = || Failure::invalid(format!("quality {quality} is out of range for {format:?}"));
+    match format {
+        Format::Png => opts.png_level = u8::try_from(quality).ok().filter(|q| *q <= 9).ok_or_else(bad)?,
+        Format::Jpeg => {
+            opts.jpeg_quality =
+                u8::try_from(quality).ok().filter(|q| (1..=100).contains(q)).ok_or_else(bad)?
+        }
+        _ => {}
+    }
+    Ok(opts)
+}
+
+/// Decode frame `n` and encode it.
+fn encode(
+    media: &Media,
+    n: u64,
+    image_format: u32,
+    quality: i32,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>> {
+    let format = self::image_format(image_format)?;
+    let opts = encode_options(format, quality)?;
+    let size = output_size(media, width, height)?;
+    let convert =
+        ConvertOptions { format: format.natural_pixel_format(), size: Some(size), ..Default::default() };
+    Ok(media.encode_frame(n, format, &convert, &opts)?)
+}
+
+/// Decode frame `n`, encode it as `image_format` (a `lazyqt_image_format`) at `width` x
+/// `height` (zeros as in `lazyqt_output_size`) and copy the file into `buf` (`cap` bytes),
+/// its size into `*needed`. `quality`: negative = default; PNG compression level 0..9
+/// (default 1, fast), JPEG quality 1..100 (default 90). The size is known only after
+/// encoding, so a size query (`buf` NULL, `cap` 0) or a too-small buffer
+/// (`LAZYQT_ERR_BUFFER_TOO_SMALL`, `*needed` set) costs a full encode; to encode once, give a
+/// generous buffer or use `lazyqt_encode_frame_alloc`. `needed` may be NULL when `buf` is not.
+///
+/// # Safety
+/// `m` is NULL or a live handle; `buf` is NULL or valid for writing `cap` bytes; `needed`
+/// is NULL or valid for writing.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn lazyqt_encode_frame(
+    m: *const lazyqt_movie,
+    n: u64,
+    image_format: u32,
+    quality: i32,
+    width: u32,
+    height: u32,
+    buf: *mut u8,
+    cap: usize,
+    needed: *mut usize,
+) -> lazyqt_status {
+    guard(|| {
+        // SAFETY: pointer validity is the caller's contract.
+        let (media, out) = unsafe { (movie(m)?, OutBuf::new(buf, cap, needed, "needed")?) };
+        out.fill(&encode(media, n, image_format, quality, width, height)?)
+    })
+}
+
+/// Like `lazyqt_encode_frame`, but into a buffer the library allocates: `*out` and `*out_len`
+/// receive it (NULL and 0 on failure). Free it with `lazyqt_buffer_free(*out, *out_len)`.
+///
+/// # Safety
+/// `m` is NULL or a live handle; `out` and `out_len` are NULL or valid for writing.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn lazyqt_encode_frame_alloc(
+    m: *const lazyqt_movie,
+    n: u64,
+    image_format: u32,
+    quality: i32,
+    width: u32,
+    height: u32,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> lazyqt_status {
+    guard(|| {
+        if out.is_null() || out_len.is_null() {
+            return Err(Failure::null("out or out_len"));
+        }
+        // SAFETY: both checked non-NULL, writable by the caller's contract.
+        unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
+        // SAFETY: pointer validity is the caller's contract.
+        let media = unsafe { movie(m) }?;
+        let bytes = encode(media, n, image_format, quality, width, height)?.into_boxed_slice();
+        let len = bytes.len();
+        // SAFETY: as above.
+        unsafe { (out.write(Box::into_raw(bytes).cast()), out_len.write(len)) };
+        Ok(())
+    })
+}
+
+/// Free a buffer from `lazyqt_encode_frame_alloc` (`len` as returned with it). NULL is
+/// ignored.
+///
+/// # Safety
+/// `buf` is NULL or a buffer from `lazyqt_encode_frame_alloc` with its length, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn lazyqt_buffer_free(buf: *mut u8, len: usize) {
+    if buf.is_null() {
+        return;
+    }
+    // SAFETY: `buf` and `len` describe a boxed slice from lazyqt_encode_frame_alloc, freed once.
+    let bytes = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(buf, len)) };
+    let _ = std::panic::catch_unwind(move || drop(bytes));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handle::lazyqt_close;
+    use crate::handle::tests::open_test_movie;
+    use crate::status::lazyqt_status::*;
+
+    fn encode_into(m: *const lazyqt_movie, fmt: u32, quality: i32, buf: &mut [u8]) -> (lazyqt_status, usize) {
+        let mut needed = 0;
+        // SAFETY: `buf` is valid for its length.
+        let s = unsafe {
+            lazyqt_encode_frame(m, 2, fmt, quality, 0, 0, buf.as_mut_ptr(), buf.len(), &mut needed)
+        };
+        (s, needed)
+    }
+
+    #[test]
+    fn png_two_calls() {
+        let m = open_test_movie("prores2.mov");
+        let mut needed = 0;
+        // SAFETY: a size query.
+        let s = unsafe { lazyqt_encode_frame(m, 2, 0, -1, 0, 0, std::ptr::null_mut(), 0, &mut needed) };
+        assert_eq!(s, LAZYQT_OK);
+        assert!(needed > 100);
+        let mut buf = vec![0u8; needed];
+        assert_eq!(encode_into(m, 0, -1, &mut buf[..needed - 1]), (LAZYQT_ERR_BUFFER_TOO_SMALL, needed));
+        assert_eq!(encode_into(m, 0, -1, &mut buf), (LAZYQT_OK, needed));
+        assert_eq!(&buf[..8], b"\x89PNG\r\n\x1a\n");
+        // SAFETY: a live handle, closed once.
+        unsafe { lazyqt_close(m) };
+    }
+
+    #[test]
+    fn allocated_jpeg_and_formats() {
+        let m = open_test_movie("prores2.mov");
+        let (mut ptr, mut len) = (std::ptr::null_mut(), 0usize);
+        // SAFETY: live handle, valid out pointers.
+        let s = unsafe { lazyqt_encode_frame_alloc(m, 1, 1, 80, 160, 0, &mut ptr, &mut len) };
+        assert_eq!(s, LAZYQT_OK);
+        // SAFETY: the library's buffer of `len` bytes.
+        let jpeg = unsafe { std::slice::from_raw_parts(ptr, len) };
+        assert_eq!(&jpeg[..2], b"\xff\xd8");
+        // SAFETY: freed once with its length.
+        unsafe { lazyqt_buffer_free(ptr, len) };
+        let mut buf = vec![0u8; 320 * 180 * 3 + 100];
+        let (s, n) = encode_into(m, 3, -1, &mut buf);
+        assert_eq!((s, &buf[..2]), (LAZYQT_OK, &b"P5"[..]));
+        assert!(n > 320 * 180);
+        assert_eq!(encode_into(m, 4, -1, &mut buf).0, LAZYQT_OK);
+        assert_eq!(&buf[..2], b"BM");
+        assert_eq!(encode_into(m, 9, -1, &mut buf).0, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(encode_into(m, 1, 0, &mut buf).0, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(encode_into(m, 0, 10, &mut buf).0, LAZYQT_ERR_INVALID_ARGUMENT);
+        // SAFETY: NULL out pointers are checked.
+        let s = unsafe { lazyqt_encode_frame_alloc(m, 1, 0, -1, 0, 0, std::ptr::null_mut(), &mut len) };
+        assert_eq!(s, LAZYQT_ERR_NULL_POINTER);
+        // SAFETY: a live handle, closed once; NULL buffers are ignored.
+        unsafe { (lazyqt_close(m), lazyqt_buffer_free(std::ptr::null_mut(), 0)) };
+    }
+}

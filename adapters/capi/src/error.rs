@@ -1,0 +1,205 @@
+//! Errors at the boundary: a status code plus a message kept per thread, and the guard that
+//! every entry point runs its body in (no panic unwinds into C).
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use lazyqt_media::decoding::Error as DecodeError;
+use lazyqt_media::{MediaError, SourceError};
+
+use crate::status::lazyqt_status::{self, *};
+
+/// A failed call: its code and what to tell the caller.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) status: lazyqt_status,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    /// A failure with this code and message.
+    pub(crate) fn new(status: lazyqt_status, message: impl Into<String>) -> Self {
+        Self { status, message: message.into() }
+    }
+
+    /// A NULL pointer where `what` was required.
+    pub(crate) fn null(what: &str) -> Self {
+        Self::new(LAZYQT_ERR_NULL_POINTER, format!("{what} is NULL"))
+    }
+
+    /// An invalid argument.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::new(LAZYQT_ERR_INVALID_ARGUMENT, message)
+    }
+}
+
+/// The status of a source error.
+fn source_status(e: &SourceError) -> lazyqt_status {
+    match e {
+        SourceError::ChangedUpstream { .. } => LAZYQT_ERR_CHANGED_UPSTREAM,
+        SourceError::RangeNotSupported { .. }
+        | SourceError::HttpStatus { .. }
+        | SourceError::ContentRange { .. }
+        | SourceError::Protocol { .. } => LAZYQT_ERR_HTTP,
+        SourceError::Timeout { .. } | SourceError::Network { .. } | SourceError::ShortBody { .. } => {
+            LAZYQT_ERR_NETWORK
+        }
+        SourceError::InvalidUrl { .. } => LAZYQT_ERR_INVALID_ARGUMENT,
+        SourceError::TooLarge { .. } => LAZYQT_ERR_TOO_LARGE,
+        // A table pointing past the end of the file.
+        SourceError::OutOfBounds { .. } => LAZYQT_ERR_MALFORMED,
+        _ => LAZYQT_ERR_IO,
+    }
+}
+
+/// The status of a decoding error.
+fn decode_status(e: &DecodeError) -> lazyqt_status {
+    match e {
+        DecodeError::UnsupportedCodec { .. } | DecodeError::DecoderMissing { .. } => {
+            LAZYQT_ERR_UNSUPPORTED_CODEC
+        }
+        DecodeError::TooLarge { .. } => LAZYQT_ERR_TOO_LARGE,
+        DecodeError::InvalidArgument(_) | DecodeError::UnsupportedEncoding { .. } => {
+            LAZYQT_ERR_INVALID_ARGUMENT
+        }
+        _ => LAZYQT_ERR_DECODE,
+    }
+}
+
+impl From<MediaError> for Failure {
+    fn from(e: MediaError) -> Self {
+        let status = match &e {
+            MediaError::Source(s) => source_status(s),
+            MediaError::OutOfRange { .. } => LAZYQT_ERR_OUT_OF_RANGE,
+            MediaError::NoTrack(_) => LAZYQT_ERR_NO_VIDEO_TRACK,
+            MediaError::Decode(d) => decode_status(d),
+            // The facade's remaining errors are about the file: a sample past its end, a GOP
+            // too long, an oversized codec configuration, bad tables. The caller's own
+            // arguments are checked here before the facade sees them.
+            _ => LAZYQT_ERR_MALFORMED,
+        };
+        Self::new(status, e.to_string())
+    }
+}
+
+impl From<DecodeError> for Failure {
+    fn from(e: DecodeError) -> Self {
+        Self::new(decode_status(&e), e.to_string())
+    }
+}
+
+/// Result of an entry point's body.
+pub(crate) type Result<T, E = Failure> = std::result::Result<T, E>;
+
+thread_local! {
+    /// The message of the last failed call on this thread (`None` after a success).
+    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+}
+
+/// Remember (or, with `None`, forget) this thread's last error message.
+fn set_last_error(message: Option<String>) {
+    let c = message.map(|m| CString::new(m.replace('\0', "\\0")).unwrap_or_default());
+    LAST_ERROR.with(|slot| *slot.borrow_mut() = c);
+}
+
+/// The text of a panic payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    format!("lazyqt panicked (a bug, please report it): {text}")
+}
+
+/// Run an entry point's body: catch panics, turn the outcome into a status, and record the
+/// message of a failure (or clear the previous one on success).
+pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> lazyqt_status {
+    let outcome = catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|payload| Err(Failure::new(LAZYQT_ERR_PANIC, panic_message(&*payload))));
+    // Setting the message allocates; a panic there must not unwind into C either.
+    let recorded = catch_unwind(AssertUnwindSafe(|| match outcome {
+        Ok(()) => {
+            set_last_error(None);
+            LAZYQT_OK
+        }
+        Err(f) => {
+            set_last_error(Some(f.message));
+            f.status
+        }
+    }));
+    recorded.unwrap_or(LAZYQT_ERR_PANIC)
+}
+
+/// The message of the last call on this thread that failed, or "" if the last call succeeded.
+/// Never NULL. The string is owned by the library and valid until the next lazyqt call on
+/// the same thread; copy it to keep it.
+#[no_mangle]
+pub extern "C" fn lazyqt_last_error_message() -> *const c_char {
+    let ptr =
+        catch_unwind(|| LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(c"".as_ptr(), |m| m.as_ptr())));
+    ptr.unwrap_or(c"".as_ptr())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    /// This thread's last error message, copied.
+    pub(crate) fn last_message() -> String {
+        // SAFETY: lazyqt_last_error_message never returns NULL and the string stays valid
+        // until the next lazyqt call on this thread; it is copied at once.
+        unsafe { CStr::from_ptr(lazyqt_last_error_message()) }.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn guard_records_and_clears_messages() {
+        assert_eq!(guard(|| Err(Failure::invalid("bad thing"))), LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(last_message(), "bad thing");
+        assert_eq!(guard(|| Ok(())), LAZYQT_OK);
+        assert_eq!(last_message(), "");
+    }
+
+    #[test]
+    fn guard_catches_panics() {
+        let status = guard(|| panic!("boom"));
+        assert_eq!(status, LAZYQT_ERR_PANIC);
+        assert!(last_message().contains("boom"), "{}", last_message());
+    }
+
+    #[test]
+    fn messages_are_per_thread() {
+        guard(|| Err(Failure::invalid("main thread")));
+        std::thread::spawn(|| {
+            assert_eq!(last_message(), "");
+            guard(|| Err(Failure::null("x")));
+            assert_eq!(last_message(), "x is NULL");
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(last_message(), "main thread");
+    }
+
+    #[test]
+    fn interior_nul_is_escaped() {
+        guard(|| Err(Failure::invalid("a\0b")));
+        assert_eq!(last_message(), "a\\0b");
+    }
+
+    #[test]
+    fn media_errors_map_to_codes() {
+        let oor = MediaError::OutOfRange { what: "frame", asked: 9, available: 3 };
+        assert_eq!(Failure::from(oor).status, LAZYQT_ERR_OUT_OF_RANGE);
+        assert_eq!(Failure::from(MediaError::NoTrack("video")).status, LAZYQT_ERR_NO_VIDEO_TRACK);
+        let changed = SourceError::ChangedUpstream { url: "u".into(), detail: "412".into() };
+        assert_eq!(Failure::from(MediaError::Source(changed)).status, LAZYQT_ERR_CHANGED_UPSTREAM);
+        let http = SourceError::HttpStatus { url: "u".into(), status: 404, range: "bytes=0-1".into() };
+        assert_eq!(Failure::from(MediaError::Source(http)).status, LAZYQT_ERR_HTTP);
+        let refused = SourceError::Network { url: "u".into(), detail: "refused".into() };
+        assert_eq!(Failure::from(MediaError::Source(refused)).status, LAZYQT_ERR_NETWORK);
+        let codec = DecodeError::UnsupportedCodec { fourcc: "abcd".into() };
+        assert_eq!(Failure::from(codec).status, LAZYQT_ERR_UNSUPPORTED_CODEC);
+    }
+}

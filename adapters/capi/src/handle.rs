@@ -1,0 +1,247 @@
+//! The opaque movie handle: open and close, and the argument helpers the other modules share.
+
+use std::ffi::{c_char, CStr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lazyqt_io::SourceOptions;
+use lazyqt_media::Media;
+
+use crate::error::{guard, Failure, Result};
+use crate::status::lazyqt_status;
+
+/// An open movie. Every call that takes a `const lazyqt_movie *` may run concurrently with
+/// the others on the same handle from any number of threads; `lazyqt_close` must not.
+pub struct lazyqt_movie {
+    media: Media,
+}
+
+/// How `lazyqt_open` reads and caches. Start from `lazyqt_default_open_options()`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct lazyqt_open_options {
+    /// Directory of the persistent HTTP cache (UTF-8, NUL-terminated); NULL = the platform's
+    /// (`~/.cache/lazyqt/http` on Linux). Copied by `lazyqt_open`.
+    pub cache_dir: *const c_char,
+    /// Do not use the persistent HTTP cache (the in-memory cache stays).
+    pub no_cache: bool,
+    /// How long cached metadata of a URL is trusted before it is revalidated, in seconds;
+    /// negative = forever (for archives of immutable files).
+    pub ttl_seconds: i64,
+}
+
+/// The options `lazyqt_open` uses when given NULL: platform cache directory, cache on,
+/// one-hour TTL.
+#[no_mangle]
+pub extern "C" fn lazyqt_default_open_options() -> lazyqt_open_options {
+    let ttl = std::panic::catch_unwind(|| SourceOptions::default().ttl.map_or(-1, |t| t.as_secs() as i64));
+    lazyqt_open_options { cache_dir: std::ptr::null(), no_cache: false, ttl_seconds: ttl.unwrap_or(3600) }
+}
+
+/// A required C string argument as UTF-8.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn utf8_arg<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
+    if p.is_null() {
+        return Err(Failure::null(what));
+    }
+    // SAFETY: non-NULL and NUL-terminated by the caller's contract.
+    let c = unsafe { CStr::from_ptr(p) };
+    c.to_str().map_err(|e| Failure::invalid(format!("{what} is not valid UTF-8: {e}")))
+}
+
+/// The movie behind a handle.
+///
+/// # Safety
+/// `m` is NULL or a handle from `lazyqt_open` that has not been closed.
+pub(crate) unsafe fn movie<'a>(m: *const lazyqt_movie) -> Result<&'a Media> {
+    // SAFETY: by the caller's contract, a non-NULL `m` points to a live lazyqt_movie.
+    unsafe { m.as_ref() }.map(|m| &m.media).ok_or_else(|| Failure::null("movie"))
+}
+
+/// Store `value` through an output pointer that must not be NULL.
+///
+/// # Safety
+/// `out` is NULL or valid for writing a `T`.
+pub(crate) unsafe fn write_out<T>(out: *mut T, value: T, what: &str) -> Result<()> {
+    if out.is_null() {
+        return Err(Failure::null(what));
+    }
+    // SAFETY: non-NULL and writable by the caller's contract.
+    unsafe { out.write(value) };
+    Ok(())
+}
+
+/// The source options for C options (NULL = defaults).
+///
+/// # Safety
+/// `opts` is NULL or points to a valid `lazyqt_open_options` whose `cache_dir` is NULL or a
+/// NUL-terminated string.
+unsafe fn source_options(opts: *const lazyqt_open_options) -> Result<SourceOptions> {
+    let mut out = SourceOptions::default();
+    // SAFETY: by the caller's contract, a non-NULL `opts` is valid for reads.
+    let Some(o) = (unsafe { opts.as_ref() }) else { return Ok(out) };
+    if !o.cache_dir.is_null() {
+        // SAFETY: non-NULL and NUL-terminated by the caller's contract.
+        out.cache_dir = Some(PathBuf::from(unsafe { utf8_arg(o.cache_dir, "cache_dir") }?));
+    }
+    out.no_cache = o.no_cache;
+    out.ttl = u64::try_from(o.ttl_seconds).ok().map(Duration::from_secs);
+    Ok(out)
+}
+
+/// Open a movie from a local path, a `file://` URL or an `http(s)://` URL (UTF-8), read its
+/// metadata and store a new handle in `*out` (set to NULL on failure). `opts` may be NULL
+/// for the defaults. Free the handle with `lazyqt_close`.
+///
+/// # Safety
+/// `path_or_url` is a NUL-terminated string; `opts` is NULL or valid; `out` is valid for
+/// writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn lazyqt_open(
+    path_or_url: *const c_char,
+    opts: *const lazyqt_open_options,
+    out: *mut *mut lazyqt_movie,
+) -> lazyqt_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(Failure::null("out"));
+        }
+        // SAFETY: `out` is non-NULL and writable by the caller's contract.
+        unsafe { out.write(std::ptr::null_mut()) };
+        // SAFETY: the string and options pointers are valid by the caller's contract.
+        let (uri, options) = unsafe { (utf8_arg(path_or_url, "path_or_url")?, source_options(opts)?) };
+        let media = Media::open(uri, &options)?;
+        let handle = Box::into_raw(Box::new(lazyqt_movie { media }));
+        // SAFETY: as above.
+        unsafe { out.write(handle) };
+        Ok(())
+    })
+}
+
+/// Close a movie and free its handle. NULL is ignored. No other call may be using the
+/// handle, and it must not be used afterwards.
+///
+/// # Safety
+/// `m` is NULL or a handle from `lazyqt_open` that has not been closed.
+#[no_mangle]
+pub unsafe extern "C" fn lazyqt_close(m: *mut lazyqt_movie) {
+    if m.is_null() {
+        return;
+    }
+    // SAFETY: a live handle from lazyqt_open (Box::into_raw), closed once by contract.
+    let handle = unsafe { Box::from_raw(m) };
+    // Dropping releases FFmpeg decoders and HTTP connections; a panic there stays here.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(handle)));
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::error::tests::last_message;
+    use crate::status::lazyqt_status::*;
+    use std::ffi::CString;
+    use std::path::Path;
+
+    /// A movie of testdata/generated (made by testdata/generate.sh when missing).
+    pub(crate) fn test_movie(name: &str) -> CString {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let path = root.join("testdata/generated").join(name);
+        if !path.exists() {
+            let ok = std::process::Command::new("bash")
+                .arg(root.join("testdata/generate.sh"))
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "testdata/generate.sh failed");
+        }
+        CString::new(path.to_str().expect("utf-8 path")).expect("no NUL")
+    }
+
+    /// Open a test movie, asserting success.
+    pub(crate) fn open_test_movie(name: &str) -> *mut lazyqt_movie {
+        let path = test_movie(name);
+        let mut m = std::ptr::null_mut();
+        // SAFETY: valid string, NULL options, valid out pointer.
+        let status = unsafe { lazyqt_open(path.as_ptr(), std::ptr::null(), &mut m) };
+        assert_eq!(status, LAZYQT_OK, "{}", last_message());
+        assert!(!m.is_null());
+        m
+    }
+
+    #[test]
+    fn open_and_close() {
+        let m = open_test_movie("prores2.mov");
+        // SAFETY: a live handle, closed once.
+        unsafe { lazyqt_close(m) };
+        // SAFETY: NULL is ignored.
+        unsafe { lazyqt_close(std::ptr::null_mut()) };
+    }
+
+    #[test]
+    fn open_null_arguments() {
+        let path = test_movie("prores2.mov");
+        // SAFETY: NULL out is checked before anything is written.
+        let s = unsafe { lazyqt_open(path.as_ptr(), std::ptr::null(), std::ptr::null_mut()) };
+        assert_eq!(s, LAZYQT_ERR_NULL_POINTER);
+        let mut m = std::ptr::dangling_mut::<lazyqt_movie>();
+        // SAFETY: NULL path is checked; `m` is a valid out pointer.
+        let s = unsafe { lazyqt_open(std::ptr::null(), std::ptr::null(), &mut m) };
+        assert_eq!(s, LAZYQT_ERR_NULL_POINTER);
+        assert!(m.is_null(), "out is cleared on failure");
+        assert_eq!(last_message(), "path_or_url is NULL");
+    }
+
+    #[test]
+    fn open_bad_utf8_and_missing_files() {
+        let mut m = std::ptr::null_mut();
+        let bad = b"\xff\xfe.mov\0";
+        // SAFETY: a NUL-terminated byte string.
+        let s = unsafe { lazyqt_open(bad.as_ptr().cast(), std::ptr::null(), &mut m) };
+        assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert!(last_message().contains("UTF-8"), "{}", last_message());
+        let missing = c"/nonexistent/lazyqt/movie.mov";
+        // SAFETY: as above.
+        let s = unsafe { lazyqt_open(missing.as_ptr(), std::ptr::null(), &mut m) };
+        assert_eq!(s, LAZYQT_ERR_IO);
+        assert!(last_message().contains("movie.mov"), "{}", last_message());
+        let scheme = c"gopher://example/movie.mov";
+        // SAFETY: as above.
+        let s = unsafe { lazyqt_open(scheme.as_ptr(), std::ptr::null(), &mut m) };
+        assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert!(m.is_null());
+    }
+
+    #[test]
+    fn open_with_options() {
+        let path = test_movie("prores2.mov");
+        let dir = CString::new(std::env::temp_dir().to_str().expect("utf-8")).expect("no NUL");
+        let mut opts = lazyqt_default_open_options();
+        assert_eq!(opts.ttl_seconds, 3600);
+        opts.cache_dir = dir.as_ptr();
+        opts.no_cache = true;
+        opts.ttl_seconds = -1;
+        // SAFETY: valid pointers.
+        let converted = unsafe { source_options(&opts) }.expect("options");
+        assert_eq!(converted.ttl, None);
+        assert!(converted.no_cache);
+        assert_eq!(converted.cache_dir.as_deref(), Some(std::env::temp_dir().as_path()));
+        let mut m = std::ptr::null_mut();
+        // SAFETY: valid pointers.
+        assert_eq!(unsafe { lazyqt_open(path.as_ptr(), &opts, &mut m) }, LAZYQT_OK);
+        // SAFETY: a live handle, closed once.
+        unsafe { lazyqt_close(m) };
+        opts.cache_dir = c"\xff".as_ptr();
+        // SAFETY: valid pointers.
+        assert_eq!(unsafe { lazyqt_open(path.as_ptr(), &opts, &mut m) }, LAZYQT_ERR_INVALID_ARGUMENT);
+    }
+
+    #[test]
+    fn not_a_movie_is_malformed() {
+        let path = CString::new(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).expect("no NUL");
+        let mut m = std::ptr::null_mut();
+        // SAFETY: valid pointers.
+        let s = unsafe { lazyqt_open(path.as_ptr(), std::ptr::null(), &mut m) };
+        assert_eq!(s, LAZYQT_ERR_MALFORMED, "{}", last_message());
+    }
+}

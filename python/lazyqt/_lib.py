@@ -1,0 +1,148 @@
+"""Loading liblazyqt and declaring its functions (see include/lazyqt.h for the C API)."""
+
+import ctypes
+import ctypes.util
+import os
+import sys
+from pathlib import Path
+
+from . import _errors
+
+_NAMES = {"darwin": "liblazyqt.dylib", "win32": "lazyqt.dll"}
+
+c_u8_p = ctypes.POINTER(ctypes.c_uint8)
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+
+
+class OpenOptions(ctypes.Structure):
+    """lazyqt_open_options."""
+
+    _fields_ = [
+        ("cache_dir", ctypes.c_char_p),
+        ("no_cache", ctypes.c_bool),
+        ("ttl_seconds", ctypes.c_int64),
+    ]
+
+
+class Info(ctypes.Structure):
+    """lazyqt_info."""
+
+    _fields_ = [
+        ("frames", ctypes.c_uint64),
+        ("width", ctypes.c_uint32),
+        ("height", ctypes.c_uint32),
+        ("codec", ctypes.c_char * 5),
+        ("fps_num", ctypes.c_uint64),
+        ("fps_den", ctypes.c_uint64),
+        ("fps", ctypes.c_double),
+        ("timescale", ctypes.c_uint32),
+        ("duration_seconds", ctypes.c_double),
+        ("has_creation_time", ctypes.c_bool),
+        ("creation_time", ctypes.c_int64),
+        ("file_size", ctypes.c_uint64),
+    ]
+
+
+class FrameDesc(ctypes.Structure):
+    """lazyqt_frame_desc."""
+
+    _fields_ = [
+        ("offset", ctypes.c_uint64),
+        ("size", ctypes.c_uint32),
+        ("pts", ctypes.c_int64),
+        ("dts", ctypes.c_int64),
+        ("duration", ctypes.c_uint32),
+        ("keyframe", ctypes.c_bool),
+        ("time_seconds", ctypes.c_double),
+    ]
+
+
+def _library_path():
+    """$LAZYQT_LIBRARY, else the library bundled in this package, else one on the system."""
+    given = os.environ.get("LAZYQT_LIBRARY")
+    if given:
+        return given
+    bundled = Path(__file__).resolve().parent / _NAMES.get(sys.platform, "liblazyqt.so")
+    if bundled.exists():
+        return str(bundled)
+    found = ctypes.util.find_library("lazyqt")
+    if found:
+        return found
+    raise ImportError(
+        "lazyqt: cannot find the lazyqt C library: reinstall the package from the lazyqt "
+        "checkout (pip install ./python) or set LAZYQT_LIBRARY to liblazyqt.so"
+    )
+
+
+def _declare(lib):
+    """Set argument and result types (ctypes.CDLL releases the GIL during every call)."""
+    movie_p = ctypes.c_void_p
+    status = ctypes.c_int
+    sigs = {
+        "lazyqt_version": (ctypes.c_char_p, []),
+        "lazyqt_status_str": (ctypes.c_char_p, [ctypes.c_int32]),
+        "lazyqt_last_error_message": (ctypes.c_char_p, []),
+        "lazyqt_default_open_options": (OpenOptions, []),
+        "lazyqt_open": (status, [ctypes.c_char_p, ctypes.POINTER(OpenOptions), ctypes.POINTER(movie_p)]),
+        "lazyqt_close": (None, [movie_p]),
+        "lazyqt_get_info": (status, [movie_p, ctypes.POINTER(Info)]),
+        "lazyqt_frame_info": (status, [movie_p, ctypes.c_uint64, ctypes.POINTER(FrameDesc)]),
+        "lazyqt_frame_at_time": (status, [movie_p, ctypes.c_double, ctypes.POINTER(ctypes.c_uint64)]),
+        "lazyqt_raw_frame": (status, [movie_p, ctypes.c_uint64, c_u8_p, ctypes.c_size_t, c_size_p]),
+        "lazyqt_output_size": (
+            status,
+            [
+                movie_p,
+                ctypes.c_uint32,
+                ctypes.c_uint32,
+                ctypes.POINTER(ctypes.c_uint32),
+                ctypes.POINTER(ctypes.c_uint32),
+            ],
+        ),
+        "lazyqt_frame_buffer_size": (
+            status,
+            [movie_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32, c_size_p],
+        ),
+        "lazyqt_decode_frame": (
+            status,
+            [
+                movie_p,
+                ctypes.c_uint64,
+                ctypes.c_uint32,
+                ctypes.c_uint32,
+                ctypes.c_uint32,
+                c_u8_p,
+                ctypes.c_size_t,
+                c_size_p,
+            ],
+        ),
+        "lazyqt_encode_frame_alloc": (
+            status,
+            [
+                movie_p,
+                ctypes.c_uint64,
+                ctypes.c_uint32,
+                ctypes.c_int32,
+                ctypes.c_uint32,
+                ctypes.c_uint32,
+                ctypes.POINTER(c_u8_p),
+                c_size_p,
+            ],
+        ),
+        "lazyqt_buffer_free": (None, [c_u8_p, ctypes.c_size_t]),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+lib = _declare(ctypes.CDLL(_library_path()))
+
+
+def check(status):
+    """Raise the LazyqtError subclass for a failed call (on the thread that made it)."""
+    if status != 0:
+        message = lib.lazyqt_last_error_message().decode("utf-8", "replace")
+        raise _errors.error_for(status, message)

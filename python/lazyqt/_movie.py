@@ -1,0 +1,312 @@
+"""Movie: an open movie handle with numpy frames."""
+
+import contextlib
+import ctypes
+import os
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from fractions import Fraction
+
+import numpy as np
+
+from ._errors import InvalidArgumentError, LazyqtError, OutOfRangeError
+from ._lib import FrameDesc, Info, c_u8_p, check, lib
+
+# format name -> (lazyqt_pixel_format, channels or None for 2-D, dtype)
+PIXEL_FORMATS = {
+    "rgb24": (0, 3, np.uint8),
+    "rgba": (1, 4, np.uint8),
+    "rgb48": (2, 3, np.uint16),
+    "gray": (3, None, np.uint8),
+    "gray16": (4, None, np.uint16),
+}
+
+# image file format name -> lazyqt_image_format
+IMAGE_FORMATS = {"png": 0, "jpeg": 1, "jpg": 1, "ppm": 2, "pgm": 3, "bmp": 4}
+
+_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """Where a frame's compressed sample is stored and when the frame is shown."""
+
+    offset: int
+    size: int
+    pts: int
+    dts: int
+    duration: int
+    keyframe: bool
+    time: float
+
+
+class Movie:
+    """An open movie. Thread-safe: frames may be fetched from many threads at once."""
+
+    def __init__(self, path_or_url, cache_dir=None, no_cache=False, ttl=_DEFAULT):
+        opts = lib.lazyqt_default_open_options()
+        self._cache_dir = None if cache_dir is None else os.fsencode(os.fspath(cache_dir))
+        opts.cache_dir = self._cache_dir
+        opts.no_cache = bool(no_cache)
+        if ttl is not _DEFAULT:
+            opts.ttl_seconds = -1 if ttl is None else int(ttl)
+        self._handle = None
+        self._busy = 0
+        self._cond = threading.Condition()
+        handle = ctypes.c_void_p()
+        check(lib.lazyqt_open(os.fsencode(os.fspath(path_or_url)), ctypes.byref(opts), ctypes.byref(handle)))
+        self._handle = handle
+        self.uri = os.fspath(path_or_url)
+        info = Info()
+        with self._use() as h:
+            check(lib.lazyqt_get_info(h, ctypes.byref(info)))
+        self._info = info
+
+    # -- life cycle -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _use(self):
+        """The handle, kept open for the duration of the block (close waits for it)."""
+        with self._cond:
+            if self._handle is None:
+                raise LazyqtError("the movie is closed")
+            self._busy += 1
+        try:
+            yield self._handle
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    def close(self):
+        """Close the movie (waits for calls in progress on other threads). Idempotent."""
+        with self._cond:
+            handle, self._handle = self._handle, None
+            while self._busy:
+                self._cond.wait()
+        if handle is not None:
+            lib.lazyqt_close(handle)
+
+    @property
+    def closed(self):
+        """Whether close() was called."""
+        return self._handle is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_handle", None) is not None:
+            with contextlib.suppress(Exception):
+                self.close()
+
+    def __repr__(self):
+        state = "closed" if self.closed else f"{self.frames} frames {self.width}x{self.height} {self.codec}"
+        return f"<lazyqt.Movie {self.uri!r} {state}>"
+
+    # -- metadata -----------------------------------------------------------------------
+
+    @property
+    def frames(self):
+        """Number of video frames."""
+        return self._info.frames
+
+    def __len__(self):
+        return self._info.frames
+
+    @property
+    def width(self):
+        """Picture width in pixels."""
+        return self._info.width
+
+    @property
+    def height(self):
+        """Picture height in pixels."""
+        return self._info.height
+
+    @property
+    def shape(self):
+        """(height, width) of the pictures."""
+        return (self._info.height, self._info.width)
+
+    @property
+    def codec(self):
+        """Codec fourcc of the video track, e.g. 'apcn'."""
+        return self._info.codec.decode("latin-1")
+
+    @property
+    def fps(self):
+        """Frames per second as a float (0.0 if unknown)."""
+        return self._info.fps
+
+    @property
+    def fps_fraction(self):
+        """Frames per second as an exact Fraction (None if unknown)."""
+        return Fraction(self._info.fps_num, self._info.fps_den) if self._info.fps_den else None
+
+    @property
+    def duration(self):
+        """Duration in seconds."""
+        return self._info.duration_seconds
+
+    @property
+    def creation_time(self):
+        """Recording start as an aware UTC datetime, or None if the movie does not say."""
+        if not self._info.has_creation_time:
+            return None
+        return datetime.fromtimestamp(self._info.creation_time, tz=timezone.utc)
+
+    @property
+    def file_size(self):
+        """Size of the movie file in bytes."""
+        return self._info.file_size
+
+    @property
+    def timescale(self):
+        """Units per second of FrameInfo.pts, .dts and .duration."""
+        return self._info.timescale
+
+    # -- frames -----------------------------------------------------------------------
+
+    def _index(self, n):
+        """A frame number, Python-style negative indices allowed."""
+        n = int(n)
+        if n < 0:
+            n += self.frames
+        if n < 0:
+            raise OutOfRangeError(f"frame {n - self.frames} is out of range: there are {self.frames}")
+        return n
+
+    def frame_info(self, n):
+        """Where frame n is stored and when it is shown (a FrameInfo)."""
+        d = FrameDesc()
+        with self._use() as h:
+            check(lib.lazyqt_frame_info(h, self._index(n), ctypes.byref(d)))
+        return FrameInfo(d.offset, d.size, d.pts, d.dts, d.duration, bool(d.keyframe), d.time_seconds)
+
+    def frame_number_at(self, seconds):
+        """The number of the frame shown at `seconds` from the start."""
+        out = ctypes.c_uint64()
+        with self._use() as h:
+            check(lib.lazyqt_frame_at_time(h, float(seconds), ctypes.byref(out)))
+        return out.value
+
+    def output_shape(self, width=None, height=None):
+        """(height, width) of frames fetched with these width/height arguments."""
+        w, h = ctypes.c_uint32(), ctypes.c_uint32()
+        with self._use() as handle:
+            check(lib.lazyqt_output_size(handle, width or 0, height or 0, ctypes.byref(w), ctypes.byref(h)))
+        return (h.value, w.value)
+
+    def frame(self, n, format="rgb24", width=None, height=None):
+        """Frame n as a numpy array: (H, W, 3) uint8 for 'rgb24', (H, W, 4) for 'rgba',
+        (H, W, 3) uint16 for 'rgb48', (H, W) for 'gray' and 'gray16' (uint16).
+        width/height scale the picture (one of them alone keeps the aspect ratio)."""
+        try:
+            code, channels, dtype = PIXEL_FORMATS[format]
+        except KeyError:
+            raise InvalidArgumentError(
+                f"unknown format {format!r}: use one of {', '.join(PIXEL_FORMATS)}"
+            ) from None
+        n = self._index(n)
+        rows, cols = self.output_shape(width, height)
+        shape = (rows, cols) if channels is None else (rows, cols, channels)
+        out = np.empty(shape, dtype=dtype)
+        written = ctypes.c_size_t()
+        with self._use() as h:
+            check(
+                lib.lazyqt_decode_frame(
+                    h, n, code, cols, rows, out.ctypes.data_as(c_u8_p), out.nbytes, ctypes.byref(written)
+                )
+            )
+        if written.value != out.nbytes:
+            raise LazyqtError(f"decoded {written.value} bytes, expected {out.nbytes}")
+        return out
+
+    def frame_at(self, seconds, format="rgb24", width=None, height=None):
+        """The frame shown at `seconds` from the start, as in frame()."""
+        return self.frame(self.frame_number_at(seconds), format=format, width=width, height=height)
+
+    def __getitem__(self, n):
+        return self.frame(n)
+
+    def raw(self, n):
+        """The compressed sample of frame n, as bytes."""
+        n = self._index(n)
+        with self._use() as h:
+            needed = ctypes.c_size_t()
+            check(lib.lazyqt_raw_frame(h, n, None, 0, ctypes.byref(needed)))
+            buf = (ctypes.c_uint8 * needed.value)()
+            check(lib.lazyqt_raw_frame(h, n, buf, needed.value, ctypes.byref(needed)))
+        return bytes(buf)
+
+    def encode(self, n, format="png", quality=None, width=None, height=None):
+        """Frame n as an image file ('png', 'jpeg', 'ppm', 'pgm', 'bmp'), as bytes.
+        quality: PNG compression level 0-9 or JPEG quality 1-100 (None = default)."""
+        try:
+            code = IMAGE_FORMATS[format.lower()]
+        except (KeyError, AttributeError):
+            raise InvalidArgumentError(
+                f"unknown image format {format!r}: use one of {', '.join(IMAGE_FORMATS)}"
+            ) from None
+        n = self._index(n)
+        ptr, size = c_u8_p(), ctypes.c_size_t()
+        q = -1 if quality is None else int(quality)
+        with self._use() as h:
+            check(
+                lib.lazyqt_encode_frame_alloc(
+                    h, n, code, q, width or 0, height or 0, ctypes.byref(ptr), ctypes.byref(size)
+                )
+            )
+        try:
+            return ctypes.string_at(ptr, size.value)
+        finally:
+            lib.lazyqt_buffer_free(ptr, size.value)
+
+    def png(self, n, width=None, height=None, level=None):
+        """Frame n as PNG bytes (level: compression 0-9, default fast)."""
+        return self.encode(n, "png", quality=level, width=width, height=height)
+
+    def jpeg(self, n, quality=90, width=None, height=None):
+        """Frame n as JPEG bytes."""
+        return self.encode(n, "jpeg", quality=quality, width=width, height=height)
+
+    def iter_frames(self, frames=None, prefetch=4, format="rgb24", width=None, height=None):
+        """Yield the arrays of `frames` (an iterable of frame numbers; default all) in order,
+        fetching and decoding up to `prefetch` frames ahead on a thread pool."""
+        numbers = iter(range(self.frames) if frames is None else frames)
+        if prefetch < 1:
+            for n in numbers:
+                yield self.frame(n, format=format, width=width, height=height)
+            return
+        pool = ThreadPoolExecutor(max_workers=prefetch, thread_name_prefix="lazyqt")
+        pending = deque()
+        try:
+            for n in numbers:
+                pending.append(pool.submit(self.frame, n, format, width, height))
+                if len(pending) > prefetch:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=True)
+
+    def __iter__(self):
+        return self.iter_frames()
+
+
+def open(path_or_url, cache_dir=None, no_cache=False, ttl=_DEFAULT):
+    """Open a movie from a local path or an http(s):// URL.
+
+    cache_dir: directory of the persistent HTTP cache (default: the platform's cache dir);
+    no_cache: do not use it; ttl: seconds cached metadata is trusted before revalidation
+    (None = forever; default one hour)."""
+    return Movie(path_or_url, cache_dir=cache_dir, no_cache=no_cache, ttl=ttl)

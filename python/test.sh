@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the Python package into a fresh virtualenv (building the C library with cargo) and
+# run its pytest suite. Exits non-zero on any failure, including "no tests collected".
+# Usage: python/test.sh [PYTEST ARGS...]   (needs python3 with venv, cargo, ffmpeg)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+python=${PYTHON:-python3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$python" -m venv "$tmp/venv"
+venv_python=$tmp/venv/bin/python
+"$venv_python" -m pip install --quiet "$here[test]"
+# Run from outside the source tree so the installed package (with its bundled library) is
+# the one imported, not python/lazyqt.
+cd "$tmp"
+status=0
+"$venv_python" -m pytest -p no:cacheprovider "$here/tests" "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "python/test.sh: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,139 @@
+"""Fixtures: generated test movies, a loopback HTTP server with Range support, and the
+ffmpeg CLI's decode to compare against."""
+
+import email.utils
+import os
+import re
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def movies():
+    """testdata/generated, made by testdata/generate.sh (idempotent)."""
+    subprocess.run(["bash", str(ROOT / "testdata" / "generate.sh")], check=True)
+    return ROOT / "testdata" / "generated"
+
+
+class RangeHandler(BaseHTTPRequestHandler):
+    """GET and HEAD of files under `server.root` with single byte ranges, a strong ETag and
+    If-Match (412 when it does not match)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_HEAD(self):
+        self.answer(body=False)
+
+    def do_GET(self):
+        self.answer(body=True)
+
+    def answer(self, body):
+        path = (self.server.root / self.path.lstrip("/").split("?")[0]).resolve()
+        if self.server.root not in path.parents or not path.is_file():
+            return self.send(404, b"not found\n", {}, body)
+        data = path.read_bytes()
+        st = path.stat()
+        etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
+        headers = {
+            "ETag": etag,
+            "Last-Modified": email.utils.formatdate(st.st_mtime, usegmt=True),
+            "Accept-Ranges": "bytes",
+        }
+        if_match = self.headers.get("If-Match")
+        if if_match and if_match.strip() not in ("*", etag):
+            return self.send(412, b"", headers, body)
+        m = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+        if not m or m.groups() == ("", ""):
+            return self.send(200, data, headers, body)
+        first, last = m.groups()
+        size = len(data)
+        if first == "":
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            start, end = int(first), min(size - 1, int(last)) if last else size - 1
+        if start >= size or start > end:
+            headers["Content-Range"] = f"bytes */{size}"
+            return self.send(416, b"", headers, body)
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        self.server.ranged += 1
+        return self.send(206, data[start : end + 1], headers, body)
+
+    def send(self, status, payload, headers, body):
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if body:
+            self.wfile.write(payload)
+
+
+@pytest.fixture(scope="session")
+def http_server(movies):
+    """A loopback server of the test movies; `.base` is its URL ending in '/'."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RangeHandler)
+    server.daemon_threads = True
+    server.root = movies.resolve()
+    server.ranged = 0
+    server.base = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def open_kwargs(tmp_path):
+    """Open arguments that keep the persistent cache inside the test's temp dir."""
+    return {"cache_dir": tmp_path / "cache"}
+
+
+def ffmpeg_decode(path, n, pix_fmt="rgb24"):
+    """Frame n decoded by the ffmpeg CLI, as raw bytes."""
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            os.fspath(path),
+            "-vf",
+            f"select=eq(n\\,{n})",
+            "-vsync",
+            "0",
+            "-frames:v",
+            "1",
+            "-pix_fmt",
+            pix_fmt,
+            "-f",
+            "rawvideo",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out.stdout
+
+
+@pytest.fixture(scope="session")
+def ffmpeg_frame():
+    """ffmpeg_frame(path, n, shape, pix_fmt='rgb24', dtype=uint8) -> the ffmpeg CLI's decode
+    of frame n as an array of that shape."""
+
+    def frame(path, n, shape, pix_fmt="rgb24", dtype=np.uint8):
+        data = ffmpeg_decode(path, n, pix_fmt)
+        return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+    return frame
