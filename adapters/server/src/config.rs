@@ -133,7 +133,8 @@ impl Mount {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Concurrent frame decodes (blocking backend calls); 0 means the number of cores.
+    /// Concurrent frame requests in the backend (fetch + decode); 0 means three per core,
+    /// so cores stay busy decoding while other requests wait on an upstream server.
     pub workers: usize,
     /// Concurrent metadata/time lookups (blocking backend calls that mostly wait on upstream).
     pub max_concurrent_metadata: usize,
@@ -148,12 +149,12 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The effective number of decode workers (resolves 0 to the number of cores).
+    /// The effective number of frame workers (resolves 0 to three per core).
     pub fn effective_workers(&self) -> usize {
         if self.workers > 0 {
             self.workers
         } else {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
+            3 * std::thread::available_parallelism().map_or(2, |n| n.get())
         }
     }
 }
@@ -288,7 +289,7 @@ pub struct ServeArgs {
     /// command-line options override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Frames decoded at once [default: number of cores].
+    /// Frame requests fetched and decoded at once [default: 3 per core: upstream waits overlap decoding].
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
     /// Memory for encoded hot frames, in MiB; 0 disables the frame cache [default: 256].

@@ -230,7 +230,7 @@ impl State {
             }
             Lookup::File(f) => f,
         };
-        let len = file.data.len() as u64;
+        let len = file.data.len();
         let modified = file.modified + Duration::from_secs(generation);
         let mtime = modified.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         let tag = format!("\"{mtime:x}-{len:x}\"");
@@ -294,7 +294,10 @@ impl State {
             }
         };
         // Bounds: start <= end <= len, both from parse_range.
-        let mut body = file.data[start as usize..end as usize].to_vec();
+        let mut body = match file.data.range(start, end) {
+            Ok(b) => b,
+            Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
+        };
         if generation % 2 == 1 {
             body.iter_mut().for_each(|b| *b = !*b);
         }

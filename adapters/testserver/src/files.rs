@@ -33,8 +33,40 @@ impl MemFile {
 
 /// One file resolved for an answer.
 pub(crate) struct Resolved {
-    pub data: Arc<Vec<u8>>,
+    pub data: Body,
     pub modified: SystemTime,
+}
+
+/// A file's bytes: in memory, or on disk and read range by range (a 13 GB movie is
+/// never read whole to answer a 16-byte range).
+pub(crate) enum Body {
+    /// In-memory content.
+    Memory(Arc<Vec<u8>>),
+    /// An open file of this length.
+    Disk(std::fs::File, u64),
+}
+
+impl Body {
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Memory(d) => d.len() as u64,
+            Body::Disk(_, len) => *len,
+        }
+    }
+
+    /// Bytes `start..end` (the caller keeps `start <= end <= len`).
+    pub fn range(&self, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+        match self {
+            Body::Memory(d) => Ok(d.get(start as usize..end as usize).unwrap_or_default().to_vec()),
+            Body::Disk(f, _) => {
+                use std::os::unix::fs::FileExt;
+                let mut buf = vec![0u8; (end - start) as usize];
+                f.read_exact_at(&mut buf, start)?;
+                Ok(buf)
+            }
+        }
+    }
 }
 
 /// What a request path names.
@@ -93,9 +125,9 @@ impl Content {
                     items.sort();
                     Lookup::Dir(items)
                 } else {
-                    match std::fs::read(&p) {
-                        Ok(data) => Lookup::File(Resolved {
-                            data: Arc::new(data),
+                    match std::fs::File::open(&p) {
+                        Ok(f) => Lookup::File(Resolved {
+                            data: Body::Disk(f, meta.len()),
                             modified: meta.modified().unwrap_or(UNIX_EPOCH),
                         }),
                         Err(_) => Lookup::NotFound,
@@ -105,7 +137,10 @@ impl Content {
             Content::Memory(files) => {
                 let key = rel.trim_end_matches('/');
                 if let Some(f) = files.get(key) {
-                    return Lookup::File(Resolved { data: f.data.clone(), modified: f.modified });
+                    return Lookup::File(Resolved {
+                        data: Body::Memory(f.data.clone()),
+                        modified: f.modified,
+                    });
                 }
                 let prefix = if key.is_empty() { String::new() } else { format!("{key}/") };
                 let mut items: Vec<(String, bool)> = Vec::new();
