@@ -70,10 +70,9 @@ fn the_movie_drain_visits_real_samples() {
     assert_ne!(drain::drain_atoms(&file), 0);
 }
 
-/// Known core issue (reported, not yet fixed): with an stss that is not strictly
-/// increasing, `Track::sample(i)` (binary search) and the forward cursor (linear walk)
-/// disagree on `keyframe`. The drains tolerate it so fuzzing can go on; this test holds
-/// the core to agreement (or to rejecting the table) once it is fixed.
+/// Found by the `movie` target: with an stss that is not strictly increasing,
+/// `Track::sample(i)` (binary search) and the forward cursor (linear walk) disagreed on
+/// `keyframe`. The core now refuses such tables; random access and walks must agree.
 #[test]
 fn unsorted_stss_random_access_agrees_with_the_cursor() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/movie-unsorted-stss");

@@ -1,0 +1,9 @@
+//! The ftyp parser; the input is the atom's bytes.
+#![no_main]
+
+#[path = "../../core/tests/common/drain.rs"]
+mod drain;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    drain::drain_ftyp(data);
+});
