@@ -23,10 +23,10 @@ EXAMPLES:
   lazyqt info --json --stats https://example.org/files/CAMHDA301-20160101T000000Z.mov
   lazyqt samples movie.mov --json | head
   lazyqt frame movie.mov 5000 -o frame.png
-  lazyqt frame https://example.org/movie.mov --time 60 --scale 640x0 -o - > small.jpg --format jpg
+  lazyqt frame https://example.org/movie.mov --time 60 --scale 640x0 --format jpg -o - > small.jpg
   lazyqt frames https://example.org/movie.mov --every 1800 -o stills/
-  lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media \
-      --mount /v1/org/oceanobservatories/rawdata/files=https://rawdata.oceanobservatories.org/files/
+  lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media
+  lazyqt serve --mount /v1/org/oceanobservatories/rawdata/files=https://host/files/
 
 EXIT STATUS:
   0 success; 1 other failure; 2 bad usage; 3 malformed or unsupported movie;
@@ -37,7 +37,7 @@ LOGGING:
 
 /// Pull single frames out of huge QuickTime/MP4 movies, local or over HTTP.
 #[derive(Debug, Parser)]
-#[command(name = "lazyqt", version, about, after_help = AFTER_HELP)]
+#[command(name = "lazyqt", version, about = "Pull single frames out of huge QuickTime/MP4 movies, local or on plain HTTP servers, without downloading them.", after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
