@@ -22,6 +22,7 @@ mod file;
 mod http;
 mod options;
 mod stats;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -17,11 +17,16 @@ pub struct SourceOptions {
     pub ttl: Option<Duration>,
     /// Size of a metadata block (the unit of the memory and disk caches).
     pub block_size: u64,
-    /// Bytes read from the start of the file by the first request.
+    /// Bytes read from the start of the file by the first request (`ftyp`, the `mdat`
+    /// header, or the start of a `moov` at the front).
     pub head_size: u64,
-    /// Speculative tail read: a small read that misses in the back half of the file and
-    /// within this many bytes of its end fetches everything from there to the end in
-    /// one request (moov is usually last, after a large mdat). 0 disables it.
+    /// Bytes read from the end of the file by the same first request (`Range:
+    /// bytes=0-…,-open_tail`): a `moov` at the end up to this size costs no second
+    /// request. 0 asks for the head alone.
+    pub open_tail: u64,
+    /// A small read that misses in the back half of the file and within this many bytes
+    /// of its end grows the cached tail down to it with one exact request (a `moov`
+    /// larger than `open_tail`). 0 disables it.
     pub tail_size: u64,
     /// Bound of the in-memory block cache, in bytes, per source.
     pub memory_cache_bytes: u64,
@@ -62,7 +67,8 @@ impl Default for SourceOptions {
             no_cache: false,
             ttl: Some(Duration::from_secs(3600)),
             block_size: 64 * 1024,
-            head_size: 64 * 1024,
+            head_size: 16 * 1024,
+            open_tail: 48 * 1024,
             tail_size: 4 * 1024 * 1024,
             memory_cache_bytes: 256 * 1024 * 1024,
             max_coalesce: 2 * 1024 * 1024,

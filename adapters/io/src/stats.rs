@@ -13,7 +13,7 @@ pub struct Stats {
     pub cache_hits: u64,
     /// Reads that needed at least one request.
     pub cache_misses: u64,
-    /// Blocks found in the persistent disk cache.
+    /// Blocks, and the file's head and tail, found in the persistent disk cache.
     pub disk_hits: u64,
     /// Requests repeated after a transient failure (also counted in `requests`).
     pub retries: u64,

@@ -99,21 +99,29 @@ fn payload_reads_are_one_exact_request_that_bypasses_the_blocks() {
 }
 
 #[test]
-fn tail_miss_fetches_through_to_the_end_of_the_file() {
+fn a_miss_near_the_end_grows_the_tail_exactly() {
     let body = data(MIB);
     let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
     let opts = lazyqt_io::SourceOptions { tail_size: 64 * 1024, ..small_block_opts() };
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     let size = MIB as u64;
     read(&src, size - 40_000, 16).unwrap();
-    // Block of size-40_000 starts at 1_007_616; everything from there to the end.
-    assert_eq!(server.requests()[1].range.as_deref(), Some("bytes=1007616-1048575"));
+    // From the read to the end of the file, not a byte before.
+    assert_eq!(server.requests()[1].range.as_deref(), Some("bytes=1008576-1048575"));
     assert_eq!(read(&src, size - 100, 100).unwrap(), body[MIB - 100..]);
     assert_eq!(server.request_count(), 2);
+    // Further down: only the bytes between the read and the tail.
+    assert_eq!(read(&src, size - 50_000, 16).unwrap(), body[MIB - 50_000..MIB - 49_984]);
+    assert_eq!(server.requests()[2].range.as_deref(), Some("bytes=998576-1008575"));
+    assert_eq!(read(&src, size - 50_000, 50_000).unwrap(), body[MIB - 50_000..]);
+    assert_eq!(server.request_count(), 3);
+    // Beyond tail_size of the end: blocks again.
+    read(&src, size - 70_000, 16).unwrap();
+    assert_eq!(server.requests()[3].range.as_deref(), Some("bytes=974848-978943"));
 }
 
 #[test]
-fn no_tail_speculation_in_the_front_half_or_for_will_need() {
+fn no_tail_growth_in_the_front_half_nor_for_will_need_short_of_the_tail() {
     let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
     let opts = lazyqt_io::SourceOptions { tail_size: 4 * MIB as u64, ..small_block_opts() };
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
@@ -123,6 +131,9 @@ fn no_tail_speculation_in_the_front_half_or_for_will_need() {
     assert_eq!(log[1].range.as_deref(), Some("bytes=299008-303103"));
     assert_eq!(log[2].range.as_deref(), Some("bytes=696320-712703"));
     assert_eq!(server.bytes_sent(), 4096 * 2 + 16384);
+    // A hint that runs to the end grows the tail instead.
+    src.will_need(900_000, 148_576);
+    assert_eq!(server.requests()[3].range.as_deref(), Some("bytes=900000-1048575"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::faults::ValidatorMode;
+use crate::faults::{MultiRange, ValidatorMode};
 use crate::files::{autoindex, Lookup};
 use crate::record::RequestRecord;
 use crate::State;
@@ -118,45 +118,88 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Reque
     }
 }
 
-/// A single byte range `start..=end` from a `Range` header, per RFC 9110.
+/// What a `Range` header asks for, per RFC 9110.
 enum RangeSpec {
     /// No usable Range header: answer the whole file.
     Whole,
-    /// One satisfiable range, inclusive.
-    Range(u64, u64),
-    /// A syntactically valid range outside the file.
+    /// Satisfiable ranges, inclusive, sorted, overlapping and adjacent ones merged.
+    Ranges(Vec<(u64, u64)>),
+    /// A syntactically valid header whose ranges all lie outside the file.
     Unsatisfiable,
 }
 
-fn parse_range(value: Option<&str>, len: u64) -> RangeSpec {
-    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
-        return RangeSpec::Whole;
-    };
-    if spec.contains(',') {
-        return RangeSpec::Whole;
-    }
-    let Some((a, b)) = spec.trim().split_once('-') else { return RangeSpec::Whole };
+/// One `first-last`, `first-` or `-suffix` spec: `Some(None)` if outside the file,
+/// `None` if malformed.
+fn parse_one(spec: &str, len: u64) -> Option<Option<(u64, u64)>> {
+    let (a, b) = spec.trim().split_once('-')?;
     let (a, b) = (a.trim(), b.trim());
     if a.is_empty() {
-        let Ok(n) = b.parse::<u64>() else { return RangeSpec::Whole };
+        let n = b.parse::<u64>().ok()?;
         if n == 0 || len == 0 {
-            return RangeSpec::Unsatisfiable;
+            return Some(None);
         }
-        return RangeSpec::Range(len.saturating_sub(n), len - 1);
+        return Some(Some((len.saturating_sub(n), len - 1)));
     }
-    let Ok(start) = a.parse::<u64>() else { return RangeSpec::Whole };
+    let start = a.parse::<u64>().ok()?;
     let end = if b.is_empty() {
         u64::MAX
     } else {
         match b.parse::<u64>() {
             Ok(e) if e >= start => e,
-            _ => return RangeSpec::Whole,
+            _ => return None,
         }
     };
     if start >= len {
+        return Some(None);
+    }
+    Some(Some((start, end.min(len - 1))))
+}
+
+fn parse_range(value: Option<&str>, len: u64) -> RangeSpec {
+    let Some(specs) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
+        return RangeSpec::Whole;
+    };
+    let mut ranges = Vec::new();
+    for spec in specs.split(',') {
+        match parse_one(spec, len) {
+            None => return RangeSpec::Whole,
+            Some(Some(r)) => ranges.push(r),
+            Some(None) => {}
+        }
+    }
+    if ranges.is_empty() {
         return RangeSpec::Unsatisfiable;
     }
-    RangeSpec::Range(start, end.min(len - 1))
+    ranges.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = Vec::new();
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some((_, e)) if a <= e.saturating_add(1) => *e = (*e).max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    RangeSpec::Ranges(merged)
+}
+
+/// Boundary of the `multipart/byteranges` answers.
+const BOUNDARY: &str = "lazyqt-testserver-boundary";
+
+/// A `multipart/byteranges` body of `parts` (first byte, bytes) of a file of `len` bytes.
+fn multipart(parts: &[(u64, Vec<u8>)], len: u64) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (start, bytes) in parts {
+        let last = start + bytes.len() as u64 - 1;
+        body.extend_from_slice(
+            format!(
+                "\r\n--{BOUNDARY}\r\nContent-Type: application/octet-stream\r\n\
+                 Content-Range: bytes {start}-{last}/{len}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+    }
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
 }
 
 /// Does an `If-Match` list match this entity tag under strong comparison?
@@ -284,23 +327,62 @@ impl State {
         if faults.ignore_range {
             range_header = None;
         }
-        let (status, start, end) = match parse_range(range_header.as_deref(), len) {
-            RangeSpec::Whole => (200, 0, len),
-            RangeSpec::Range(s, e) => (206, s, e + 1),
+        let mut ranges = match parse_range(range_header.as_deref(), len) {
+            RangeSpec::Whole => Vec::new(),
+            RangeSpec::Ranges(r) => r,
             RangeSpec::Unsatisfiable => {
                 let mut a = Answer::simple(416, "range not satisfiable\n");
                 a.headers.push(("Content-Range", format!("bytes */{len}")));
                 return a;
             }
         };
+        if ranges.len() > 1 {
+            match faults.multi_range {
+                MultiRange::Multipart => {}
+                MultiRange::FirstOnly => ranges.truncate(1),
+                MultiRange::Whole => ranges.clear(),
+            }
+        }
+        let invert = |mut b: Vec<u8>| {
+            if generation % 2 == 1 {
+                b.iter_mut().for_each(|x| *x = !*x);
+            }
+            b
+        };
+        if ranges.len() > 1 {
+            let mut parts = Vec::new();
+            for &(a, b) in &ranges {
+                match file.data.range(a, b + 1) {
+                    Ok(bytes) => parts.push((a, invert(bytes))),
+                    Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
+                }
+            }
+            let mut body = multipart(&parts, len);
+            let content_length = body.len();
+            if req.method == "HEAD" {
+                body.clear();
+            }
+            headers.retain(|(k, _)| *k != "Content-Type");
+            headers.push(("Content-Type", format!("multipart/byteranges; boundary={BOUNDARY}")));
+            return Answer {
+                status: 206,
+                headers,
+                body,
+                content_length,
+                cut: Cut::Full,
+                slow: faults.slow_body,
+            };
+        }
+        let (status, start, end) = match ranges.first() {
+            None => (200, 0, len),
+            Some(&(s, e)) => (206, s, e + 1),
+        };
         // Bounds: start <= end <= len, both from parse_range.
-        let mut body = match file.data.range(start, end) {
-            Ok(b) => b,
+        let body = match file.data.range(start, end) {
+            Ok(b) => invert(b),
             Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
         };
-        if generation % 2 == 1 {
-            body.iter_mut().for_each(|b| *b = !*b);
-        }
+        let mut body = body;
         let mut content_length = body.len();
         let mut cut = Cut::Full;
         let mut f = self.faults.lock();

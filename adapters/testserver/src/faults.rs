@@ -16,6 +16,18 @@ pub enum ValidatorMode {
     None,
 }
 
+/// What the server does with a `Range` header asking for several ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MultiRange {
+    /// Merge overlapping ranges and answer `multipart/byteranges` (Apache, nginx).
+    #[default]
+    Multipart,
+    /// Answer the first range alone, as a plain 206.
+    FirstOnly,
+    /// Answer `200` with the whole file (S3, many CDNs).
+    Whole,
+}
+
 /// What the server does wrong. Counters (`fail_500`, …) are consumed one per request,
 /// so "3× 500 then success" is `fail_500: 3`.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +36,8 @@ pub struct Faults {
     pub latency: Duration,
     /// Answer every ranged GET with `200` and the whole file.
     pub ignore_range: bool,
+    /// How several ranges in one request are answered.
+    pub multi_range: MultiRange,
     /// Answer the next N requests with `500`.
     pub fail_500: u32,
     /// Answer the next N requests with `503` and `Retry-After: retry_after_secs`.

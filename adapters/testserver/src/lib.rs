@@ -27,7 +27,7 @@ use std::thread::JoinHandle;
 
 use parking_lot::{Mutex, RwLock};
 
-pub use faults::{Faults, ValidatorMode};
+pub use faults::{Faults, MultiRange, ValidatorMode};
 pub use files::{Content, MemFile};
 pub use record::RequestRecord;
 

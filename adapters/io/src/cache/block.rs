@@ -122,15 +122,4 @@ impl BlockCache {
         }
         (Claim { cache: self, mine }, waits)
     }
-
-    /// Claim `idx` only if it is neither cached nor being fetched (speculative reads).
-    pub fn try_claim_more(&self, claim: &mut Claim<'_>, idx: u64) -> bool {
-        let mut inner = self.inner.lock();
-        if inner.lru.contains(&idx) || inner.inflight.contains_key(&idx) {
-            return false;
-        }
-        inner.inflight.insert(idx, Arc::new(Flight::default()));
-        claim.mine.push(idx);
-        true
-    }
 }

@@ -1,9 +1,10 @@
 //! Persistent disk cache of metadata blocks, shared by processes.
 //!
 //! One directory per URL (named by a hash of it) holds `data`, a sparse file with each
-//! cached block at its own offset, and `index`, a JSON record of the file's identity
-//! (size + validator), when it was last validated, and each block's length and CRC-32,
-//! followed by the CRC-32 of the JSON itself. Writers hold an exclusive `flock` on the
+//! cached block and extent (the file's head and tail) at its own offset, and `index`, a
+//! JSON record of the file's identity (size + validator), when it was last validated,
+//! and each block's and extent's length and CRC-32, followed by the CRC-32 of the JSON
+//! itself. Writers hold an exclusive `flock` on the
 //! entry's `lock` file and replace `index` by an atomic rename; readers verify every
 //! block's checksum, so a torn or corrupt file is discarded, never served. The whole
 //! cache is bounded in bytes; least recently validated entries go first.
@@ -19,7 +20,7 @@ use parking_lot::Mutex;
 use crate::http::validator::Identity;
 
 /// Format version of `index`; entries of another version are discarded.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// What `index` records about one URL.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -35,6 +36,8 @@ pub(crate) struct Index {
     validated_at: u64,
     /// Cached blocks: index → (length, CRC-32).
     blocks: BTreeMap<u64, (u32, u32)>,
+    /// Cached extents: offset → (length, CRC-32).
+    extents: BTreeMap<u64, (u64, u32)>,
 }
 
 impl Index {
@@ -99,10 +102,15 @@ fn read_index(dir: &Path) -> Result<Option<Index>, ()> {
     if crc32fast::hash(json.as_bytes()) != crc {
         return Err(());
     }
-    let index: Index = serde_json::from_str(json).map_err(|_| ())?;
-    if index.version != VERSION {
-        return Err(());
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        version: u32,
     }
+    // An entry written by another version of lazyqt is not corrupt, just unusable.
+    if serde_json::from_str::<Versioned>(json).map_err(|_| ())?.version != VERSION {
+        return Ok(None);
+    }
+    let index: Index = serde_json::from_str(json).map_err(|_| ())?;
     Ok(Some(index))
 }
 
@@ -192,6 +200,7 @@ impl DiskCache {
                     block_size,
                     validated_at: now_millis(),
                     blocks: BTreeMap::new(),
+                    extents: BTreeMap::new(),
                 }
             }
         };
@@ -275,6 +284,53 @@ impl DiskEntry {
         if blocks.is_empty() {
             return;
         }
+        self.write(|index, data| {
+            for (idx, bytes) in blocks {
+                let Some(at) = idx.checked_mul(index.block_size) else { continue };
+                if data.write_all_at(bytes, at).is_ok() {
+                    index.blocks.insert(*idx, (bytes.len() as u32, crc32fast::hash(bytes)));
+                }
+            }
+        });
+    }
+
+    /// Store the extent `bytes` at `start`, replacing the extents it covers.
+    pub fn put_extent(&self, start: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let end = start + bytes.len() as u64;
+        self.write(|index, data| {
+            if data.write_all_at(bytes, start).is_ok() {
+                index.extents.retain(|&s, &mut (len, _)| s < start || s + len > end);
+                index.extents.insert(start, (bytes.len() as u64, crc32fast::hash(bytes)));
+            }
+        });
+    }
+
+    /// Every intact extent: (offset, bytes). A corrupt one discards the entry.
+    pub fn extents(&self) -> Vec<(u64, Vec<u8>)> {
+        let extents: Vec<(u64, (u64, u32))> =
+            self.index.lock().extents.iter().map(|(&s, &m)| (s, m)).collect();
+        let Some(_lock) = lock_file(&self.dir, false) else { return Vec::new() };
+        let Ok(file) = File::open(self.dir.join("data")) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (start, (len, crc)) in extents {
+            let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
+            if file.read_exact_at(&mut buf, start).is_err() || crc32fast::hash(&buf) != crc {
+                tracing::warn!(dir = %self.dir.display(), start, "corrupt disk cache extent: entry discarded");
+                drop(_lock);
+                self.discard();
+                return Vec::new();
+            }
+            out.push((start, buf));
+        }
+        out
+    }
+
+    /// Under the entry's exclusive lock, with the freshest index of this version: let
+    /// `add` write into `data` and record what it wrote, then save the index.
+    fn write(&self, add: impl FnOnce(&mut Index, &File)) {
         let Some(_lock) = lock_file(&self.dir, true) else { return };
         let mut index = self.index.lock();
         match read_index(&self.dir) {
@@ -286,6 +342,7 @@ impl DiskEntry {
             // Gone (evicted) or corrupt: start over with our version.
             Ok(None) | Err(()) => {
                 index.blocks.clear();
+                index.extents.clear();
                 if std::fs::remove_file(self.dir.join("data")).is_err() && self.dir.join("data").exists() {
                     return;
                 }
@@ -296,12 +353,7 @@ impl DiskEntry {
         else {
             return;
         };
-        for (idx, bytes) in blocks {
-            let Some(at) = idx.checked_mul(index.block_size) else { continue };
-            if data.write_all_at(bytes, at).is_ok() {
-                index.blocks.insert(*idx, (bytes.len() as u32, crc32fast::hash(bytes)));
-            }
-        }
+        add(&mut index, &data);
         if write_index(&self.dir, &index).is_err() {
             return;
         }
@@ -312,7 +364,11 @@ impl DiskEntry {
 
     /// Forget this entry (the file changed upstream, or a block was corrupt).
     pub fn discard(&self) {
-        self.index.lock().blocks.clear();
+        {
+            let mut index = self.index.lock();
+            index.blocks.clear();
+            index.extents.clear();
+        }
         if let Some(_lock) = lock_file(&self.dir, true) {
             remove_entry(&self.dir);
         }

@@ -6,18 +6,21 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, Response};
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_RANGE, RANGE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
 
+use super::client;
 use super::limit::Permits;
 use super::validator::Identity;
 use crate::error::SourceError;
 use crate::options::SourceOptions;
 use crate::stats::Counters;
+use crate::wire;
 
 /// What the first request of a source learned.
 pub(crate) enum Opened {
-    /// The server honours Range: the file's identity and its first bytes.
-    Ranged { identity: Identity, head: Vec<u8> },
+    /// The server honours Range: the file's identity, its first bytes, and its last
+    /// bytes with their offset (empty at the end of the file if the server sent none).
+    Ranged { identity: Identity, head: Vec<u8>, tail: (u64, Vec<u8>) },
     /// The server sent the whole (small) file.
     Whole { identity: Identity, body: Vec<u8> },
 }
@@ -35,33 +38,6 @@ pub(crate) struct Transport {
     backoff_base: Duration,
     backoff_max: Duration,
     permits: Permits,
-}
-
-/// A parsed `Content-Range: bytes a-b/total` (`a-b` absent for `*`).
-struct ContentRange {
-    range: Option<(u64, u64)>,
-    total: Option<u64>,
-}
-
-fn parse_content_range(v: &str) -> Option<ContentRange> {
-    let rest = v.trim().strip_prefix("bytes")?.trim_start();
-    let (range, total) = rest.split_once('/')?;
-    let total = match total.trim() {
-        "*" => None,
-        t => Some(t.parse().ok()?),
-    };
-    let range = match range.trim() {
-        "*" => None,
-        r => {
-            let (a, b) = r.split_once('-')?;
-            let (a, b): (u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-            if b < a {
-                return None;
-            }
-            Some((a, b))
-        }
-    };
-    Some(ContentRange { range, total })
 }
 
 fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<&str> {
@@ -127,15 +103,13 @@ impl Transport {
         }
     }
 
-    /// Send one GET for `start..end` (end exclusive), with the validator's condition.
+    /// Send one GET with this `Range` value and the validator's condition.
     fn send(
         &self,
-        start: u64,
-        end: u64,
+        range: String,
         identity: Option<&Identity>,
         counters: &Counters,
     ) -> Attempt<(Response, String, Instant)> {
-        let range = format!("bytes={}-{}", start, end - 1);
         let mut req = self.client.get(&self.url).header(RANGE, &range);
         if let Some((name, value)) = identity.and_then(Identity::condition) {
             req = req.header(name, value);
@@ -226,71 +200,134 @@ impl Transport {
         }
     }
 
-    /// The first request: `bytes=0-(head_len-1)`, learning size and validator.
+    /// The first request, learning size and validator: the first `head_len` bytes and,
+    /// when `tail_len > 0`, the last `tail_len` in the same request (`Range:
+    /// bytes=0-…,-tail_len`, answered as `multipart/byteranges`). A server that refuses
+    /// several ranges (a 200 with the whole large file, 416, 400, 501) is asked again
+    /// for the head alone, and remembered for the rest of the process.
     pub fn open(
         &self,
         head_len: u64,
+        tail_len: u64,
         small_file_limit: u64,
         counters: &Counters,
     ) -> Result<Opened, SourceError> {
+        let head_len = head_len.max(1);
         self.retrying(counters, |_| {
-            let _permit = self.permits.acquire();
-            let (resp, range, t0) = self.send(0, head_len.max(1), None, counters)?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            match status {
-                206 => {
-                    let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("");
-                    let parsed = parse_content_range(cr);
-                    let (Some((0, last)), Some(total)) =
-                        (parsed.as_ref().and_then(|c| c.range), parsed.as_ref().and_then(|c| c.total))
-                    else {
-                        return Err((self.content_range_error(&range, cr), None));
-                    };
-                    if last >= head_len.max(1) || last >= total {
-                        return Err((self.content_range_error(&range, cr), None));
-                    }
-                    let identity = Identity::from_headers(total, &headers);
-                    let want = last + 1;
-                    let mut head = Vec::with_capacity(want as usize);
-                    self.read_body((resp, range, t0), want, &mut head, counters).map_err(|e| (e, None))?;
-                    if (head.len() as u64) < want {
-                        return Err((self.short(want, head.len() as u64), None));
-                    }
-                    Ok(Opened::Ranged { identity, head })
-                }
-                200 => {
-                    let announced = header_str(&headers, CONTENT_LENGTH).and_then(|v| v.parse().ok());
-                    if announced.is_some_and(|n: u64| n > small_file_limit) {
-                        // Dropping the answer closes the connection: the body is never read.
-                        return Err((self.no_ranges(announced), None));
-                    }
-                    let mut body = Vec::new();
-                    self.read_body((resp, range, t0), small_file_limit + 1, &mut body, counters)
-                        .map_err(|e| (e, None))?;
-                    if body.len() as u64 > small_file_limit {
-                        return Err((self.no_ranges(announced), None));
-                    }
-                    if announced.is_some_and(|n| n != body.len() as u64) {
-                        return Err((self.short(announced.unwrap_or(0), body.len() as u64), None));
-                    }
-                    let identity = Identity::from_headers(body.len() as u64, &headers);
-                    Ok(Opened::Whole { identity, body })
-                }
-                416 => {
-                    // Only an empty file cannot satisfy bytes=0-…
-                    let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("");
-                    match parse_content_range(cr).and_then(|c| c.total) {
-                        Some(0) => Ok(Opened::Whole {
-                            identity: Identity::from_headers(0, &headers),
-                            body: Vec::new(),
-                        }),
-                        _ => Err(self.status_error(&resp, &range)),
-                    }
-                }
-                _ => Err(self.status_error(&resp, &range)),
+            let multi = tail_len > 0 && !client::refuses_multirange(&self.url);
+            if !multi {
+                return self.open_once(head_len, 0, small_file_limit, counters);
             }
+            match self.open_once(head_len, tail_len, small_file_limit, counters) {
+                Err((SourceError::RangeNotSupported { .. }, _)) => {}
+                Err((SourceError::HttpStatus { status: 400 | 416 | 501, .. }, _)) => {}
+                other => return other,
+            }
+            tracing::debug!(url = %self.url, "server refuses multi-range requests: asking for the head alone");
+            client::note_refuses_multirange(&self.url);
+            self.open_once(head_len, 0, small_file_limit, counters)
         })
+    }
+
+    /// One attempt at the first request (see [`Transport::open`]).
+    fn open_once(
+        &self,
+        head_len: u64,
+        tail_len: u64,
+        small_file_limit: u64,
+        counters: &Counters,
+    ) -> Attempt<Opened> {
+        let _permit = self.permits.acquire();
+        let range = match tail_len {
+            0 => format!("bytes=0-{}", head_len - 1),
+            t => format!("bytes=0-{},-{t}", head_len - 1),
+        };
+        let (resp, range, t0) = self.send(range, None, counters)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        match status {
+            206 => {
+                // Room for the head, the tail and a few hundred bytes of part headers.
+                let limit = head_len + tail_len + 16 * 1024;
+                let mut body = Vec::new();
+                self.read_body((resp, range.clone(), t0), limit + 1, &mut body, counters)
+                    .map_err(|e| (e, None))?;
+                if body.len() as u64 > limit {
+                    return Err((self.protocol(format!("answer to {range} is longer than asked for")), None));
+                }
+                let content_type = header_str(&headers, CONTENT_TYPE).unwrap_or("");
+                let parts = match wire::byteranges_boundary(content_type) {
+                    Some(boundary) => wire::byteranges(&body, boundary, 4)
+                        .map_err(|e| (self.protocol(format!("answer to {range}: {e}")), None))?,
+                    None => {
+                        let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("");
+                        let parsed = wire::content_range(cr);
+                        let (Some((first, last)), Some(total)) =
+                            (parsed.and_then(|c| c.range), parsed.and_then(|c| c.total))
+                        else {
+                            return Err((self.content_range_error(&range, cr), None));
+                        };
+                        if body.len() as u64 != last - first + 1 {
+                            return Err((self.short(last - first + 1, body.len() as u64), None));
+                        }
+                        vec![wire::Part { start: first, total, data: &body }]
+                    }
+                };
+                self.ends(&parts, &range, &headers)
+            }
+            200 => {
+                let announced = header_str(&headers, CONTENT_LENGTH).and_then(|v| v.parse().ok());
+                if announced.is_some_and(|n: u64| n > small_file_limit) {
+                    // Dropping the answer closes the connection: the body is never read.
+                    return Err((self.no_ranges(announced), None));
+                }
+                let mut body = Vec::new();
+                self.read_body((resp, range, t0), small_file_limit + 1, &mut body, counters)
+                    .map_err(|e| (e, None))?;
+                if body.len() as u64 > small_file_limit {
+                    return Err((self.no_ranges(announced), None));
+                }
+                if announced.is_some_and(|n| n != body.len() as u64) {
+                    return Err((self.short(announced.unwrap_or(0), body.len() as u64), None));
+                }
+                let identity = Identity::from_headers(body.len() as u64, &headers);
+                Ok(Opened::Whole { identity, body })
+            }
+            416 => {
+                // Only an empty file cannot satisfy bytes=0-…
+                let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("");
+                match wire::content_range(cr).and_then(|c| c.total) {
+                    Some(0) => {
+                        Ok(Opened::Whole { identity: Identity::from_headers(0, &headers), body: Vec::new() })
+                    }
+                    _ => Err(self.status_error(&resp, &range)),
+                }
+            }
+            _ => Err(self.status_error(&resp, &range)),
+        }
+    }
+
+    /// The head and tail out of the parts of a 206 to the first request. Every part must
+    /// start the file or end it (servers may merge or reorder the ranges asked for).
+    fn ends(&self, parts: &[wire::Part<'_>], range: &str, headers: &HeaderMap) -> Attempt<Opened> {
+        let total = parts.first().map_or(0, |p| p.total);
+        let mut head: &[u8] = &[];
+        let mut tail: (u64, &[u8]) = (total, &[]);
+        for p in parts {
+            let end = p.start + p.data.len() as u64;
+            if p.start == 0 && p.data.len() > head.len() {
+                head = p.data;
+            }
+            if end == total && p.data.len() > tail.1.len() {
+                tail = (p.start, p.data);
+            }
+            if p.start != 0 && end != total {
+                let got = format!("bytes {}-{}/{total}", p.start, end.saturating_sub(1));
+                return Err((self.content_range_error(range, &got), None));
+            }
+        }
+        let identity = Identity::from_headers(total, headers);
+        Ok(Opened::Ranged { identity, head: head.to_vec(), tail: (tail.0, tail.1.to_vec()) })
     }
 
     /// Fetch exactly `start..end` of the version `identity`, resuming short bodies.
@@ -306,11 +343,12 @@ impl Transport {
         self.retrying(counters, |_| {
             let from = start + out.len() as u64;
             let _permit = self.permits.acquire();
-            let (resp, range, t0) = self.send(from, end, Some(identity), counters)?;
+            let (resp, range, t0) =
+                self.send(format!("bytes={from}-{}", end - 1), Some(identity), counters)?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("").to_string();
-            let parsed = parse_content_range(&cr);
+            let parsed = wire::content_range(&cr);
             if let Some(why) = identity.mismatch(parsed.as_ref().and_then(|c| c.total), &headers) {
                 return Err((self.changed(why), None));
             }
@@ -350,6 +388,10 @@ impl Transport {
 
     fn no_ranges(&self, size: Option<u64>) -> SourceError {
         SourceError::RangeNotSupported { url: self.url.clone(), size: size.unwrap_or(0) }
+    }
+
+    fn protocol(&self, detail: String) -> SourceError {
+        SourceError::Protocol { url: self.url.clone(), detail }
     }
 
     fn content_range_error(&self, asked: &str, got: &str) -> SourceError {

@@ -1,11 +1,14 @@
 //! `HttpSource`: a remote file read with HTTP range requests, through a block cache.
 //!
-//! Opening costs one ranged GET (`bytes=0-…`) that learns the size and the validator
-//! and keeps the head of the file. Small reads go through aligned blocks (memory LRU,
-//! then disk, then one coalesced request for adjacent misses); a miss near the end of
-//! the file fetches everything to the end (moov is usually last), so a cold `info` on
-//! a moov-at-end movie costs two requests. Large reads (frame payloads) go out as one
-//! exact request and bypass the blocks. Every request after the first is pinned to
+//! Opening costs one GET asking for both ends of the file at once (`bytes=0-16383,-49152`,
+//! answered as `multipart/byteranges`): it learns the size and the validator and keeps
+//! the head and the tail, where `moov` sits in movies written by cameras and ffmpeg's
+//! mov muxer. A read near the end that the tail does not cover grows it downward by one
+//! exact request, so a larger `moov` costs one more request and no byte past it. A cold
+//! `info` is therefore one request, a cold frame two. Other small reads go through
+//! aligned blocks (memory LRU, then disk, then one coalesced request for adjacent
+//! misses); large reads (frame payloads) go out as one exact request and bypass the
+//! blocks. Every request after the first is pinned to
 //! the first version with `If-Match` (or `If-Unmodified-Since`); a change drops the
 //! caches and fails reads with [`SourceError::ChangedUpstream`].
 
@@ -18,9 +21,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use lazyqt_core::ReadAt;
+use parking_lot::{Mutex, RwLock};
 
 use crate::cache::block::{Block, BlockCache};
 use crate::cache::disk::{DiskCache, DiskEntry};
+use crate::cache::extent::Extent;
 use crate::error::SourceError;
 use crate::options::SourceOptions;
 use crate::stats::{Counters, Stats};
@@ -40,12 +45,19 @@ pub struct HttpSource {
     identity: Identity,
     /// The whole file, when a server that ignores Range sent a small one whole.
     whole: Option<Arc<Vec<u8>>>,
+    /// The file's first bytes, from the first request.
+    head: Extent,
+    /// The file's last bytes, from the first request, grown downward on demand.
+    tail: RwLock<Extent>,
+    /// Held while the tail grows, so concurrent readers wait instead of fetching twice.
+    tail_growth: Mutex<()>,
     blocks: BlockCache,
     disk: Option<DiskEntry>,
     /// Set once the file is known to have changed: every later read fails.
     changed: AtomicBool,
     counters: Counters,
     block_size: u64,
+    /// Reads within this many bytes of the end (and in the back half) grow the tail.
     tail_size: u64,
     max_coalesce: u64,
     will_need_cap: u64,
@@ -82,6 +94,9 @@ impl HttpSource {
             transport,
             identity: Identity { size: 0, validator: validator::Validator::None, weak_etag: None },
             whole: None,
+            head: Extent::empty_at(0),
+            tail: RwLock::new(Extent::empty_at(0)),
+            tail_growth: Mutex::new(()),
             blocks: BlockCache::new(opts.memory_cache_bytes),
             disk: None,
             changed: AtomicBool::new(false),
@@ -101,26 +116,92 @@ impl HttpSource {
                 {
                     tracing::debug!(url, "fresh disk cache record: opened without a request");
                     source.identity = index.identity.clone();
-                    source.disk = Some(dc.resume(index));
+                    let entry = dc.resume(index);
+                    source.set_ends(Vec::new(), (source.identity.size, Vec::new()));
+                    source.adopt_extents(&entry);
+                    source.disk = Some(entry);
                     return Ok(source);
                 }
             }
         }
-        let head_len = opts.head_size.div_ceil(block_size).max(1) * block_size;
-        match source.transport.open(head_len, opts.small_file_limit, &source.counters)? {
+        match source.transport.open(
+            opts.head_size,
+            opts.open_tail,
+            opts.small_file_limit,
+            &source.counters,
+        )? {
             Opened::Whole { identity, body } => {
                 source.identity = identity;
                 source.whole = Some(Arc::new(body));
             }
-            Opened::Ranged { identity, head } => {
+            Opened::Ranged { identity, head, tail } => {
                 source.identity = identity;
                 if source.identity.is_cacheable() {
                     source.disk = disk_cache.and_then(|dc| dc.confirm(url, &source.identity, block_size));
                 }
-                source.store(0, &head);
+                if let Some(d) = &source.disk {
+                    d.put_extent(0, &head);
+                    d.put_extent(tail.0, &tail.1);
+                }
+                source.set_ends(head, tail);
+                // A record of this version on disk may hold a tail grown further.
+                if let Some(d) = source.disk.take() {
+                    source.adopt_extents(&d);
+                    source.disk = Some(d);
+                }
             }
         }
         Ok(source)
+    }
+
+    /// Keep the head and the tail (offset, bytes) the first request brought.
+    fn set_ends(&mut self, head: Vec<u8>, (start, bytes): (u64, Vec<u8>)) {
+        self.head = Extent { start: 0, bytes: head.into() };
+        *self.tail.get_mut() = Extent { start, bytes: bytes.into() };
+    }
+
+    /// Take the head and tail recorded on disk where they hold more than those in hand.
+    fn adopt_extents(&mut self, entry: &DiskEntry) {
+        let size = self.identity.size;
+        for (start, bytes) in entry.extents() {
+            let tail = self.tail.get_mut();
+            if start == 0 && bytes.len() > self.head.bytes.len() {
+                self.head = Extent { start, bytes: bytes.into() };
+            } else if start + bytes.len() as u64 == size && start < tail.start {
+                *tail = Extent { start, bytes: bytes.into() };
+            } else {
+                continue;
+            }
+            Counters::add(&self.counters.disk_hits, 1);
+        }
+    }
+
+    /// Is `offset` where a miss grows the tail: in the back half of the file and
+    /// within `tail_size` of its end?
+    fn in_tail_zone(&self, offset: u64) -> bool {
+        let size = self.identity.size;
+        offset >= size / 2 && size - offset.min(size) <= self.tail_size
+    }
+
+    /// The tail, grown down to `offset` if it starts after it (one exact request for
+    /// the missing bytes; concurrent callers wait for it rather than fetch twice).
+    fn tail_from(&self, offset: u64) -> Result<Extent, SourceError> {
+        let current = self.tail.read().clone();
+        if current.start <= offset {
+            return Ok(current);
+        }
+        let _growing = self.tail_growth.lock();
+        let current = self.tail.read().clone();
+        if current.start <= offset {
+            return Ok(current);
+        }
+        let before = self.fetch(offset, current.start)?;
+        let grown = current.prepend(&before);
+        if let Some(d) = &self.disk {
+            d.put_extent(grown.start, &grown.bytes);
+        }
+        *self.tail.write() = grown.clone();
+        Ok(grown)
     }
 
     /// Counters of requests, bytes and cache use.
@@ -193,17 +274,8 @@ impl HttpSource {
     }
 
     /// Blocks `first..=last`, from memory, disk or the network (misses coalesced into
-    /// runs of at most `cap` bytes). With `speculate`, a miss in the back half of the
-    /// file and within `tail_size` of its end fetches through to the end (the header
-    /// of a `moov` that follows a large `mdat`). Returns the blocks and whether a
-    /// request was needed.
-    fn fill(
-        &self,
-        first: u64,
-        last: u64,
-        cap: u64,
-        speculate: bool,
-    ) -> Result<(Vec<Block>, bool), SourceError> {
+    /// runs of at most `cap` bytes). Returns the blocks and whether a request was needed.
+    fn fill(&self, first: u64, last: u64, cap: u64) -> Result<(Vec<Block>, bool), SourceError> {
         let valid = |i: u64, b: &Block| b.len() as u64 == self.block_len(i);
         let mut have: Vec<Option<Block>> =
             (first..=last).map(|i| self.blocks.get(i).filter(|b| valid(i, b))).collect();
@@ -231,22 +303,8 @@ impl HttpSource {
                 return Ok((have.into_iter().flatten().collect(), fetched));
             }
             fetched = true;
-            let (mut claim, waits) = self.blocks.claim(&missing);
-            let mut run_cap = cap;
-            // Speculative tail read: a miss near the end fetches through to the end.
-            if let (Some(&low), Some(&high)) = (claim.mine.first(), claim.mine.last()) {
-                let eof_block = self.identity.size.saturating_sub(1) / self.block_size;
-                let from = low * self.block_size;
-                let size = self.identity.size;
-                if speculate && from >= size / 2 && size.saturating_sub(from) <= self.tail_size {
-                    let mut next = high + 1;
-                    while next <= eof_block && self.blocks.try_claim_more(&mut claim, next) {
-                        next += 1;
-                    }
-                    run_cap = run_cap.max(self.tail_size);
-                }
-            }
-            for (start, end) in runs(&claim.mine, self.block_size, run_cap) {
+            let (claim, waits) = self.blocks.claim(&missing);
+            for (start, end) in runs(&claim.mine, self.block_size, cap) {
                 let end_byte = (end * self.block_size).min(self.identity.size);
                 let bytes = self.fetch(start * self.block_size, end_byte)?;
                 let blocks = self.store(start * self.block_size, &bytes);
@@ -343,6 +401,12 @@ impl ReadAt for HttpSource {
             Counters::add(&self.counters.cache_hits, 1);
             return Ok(());
         }
+        let tail = self.tail.read().clone();
+        if let Some(bytes) = self.head.get(offset, buf.len()).or_else(|| tail.get(offset, buf.len())) {
+            buf.copy_from_slice(bytes);
+            Counters::add(&self.counters.cache_hits, 1);
+            return Ok(());
+        }
         let first = offset / self.block_size;
         let last = (end - 1) / self.block_size;
         let cached: Option<Vec<Block>> = (first..=last).map(|i| self.blocks.get(i)).collect();
@@ -358,7 +422,18 @@ impl ReadAt for HttpSource {
             Counters::add(&self.counters.cache_misses, 1);
             return Ok(());
         }
-        let (blocks, fetched) = self.fill(first, last, self.max_coalesce, true)?;
+        if self.in_tail_zone(offset) {
+            let tail = self.tail_from(offset)?;
+            // The tail ends the file and now starts at or before `offset`.
+            let bytes = tail.get(offset, buf.len()).ok_or_else(|| SourceError::Protocol {
+                url: self.uri().to_string(),
+                detail: format!("the cached tail does not cover {len} bytes at {offset}"),
+            })?;
+            buf.copy_from_slice(bytes);
+            Counters::add(&self.counters.cache_misses, 1);
+            return Ok(());
+        }
+        let (blocks, fetched) = self.fill(first, last, self.max_coalesce)?;
         if !copy_out(&blocks, first, self.block_size, offset, buf) {
             return Err(SourceError::Protocol {
                 url: self.uri().to_string(),
@@ -379,10 +454,24 @@ impl ReadAt for HttpSource {
         if self.whole.is_some() || self.changed.load(Ordering::SeqCst) || offset >= size || len == 0 {
             return;
         }
-        let end = offset.saturating_add(len.min(self.will_need_cap)).min(size);
+        let tail_start = self.tail.read().start;
+        if offset >= tail_start {
+            return;
+        }
+        // A range that runs into the tail (a moov at the end) grows it.
+        if self.in_tail_zone(offset) && offset.saturating_add(len) >= tail_start {
+            if let Err(e) = self.tail_from(offset) {
+                tracing::debug!(url = %self.uri(), error = %e, "will_need prefetch of the tail failed");
+            }
+            return;
+        }
+        let end = offset.saturating_add(len.min(self.will_need_cap)).min(tail_start);
+        if self.head.get(offset, (end - offset) as usize).is_some() {
+            return;
+        }
         let first = offset / self.block_size;
         let last = (end - 1) / self.block_size;
-        if let Err(e) = self.fill(first, last, self.will_need_cap, false) {
+        if let Err(e) = self.fill(first, last, self.will_need_cap) {
             tracing::debug!(url = %self.uri(), error = %e, "will_need prefetch failed");
         }
     }

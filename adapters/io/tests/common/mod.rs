@@ -45,9 +45,9 @@ pub fn opts(cache_dir: Option<&std::path::Path>) -> SourceOptions {
     }
 }
 
-/// Small blocks and no speculative tail, so request ranges are easy to predict.
+/// Small blocks, the head alone at open and no tail, so request ranges are easy to predict.
 pub fn small_block_opts() -> SourceOptions {
-    SourceOptions { block_size: 4096, head_size: 4096, tail_size: 0, ..opts(None) }
+    SourceOptions { block_size: 4096, head_size: 4096, open_tail: 0, tail_size: 0, ..opts(None) }
 }
 
 /// `n` bytes of deterministic, non-repeating-looking data.
