@@ -19,7 +19,9 @@ else
 fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
-[ -d fuzz/corpus ] || bash fuzz/seed.sh
+for t in "${targets[@]}"; do
+  [ -d "fuzz/corpus/$t" ] || { bash fuzz/seed.sh; break; }
+done
 mkdir -p fuzz/artifacts/logs
 summary="| target | seconds | runs | exec/s | corpus | result |
 |---|---|---|---|---|---|"
@@ -29,8 +31,11 @@ for t in "${targets[@]}"; do
   mkdir -p "fuzz/artifacts/$t"
   before=$(ls "fuzz/artifacts/$t" | sort)
   echo "== $t: ${seconds}s (log: $log)" >&2
+  # The target's own dictionary if it has one (fuzz/<target>.dict), else the fourccs.
+  dict=fuzz/$t.dict
+  [ -f "$dict" ] || dict=fuzz/fourcc.dict
   # Fork mode with -ignore_*: a crash does not end the run, so one run collects them all.
-  "${fuzz[@]}" "$t" -- -max_total_time="$seconds" -dict=fuzz/fourcc.dict -timeout=10 \
+  "${fuzz[@]}" "$t" -- -max_total_time="$seconds" -dict="$dict" -timeout=10 \
     -rss_limit_mb=2048 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 >"$log" 2>&1
   rc=$?
   # Last status line: "#RUNS: cov: .. corp: N .. oom/timeout/crash: a/b/c time: Ts ..."

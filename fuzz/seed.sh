@@ -3,6 +3,9 @@
 # Usage: fuzz/seed.sh        (writes fuzz/corpus/<target>/; the corpus is not in git)
 #   movie, atoms: ftyp + moov of each movie, and the moov alone (no mdat: small inputs)
 #   box targets:  every atom of the target's types, found anywhere in the atom tree
+#   server_paths: request targets (listings, metadata, frames, times, queries, traversal attempts)
+#   http_wire:    answers to range requests (header value, newline, body): the inputs kept in
+#                 adapters/io/tests/wire/regressions/, plus one multi-range answer per movie
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -69,4 +72,80 @@ for movie in sorted(os.listdir(media)):
                 counts[target] = counts.get(target, 0) + 1
 for target, n in sorted(counts.items()):
     print(f"{target}: {n} seeds")
+PY
+
+# server_paths: one request per file, `[METHOD ' '] TARGET ['\n' IF_NONE_MATCH]`, over the
+# mounts and tree of adapters/server/tests/common/server_paths.rs; the hand-picked regression
+# inputs of the server are seeds too.
+python3 - "$here/corpus/server_paths" "$root/adapters/server/tests/regressions" <<'PY'
+import hashlib, os, sys
+
+out, regressions = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+seeds = [
+    "/", "/healthz", "/metrics", "/openapi.json", "/nope", "*", "http://h/", "HEAD /healthz",
+    "POST /healthz", "/local", "/local/", "/local/sub", "/local/sub/", "/local/sub/deeper/",
+    "/up", "/up/", "/up/sub", "/up/sub/", "/up/missing/", "/local/m.mov", "/local/sub/m.mov",
+    "/local/inner.mov", "/local/a%20b.mov", "/local/100%25.mov", "/local/nover.mov",
+    "/local/unsupported.mov", "/up/m.mov", "/up/sub/x.mov", "/up/x.txt",
+    "/local/m.mov/frame/1", "/local/m.mov/frame/100.png", "/local/m.mov/frame/50.jpg?quality=75",
+    "/local/m.mov/frame/2.jpeg?width=32", "/local/m.mov/frame/3.bmp?height=24",
+    "/local/m.mov/frame/4.rgba?width=640&height=480", "/local/m.mov/frame/5.raw",
+    "/up/m.mov/frame/7.JPG?width=8192&quality=100", "/up/a%20b.mov/frame/1?width=1&height=1",
+    "/local/nosize.mov/frame/1?width=10", "/local/m.mov/time/0", "/local/m.mov/time/9.99.jpg",
+    "/local/m.mov/time/10", "/up/sub/x.mov/time/1.5.png?height=100", "/local/m.mov/time/-0",
+    "/local/m.mov/frame/0", "/local/m.mov/frame/101", "/local/m.mov/frame/18446744073709551616",
+    "/local/m.mov/frame/1?width=0", "/local/m.mov/frame/1?width=4294967296",
+    "/local/m.mov/frame/1?quality=101", "/local/m.mov/frame/1.gif", "/local/m.mov/frame/1.5",
+    "/local/m.mov/time/1e3", "/local/m.mov/time/inf", "/local/m.mov/frame/1.raw?width=2",
+    "/local/../m.mov", "/local/sub/../../outside/secret.mov", "/local/%2e%2e/outside/secret.mov",
+    "/local/.%2E/", "/local/sub%2f..%2f..%2foutside", "/local/..%5c..%5coutside",
+    "/local/sub\\m.mov", "/local//m.mov", "/local/./m.mov", "/local/m.mov%00.png",
+    "/local/%0a/", "/local/%ff.mov", "/local/%c0%ae%c0%ae/", "/local/escape/",
+    "/local/escape/outside/secret.mov", "/local/escape/root/m.mov", "/local/outside.mov",
+    "/local/outside.mov/frame/1", "/local/.hidden.mov", "/loc%61l/m.mov", "/localx/m.mov",
+    "/up/../../etc/passwd", "/up/%2e%2e/%2e%2e/", "/up/http:%2F%2Fevil.example%2Fx.mov",
+    "/up/@evil.example/x.mov", "/up/x.mov%3Fu=http://evil.example/", "/up/x.mov?url=http://evil/",
+    "/up/x.mov%23frag", "http://evil.example/up/m.mov", "http://u@evil.example:1/local/m.mov",
+    "POST /local/m.mov", "OPTIONS /up/m.mov/frame/1", "HEAD /local/m.mov/frame/1.jpg",
+    "/local/m.mov\n*", "/up/m.mov/frame/5.jpg\n*", "/local/m.mov/frame/5\nW/\"x\", \"y\"",
+    "/local/nover.mov/frame/5\n*",
+]
+def save(blob):
+    with open(os.path.join(out, hashlib.sha1(blob).hexdigest()[:16]), "wb") as f:
+        f.write(blob)
+for s in seeds:
+    save(s.encode())
+picked = sorted(n for n in os.listdir(regressions) if n.startswith("server_paths-"))
+for name in picked:
+    save(open(os.path.join(regressions, name), "rb").read())
+print(f"server_paths: {len(os.listdir(out))} seeds")
+PY
+
+# http_wire: a Content-Type or Content-Range value, a newline, then a body; the replayed
+# inputs, and each movie's head and tail as a server's multipart/byteranges answer.
+python3 - "$media" "$here/corpus/http_wire" "$root/adapters/io/tests/wire/regressions" <<'PY'
+import hashlib, os, sys
+
+media, out, regressions = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(out, exist_ok=True)
+
+def save(data):
+    with open(os.path.join(out, hashlib.sha1(data).hexdigest()), "wb") as f:
+        f.write(data)
+
+for name in sorted(os.listdir(regressions)):
+    save(open(os.path.join(regressions, name), "rb").read())
+for name in sorted(os.listdir(media)):
+    path = os.path.join(media, name)
+    if not os.path.isfile(path) or not name.endswith((".mov", ".mp4")):
+        continue
+    data = open(path, "rb").read()
+    size, head, tail = len(data), data[:256], data[-256:]
+    b = "lazyqt-seed"
+    body = b"".join(
+        b"\r\n--%s\r\nContent-Type: video/quicktime\r\nContent-Range: bytes %d-%d/%d\r\n\r\n" % (b.encode(), start, start + len(part) - 1, size) + part
+        for start, part in ((0, head), (size - len(tail), tail)))
+    save(b"multipart/byteranges; boundary=%s\n" % b.encode() + body + b"\r\n--%s--\r\n" % b.encode())
+print(f"http_wire: {len(os.listdir(out))} seeds")
 PY

@@ -19,9 +19,10 @@ for b in "$lazyqt" "$testserver" ffmpeg ffprobe curl python3; do
 done
 
 # The loopback HTTP server with added latency. SERVER=py (default): benches/e2e/rangeserver.py,
-# which reads only the requested range. SERVER=testserver: lazyqt-testserver, same interface,
-# but it reads the whole file into memory on every request (1+ s a request on the ~1 GB movie
-# here), which swamps the latency under test.
+# which streams the requested ranges with sendfile (one or several, as multipart/byteranges like
+# Apache and nginx). SERVER=testserver: lazyqt-testserver, same interface, but it reads each
+# answered range into memory before sending it, so ffmpeg's open-ended `bytes=N-` requests on
+# the ~0.6 GB movie cost it a read of the rest of the file, which swamps the latency under test.
 SERVER=${SERVER:-py}
 case $SERVER in
   py) server_cmd=(python3 "$here/rangeserver.py"); server_desc="benches/e2e/rangeserver.py" ;;

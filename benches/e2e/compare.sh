@@ -342,6 +342,7 @@ done
   echo "- right frame?: the output converted to rgb24 and compared with \`ffmpeg -i FILE -vf select=eq(n\\,N) -vsync 0 -pix_fmt rgb24 -f rawvideo\` of frames N-2..N+2 of the local file, with \`scale=in_color_matrix=bt709\` for lazyqt's outputs (lazyqt converts untagged HD as BT.709, ffmpeg as BT.601); \`frame=K\` is the nearest reference, \`maxdiff=0\` byte-identical (max over every 7th byte). ffmpeg's PNG is rgb48be, so its rgb24 conversion differs from ffmpeg's direct rgb24 by a few levels"
   echo "- T for frame N is N * 1001/30000 s - 0.1 ms: ffmpeg's \`-ss T\` outputs the first frame whose pts is >= T, so the middle of frame N, (N + 0.5) * 1001/30000, would give frame N+1 (and no picture at all for the last frame); the frame check confirms T picks N"
   echo "- wall times are medians over the runs column; requests and bytes the medians too (they are the same in every run)"
+  echo "- byte budget of a cold frame (issue 7: moov + frame + 64 KiB): frame $mid $((moov_size + mid_size + 65536)) B, frame $last $((moov_size + last_size + 65536)) B"
   echo
   $util table "$results"
 } >"$OUT.tmp"

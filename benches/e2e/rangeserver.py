@@ -13,7 +13,8 @@ client's. compare.sh / serve_load.sh use it when SERVER=py (the default while th
 Prints its base URL on the first line of stdout. With --exit-on-eof it serves until standard
 input closes, then prints (on stderr) every request when --log is given, as
 `GET /path range=Some("bytes=0-15") status=206 bytes=16`, and `requests=N bytes_sent=M`.
-Answers: 206 for one satisfiable byte range (Content-Range checked by clients), 200 without
+Answers: 206 for one satisfiable byte range (Content-Range checked by clients), 206 with a
+multipart/byteranges body for several (merged when they overlap, like Apache), 200 without
 Range, 416 unsatisfiable, 404 missing, 412 when If-Match does not match the strong ETag,
 304 for a matching If-None-Match; HEAD; a plain HTML autoindex for directories.
 """
@@ -109,31 +110,26 @@ class Handler(BaseHTTPRequestHandler):
         if inm is not None and (inm.strip() == "*" or etag in [t.strip() for t in inm.split(",")]):
             return self._simple(304, b"", extra=validators)
         rng = self.headers.get("Range")
-        start, end, status = 0, size, 200
-        if rng is not None:
-            spec = rng.strip()
-            ok = spec.startswith("bytes=") and "," not in spec
-            a = b = ""
-            if ok:
-                a, _, b = spec[6:].strip().partition("-")
-                ok = (a.isdigit() or a == "") and (b.isdigit() or b == "") and (a or b)
-            if ok:
-                if a == "":
-                    n = int(b)
-                    start, end = max(0, size - n), size
-                    ok = n > 0
-                else:
-                    start = int(a)
-                    end = min(size, int(b) + 1) if b else size
-                    ok = start < size and start < end
-            if not ok:
-                return self._simple(416, b"range not satisfiable",
-                                    extra=(("Content-Range", "bytes */%d" % size),) + validators)
-            status = 206
+        ranges = parse_ranges(rng, size) if rng is not None else [(0, size)]
+        if ranges is None:
+            return self._simple(416, b"range not satisfiable",
+                                extra=(("Content-Range", "bytes */%d" % size),) + validators)
+        status = 200 if rng is None else 206
+        if len(ranges) == 1:
+            start, end = ranges[0]
+            parts = [(b"", start, end)]
+            ctype, length = "video/quicktime", end - start
+        else:
+            # Several ranges: multipart/byteranges, as Apache and nginx answer.
+            parts = [(("\r\n--%s\r\nContent-Type: video/quicktime\r\nContent-Range: bytes %d-%d/%d\r\n\r\n"
+                       % (BOUNDARY, a, b - 1, size)).encode(), a, b) for a, b in ranges]
+            closing = ("\r\n--%s--\r\n" % BOUNDARY).encode()
+            ctype = "multipart/byteranges; boundary=" + BOUNDARY
+            length = sum(len(h) + b - a for h, a, b in parts) + len(closing)
         self.send_response(status)
-        self.send_header("Content-Type", "video/quicktime")
-        self.send_header("Content-Length", str(end - start))
-        if status == 206:
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(length))
+        if status == 206 and len(ranges) == 1:
             self.send_header("Content-Range", "bytes %d-%d/%d" % (start, end - 1, size))
         for k, v in validators:
             self.send_header(k, v)
@@ -143,16 +139,56 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             try:
                 with open(fs, "rb") as f:
-                    off = start
-                    while off < end:
-                        n = os.sendfile(self.connection.fileno(), f.fileno(), off, min(1 << 20, end - off))
-                        if n <= 0:
-                            break
-                        off += n
-                        sent += n
+                    for head, start, end in parts:
+                        if head:
+                            self.connection.sendall(head)
+                            sent += len(head)
+                        off = start
+                        while off < end:
+                            n = os.sendfile(self.connection.fileno(), f.fileno(), off, min(1 << 20, end - off))
+                            if n <= 0:
+                                break
+                            off += n
+                            sent += n
+                    if len(parts) > 1:
+                        self.connection.sendall(closing)
+                        sent += len(closing)
             except OSError:
                 self.close_connection = True
         self._record(status, sent)
+
+
+BOUNDARY = "e2e-rangeserver-boundary"
+
+
+def parse_ranges(header, size):
+    """The ranges of a Range header as sorted, merged [start, end) pairs; [(0, size)] for
+    a header that is not understood (answered 200 with the whole file); None when no
+    range is satisfiable (416)."""
+    spec = header.strip()
+    if not spec.startswith("bytes="):
+        return [(0, size)]
+    out = []
+    for one in spec[6:].split(","):
+        a, sep, b = one.strip().partition("-")
+        if not sep or not (a.isdigit() or a == "") or not (b.isdigit() or b == "") or not (a or b):
+            return [(0, size)]
+        if a == "":
+            if int(b) > 0 and size > 0:
+                out.append((max(0, size - int(b)), size))
+        else:
+            start, end = int(a), (min(size, int(b) + 1) if b else size)
+            if start < size and start < end:
+                out.append((start, end))
+    if not out:
+        return None
+    merged = []
+    for a, b in sorted(out):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 class Server(ThreadingHTTPServer):
