@@ -10,7 +10,8 @@
 #      ?width= (so the frame cache always misses): upstream mount (one upstream GET of the
 #      frame per request, then decode, scale, PNG) and local mount;
 #   3. 100 concurrent first requests for the metadata of cold.mov: the upstream requests for
-#      cold.mov counted in the test server's log (target: the single moov fetch, 2 requests).
+#      cold.mov counted in the test server's log (target: one open, which is one request for the
+#      head and tail of the file when the moov fits in the tail, as here).
 # Every load is bounded (DURATION seconds, 64 connections); every server is killed at exit.
 #
 # Usage: benches/e2e/serve_load.sh
@@ -181,7 +182,7 @@ EOF
   echo "$BURST concurrent first requests for \`GET /up/cold.mov\` (metadata of a movie never opened):"
   read -r b_codes b_med b_max <<<"$burst"
   echo "answers (status:count) $b_codes, latency median $b_med s, max $b_max s;"
-  echo "upstream requests for cold.mov: **$cold_req** ($cold_bytes body bytes; target: the single moov fetch = 2 requests)."
+  echo "upstream requests for cold.mov: **$cold_req** ($cold_bytes body bytes; target: one open = 1 request, head and tail with the moov)."
   echo
   echo '```'
   echo "$cold_log"

@@ -112,3 +112,16 @@ fn the_grown_tail_is_kept_on_disk_for_the_next_process() {
     assert_eq!(server.request_count(), 0);
     assert_eq!(warm.stats().disk_hits, 2, "head and tail");
 }
+
+#[test]
+fn a_garbled_multipart_answer_falls_back_to_the_head_alone_without_retrying() {
+    let server = server_with(&[("f.bin", MIB)], MultiRange::Misplaced);
+    let src = HttpSource::open(&server.url("f.bin"), &opts(None)).unwrap();
+    let log = server.requests();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    assert_eq!(log[1].range.as_deref(), Some("bytes=0-16383"));
+    assert_eq!(src.stats().retries, 0);
+    // Never the misplaced bytes.
+    assert_eq!(read(&src, 0, 16_384).unwrap(), data(MIB)[..16_384]);
+    assert_eq!(read(&src, MIB as u64 - 100, 100).unwrap(), data(MIB)[MIB - 100..]);
+}

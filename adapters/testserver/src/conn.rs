@@ -338,7 +338,7 @@ impl State {
         };
         if ranges.len() > 1 {
             match faults.multi_range {
-                MultiRange::Multipart => {}
+                MultiRange::Multipart | MultiRange::Misplaced => {}
                 MultiRange::FirstOnly => ranges.truncate(1),
                 MultiRange::Whole => ranges.clear(),
             }
@@ -356,6 +356,9 @@ impl State {
                     Ok(bytes) => parts.push((a, invert(bytes))),
                     Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
                 }
+            }
+            if faults.multi_range == MultiRange::Misplaced {
+                parts.iter_mut().for_each(|(start, _)| *start = (*start + 1).min(len - 1));
             }
             let mut body = multipart(&parts, len);
             let content_length = body.len();

@@ -26,6 +26,8 @@ pub enum MultiRange {
     FirstOnly,
     /// Answer `200` with the whole file (S3, many CDNs).
     Whole,
+    /// Answer `multipart/byteranges` whose parts announce ranges one byte off (broken).
+    Misplaced,
 }
 
 /// What the server does wrong. Counters (`fail_500`, …) are consumed one per request,

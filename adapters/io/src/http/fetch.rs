@@ -203,8 +203,9 @@ impl Transport {
     /// The first request, learning size and validator: the first `head_len` bytes and,
     /// when `tail_len > 0`, the last `tail_len` in the same request (`Range:
     /// bytes=0-…,-tail_len`, answered as `multipart/byteranges`). A server that refuses
-    /// several ranges (a 200 with the whole large file, 416, 400, 501) is asked again
-    /// for the head alone, and remembered for the rest of the process.
+    /// several ranges (a 200 with the whole large file, 416, 400, 501) or answers them
+    /// with something unusable is asked again for the head alone, and remembered for
+    /// the rest of the process.
     pub fn open(
         &self,
         head_len: u64,
@@ -219,8 +220,14 @@ impl Transport {
                 return self.open_once(head_len, 0, small_file_limit, counters);
             }
             match self.open_once(head_len, tail_len, small_file_limit, counters) {
-                Err((SourceError::RangeNotSupported { .. }, _)) => {}
-                Err((SourceError::HttpStatus { status: 400 | 416 | 501, .. }, _)) => {}
+                // Refused, or answered in a way we cannot use: one range is safer.
+                Err((
+                    SourceError::RangeNotSupported { .. }
+                    | SourceError::HttpStatus { status: 400 | 416 | 501, .. }
+                    | SourceError::ContentRange { .. }
+                    | SourceError::Protocol { .. },
+                    _,
+                )) => {}
                 other => return other,
             }
             tracing::debug!(url = %self.url, "server refuses multi-range requests: asking for the head alone");
