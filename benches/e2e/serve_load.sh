@@ -159,7 +159,7 @@ cold_log=$(grep ' /cold.mov ' "$work/up.log" || true)
   echo "Produced by \`benches/e2e/serve_load.sh\` (DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS HOT_FRAMES=$HOT_FRAMES UP_LATENCY=$UP_LATENCY BURST=$BURST) on $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo
   echo "- machine: $machine (wrk, lazyqt serve and the upstream test server share these cores)"
-  echo "- server: \`lazyqt --cache-dir DIR serve --listen 127.0.0.1:PORT --mount /up=http://127.0.0.1:P/ --mount /local=testdata/generated/bench\` (default workers = cores, frame cache 256 MiB)"
+  echo "- server: \`lazyqt --cache-dir DIR serve --listen 127.0.0.1:PORT --mount /up=http://127.0.0.1:P/ --mount /local=testdata/generated/bench\` (default workers = 3 per core, frame cache 256 MiB)"
   echo "- upstream: \`$server_desc DIR --latency-ms $UP_LATENCY\` serving \`$name\` ($nframes frames, 1080p ProRes HQ) as warm.mov and cold.mov"
   echo "- load: \`wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s --timeout 30s -s benches/e2e/random_frame.lua http://127.0.0.1:PORT\` (random frame per request, see the script); a 1080p PNG answer is $png_bytes bytes"
   echo

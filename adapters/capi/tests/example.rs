@@ -1,5 +1,5 @@
 //! Runs run-example.sh: the C example built against the installed header and library (via
-//! pkg-config), on generated movies, and under valgrind.
+//! pkg-config and the CMake package), on generated movies, and under valgrind.
 
 use std::path::Path;
 use std::process::Command;
