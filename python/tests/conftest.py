@@ -1,5 +1,5 @@
-"""Fixtures: generated test movies, a loopback HTTP server with Range support, and the
-ffmpeg CLI's decode to compare against."""
+"""Fixtures: generated test movies, a loopback HTTP server with Range support (several ranges
+answered as multipart/byteranges, like Apache), and the ffmpeg CLI's decode to compare against."""
 
 import email.utils
 import os
@@ -52,21 +52,37 @@ class RangeHandler(BaseHTTPRequestHandler):
         if_match = self.headers.get("If-Match")
         if if_match and if_match.strip() not in ("*", etag):
             return self.send(412, b"", headers, body)
-        m = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
-        if not m or m.groups() == ("", ""):
+        spec = self.headers.get("Range", "")
+        ranges = re.fullmatch(r"bytes=(\d*-\d*)(,\s*\d*-\d*)*", spec) and spec[6:].split(",")
+        if not ranges:
             return self.send(200, data, headers, body)
-        first, last = m.groups()
-        size = len(data)
-        if first == "":
-            start, end = max(0, size - int(last)), size - 1
-        else:
-            start, end = int(first), min(size - 1, int(last)) if last else size - 1
-        if start >= size or start > end:
+        size, parts = len(data), []
+        for r in ranges:
+            first, last = r.strip().split("-")
+            if first == "" and last == "":
+                return self.send(200, data, headers, body)
+            if first == "":
+                start, end = max(0, size - int(last)), size - 1
+            else:
+                start, end = int(first), min(size - 1, int(last)) if last else size - 1
+            if start < size and start <= end:
+                parts.append((start, end))
+        if not parts:
             headers["Content-Range"] = f"bytes */{size}"
             return self.send(416, b"", headers, body)
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         self.server.ranged += 1
-        return self.send(206, data[start : end + 1], headers, body)
+        if len(parts) == 1:
+            start, end = parts[0]
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+            return self.send(206, data[start : end + 1], headers, body)
+        # Several ranges: multipart/byteranges, as Apache and nginx answer.
+        boundary = "conftest-boundary"
+        payload = b"".join(
+            f"\r\n--{boundary}\r\nContent-Range: bytes {a}-{b}/{size}\r\n\r\n".encode() + data[a : b + 1]
+            for a, b in parts
+        ) + f"\r\n--{boundary}--\r\n".encode()
+        headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
+        return self.send(206, payload, headers, body)
 
     def send(self, status, payload, headers, body):
         self.send_response(status)

@@ -189,7 +189,7 @@ impl Converter {
         let (dst_w, dst_h) = fit_size(src, opts.size.unwrap_or((0, 0)));
         opts.limits.check_size(dst_w, dst_h)?;
         let format = opts.format;
-        let yuv = (!ffi::pix_fmt_is_rgb(src_fmt))
+        let yuv = (!ffi::pix_fmt_is_rgb(src_fmt)?)
             .then(|| yuv_matrix(f.colorspace(), f.color_range(), jpeg_range, frame.container_color, src));
         let filter = match opts.filter {
             ScaleFilter::FastBilinear => sws_flags::FAST_BILINEAR,
@@ -214,15 +214,19 @@ impl Converter {
         let scaler = match self.scaler.take() {
             Some(s) if *s.config() == cfg => s,
             _ => {
-                tracing::debug!(?cfg, "new swscale context");
-                Scaler::new(cfg)?
+                let t0 = std::time::Instant::now();
+                let s = Scaler::new(cfg)?;
+                tracing::debug!(?cfg, ms = t0.elapsed().as_secs_f64() * 1e3, "new swscale context");
+                s
             }
         };
         let scaler = self.scaler.insert(scaler);
         let stride = dst_w as usize * format.bytes_per_pixel();
         let len = stride * dst_h as usize;
         // Slack after the last row: some SIMD paths store whole vectors past a row's end.
+        let t0 = std::time::Instant::now();
         let mut data = scaler.scale(f, vec![0u8; len + 64], stride)?;
+        tracing::debug!(ms = t0.elapsed().as_secs_f64() * 1e3, "scaled");
         data.truncate(len);
         Ok(Image { width: dst_w, height: dst_h, format, data })
     }

@@ -158,7 +158,7 @@ impl Decoder {
                 limit: opts.limits.max_packet_bytes as u64,
             });
         }
-        let (codec_name, intra_only) = ffi::codec_info(id);
+        let (codec_name, intra_only) = ffi::codec_info(id)?;
         let thread_type = match (opts.threading, intra_only) {
             (Threading::Auto, true) | (Threading::Slice, _) => ffi::THREAD_SLICE,
             (Threading::Frame, _) => ffi::THREAD_FRAME,

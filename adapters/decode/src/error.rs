@@ -12,6 +12,10 @@ pub enum Error {
         /// The fourcc as printable text (non-ASCII bytes escaped).
         fourcc: String,
     },
+    /// FFmpeg's shared libraries (5.1: libavcodec.so.59, libavutil.so.57, libswscale.so.6)
+    /// could not be loaded, or lack a function this crate calls.
+    #[error("FFmpeg is not available: {0}")]
+    FfmpegUnavailable(String),
     /// FFmpeg has no decoder for a codec this crate maps (FFmpeg built without it).
     #[error("FFmpeg has no decoder for {codec}")]
     DecoderMissing {

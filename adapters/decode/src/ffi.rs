@@ -1,6 +1,6 @@
-//! The crate's only unsafe code: small RAII wrappers around libavcodec, libavutil and
-//! libswscale. Every pointer here is owned by exactly one wrapper and freed in its `Drop`;
-//! nothing outside this module sees a raw FFmpeg pointer.
+//! The crate's unsafe code (with `libs.rs`, which loads FFmpeg): small RAII wrappers around
+//! libavcodec, libavutil and libswscale. Every pointer here is owned by exactly one wrapper
+//! and freed in its `Drop`; nothing outside this module sees a raw FFmpeg pointer.
 
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
@@ -9,6 +9,7 @@ use std::ptr::{self, NonNull};
 use ffmpeg_sys_next as sys;
 
 use crate::error::{Error, Result};
+use crate::libs::{api, loaded};
 
 pub(crate) use sys::AVCodecID as CodecId;
 pub(crate) use sys::AVPixelFormat as PixFmt;
@@ -28,9 +29,10 @@ const PADDING: usize = sys::AV_INPUT_BUFFER_PADDING_SIZE as usize;
 
 /// FFmpeg's text for an error code (av_strerror).
 fn error_text(code: c_int) -> String {
+    let Some(f) = loaded() else { return format!("error {code}") };
     let mut buf: [c_char; 128] = [0; 128];
     // SAFETY: `buf` is writable for `buf.len()` bytes and av_strerror NUL-terminates within it.
-    let rc = unsafe { sys::av_strerror(code, buf.as_mut_ptr(), buf.len()) };
+    let rc = unsafe { (f.av_strerror)(code, buf.as_mut_ptr(), buf.len()) };
     if rc < 0 {
         return format!("unknown error {code}");
     }
@@ -54,19 +56,23 @@ pub(crate) const LOG_LEVELS: [c_int; 3] = [sys::AV_LOG_QUIET, sys::AV_LOG_ERROR,
 
 /// Sets FFmpeg's global log level (`av_log_set_level`).
 pub(crate) fn set_log_level(level: c_int) {
-    // SAFETY: av_log_set_level only stores an int; any value is accepted.
-    unsafe { sys::av_log_set_level(level) }
+    match api() {
+        // SAFETY: av_log_set_level only stores an int; any value is accepted.
+        Ok(f) => unsafe { (f.av_log_set_level)(level) },
+        Err(e) => tracing::debug!(error = %e, "FFmpeg log level not set"),
+    }
 }
 
 /// FFmpeg's name of a codec and whether it only has intra frames.
-pub(crate) fn codec_info(id: CodecId) -> (&'static str, bool) {
+pub(crate) fn codec_info(id: CodecId) -> Result<(&'static str, bool)> {
+    let f = api()?;
     // SAFETY: avcodec_get_name returns a pointer to a static NUL-terminated string for any id.
-    let name = unsafe { CStr::from_ptr(sys::avcodec_get_name(id)) }.to_str().unwrap_or("unknown");
+    let name = unsafe { CStr::from_ptr((f.avcodec_get_name)(id)) }.to_str().unwrap_or("unknown");
     // SAFETY: avcodec_descriptor_get returns NULL or a pointer to a static descriptor.
-    let desc = unsafe { sys::avcodec_descriptor_get(id) };
+    let desc = unsafe { (f.avcodec_descriptor_get)(id) };
     // SAFETY: checked non-null; static data.
     let intra = !desc.is_null() && unsafe { (*desc).props } & sys::AV_CODEC_PROP_INTRA_ONLY != 0;
-    (name, intra)
+    Ok((name, intra))
 }
 
 /// A pixel format FFmpeg knows, from the integer an `AVFrame` stores.
@@ -83,8 +89,9 @@ pub(crate) fn pix_fmt_from_raw(raw: c_int) -> Option<PixFmt> {
 
 /// Name of a pixel format ("yuv422p10le"), for messages.
 pub(crate) fn pix_fmt_name(fmt: PixFmt) -> String {
+    let Some(f) = loaded() else { return format!("{fmt:?}") };
     // SAFETY: av_get_pix_fmt_name returns NULL or a static NUL-terminated string.
-    let p = unsafe { sys::av_get_pix_fmt_name(fmt) };
+    let p = unsafe { (f.av_get_pix_fmt_name)(fmt) };
     if p.is_null() {
         return format!("{fmt:?}");
     }
@@ -93,11 +100,12 @@ pub(crate) fn pix_fmt_name(fmt: PixFmt) -> String {
 }
 
 /// Whether a pixel format stores RGB (so no YUV matrix applies).
-pub(crate) fn pix_fmt_is_rgb(fmt: PixFmt) -> bool {
+pub(crate) fn pix_fmt_is_rgb(fmt: PixFmt) -> Result<bool> {
+    let f = api()?;
     // SAFETY: av_pix_fmt_desc_get returns NULL or a pointer to a static descriptor.
-    let d = unsafe { sys::av_pix_fmt_desc_get(fmt) };
+    let d = unsafe { (f.av_pix_fmt_desc_get)(fmt) };
     // SAFETY: checked non-null; static data.
-    !d.is_null() && unsafe { (*d).flags } & sys::AV_PIX_FMT_FLAG_RGB as u64 != 0
+    Ok(!d.is_null() && unsafe { (*d).flags } & sys::AV_PIX_FMT_FLAG_RGB as u64 != 0)
 }
 
 /// How to set up a decoder context before opening it.
@@ -144,13 +152,14 @@ pub(crate) enum Received {
 impl CodecContext {
     /// Allocates, configures and opens a decoder.
     pub(crate) fn open(cfg: &ContextConfig<'_>) -> Result<Self> {
+        let f = api()?;
         // SAFETY: a plain registry lookup; returns NULL or a static AVCodec.
-        let codec = unsafe { sys::avcodec_find_decoder(cfg.id) };
+        let codec = unsafe { (f.avcodec_find_decoder)(cfg.id) };
         if codec.is_null() {
-            return Err(Error::DecoderMissing { codec: codec_info(cfg.id).0 });
+            return Err(Error::DecoderMissing { codec: codec_info(cfg.id)?.0 });
         }
         // SAFETY: `codec` is a valid decoder; the result is NULL or a new context we own.
-        let raw = unsafe { sys::avcodec_alloc_context3(codec) };
+        let raw = unsafe { (f.avcodec_alloc_context3)(codec) };
         let ctx = Self { ptr: NonNull::new(raw).ok_or(Error::OutOfMemory("avcodec_alloc_context3"))? };
         let c = ctx.ptr.as_ptr();
         // SAFETY: `c` is a valid, unopened context owned by `ctx`; setting these fields before
@@ -173,7 +182,7 @@ impl CodecContext {
                 limit: c_int::MAX as u64,
             })?;
             // SAFETY: av_mallocz returns NULL or a zeroed block of the requested size.
-            let buf = unsafe { sys::av_mallocz(extra.len() + PADDING) }.cast::<u8>();
+            let buf = unsafe { (f.av_mallocz)(extra.len() + PADDING) }.cast::<u8>();
             if buf.is_null() {
                 return Err(Error::OutOfMemory("av_mallocz"));
             }
@@ -186,7 +195,7 @@ impl CodecContext {
             }
         }
         // SAFETY: `c` is configured and not yet open; `codec` matches the one it was allocated for.
-        check("avcodec_open2", unsafe { sys::avcodec_open2(c, codec, ptr::null_mut()) })?;
+        check("avcodec_open2", unsafe { (f.avcodec_open2)(c, codec, ptr::null_mut()) })?;
         Ok(ctx)
     }
 
@@ -201,10 +210,11 @@ impl CodecContext {
 
     /// Sends a packet, or `None` to start draining. `Ok(false)` means "full, receive first".
     pub(crate) fn send(&mut self, packet: Option<&Packet>) -> Result<bool> {
+        let f = api()?;
         let p = packet.map_or(ptr::null(), |p| p.ptr.as_ptr().cast_const());
         // SAFETY: the context is open; `p` is NULL or a valid packet with padded data that
         // outlives the call (FFmpeg references or copies it).
-        let rc = unsafe { sys::avcodec_send_packet(self.ptr.as_ptr(), p) };
+        let rc = unsafe { (f.avcodec_send_packet)(self.ptr.as_ptr(), p) };
         if rc == sys::AVERROR(libc::EAGAIN) {
             return Ok(false);
         }
@@ -213,9 +223,10 @@ impl CodecContext {
 
     /// Receives the next decoded frame into `frame` (which is unreferenced first).
     pub(crate) fn receive(&mut self, frame: &mut Frame) -> Result<Received> {
+        let f = api()?;
         // SAFETY: the context is open and `frame` is a valid AVFrame we own; FFmpeg unrefs it
         // before writing.
-        let rc = unsafe { sys::avcodec_receive_frame(self.ptr.as_ptr(), frame.ptr.as_ptr()) };
+        let rc = unsafe { (f.avcodec_receive_frame)(self.ptr.as_ptr(), frame.ptr.as_ptr()) };
         if rc == sys::AVERROR(libc::EAGAIN) {
             Ok(Received::NeedInput)
         } else if rc == sys::AVERROR_EOF {
@@ -227,17 +238,21 @@ impl CodecContext {
 
     /// Resets the decoder (after draining or an error) so the next packet starts afresh.
     pub(crate) fn flush(&mut self) {
-        // SAFETY: the context is open; flushing is allowed at any time.
-        unsafe { sys::avcodec_flush_buffers(self.ptr.as_ptr()) }
+        if let Some(f) = loaded() {
+            // SAFETY: the context is open; flushing is allowed at any time.
+            unsafe { (f.avcodec_flush_buffers)(self.ptr.as_ptr()) }
+        }
     }
 }
 
 impl Drop for CodecContext {
     fn drop(&mut self) {
         let mut p = self.ptr.as_ptr();
-        // SAFETY: we own the context; avcodec_free_context closes it, frees extradata and
-        // the context, and sets `p` to NULL.
-        unsafe { sys::avcodec_free_context(&mut p) }
+        if let Some(f) = loaded() {
+            // SAFETY: we own the context; avcodec_free_context closes it, frees extradata and
+            // the context, and sets `p` to NULL.
+            unsafe { (f.avcodec_free_context)(&mut p) }
+        }
     }
 }
 
@@ -252,13 +267,15 @@ unsafe impl Send for Packet {}
 impl Packet {
     /// An empty packet.
     pub(crate) fn new() -> Result<Self> {
+        let f = api()?;
         // SAFETY: returns NULL or a new packet we own.
-        let raw = unsafe { sys::av_packet_alloc() };
+        let raw = unsafe { (f.av_packet_alloc)() };
         Ok(Self { ptr: NonNull::new(raw).ok_or(Error::OutOfMemory("av_packet_alloc"))? })
     }
 
     /// Replaces the contents with a padded copy of `data` and the given timing.
     pub(crate) fn fill(&mut self, data: &[u8], pts: i64, dts: i64, keyframe: bool) -> Result<()> {
+        let f = api()?;
         let size = c_int::try_from(data.len()).map_err(|_| Error::TooLarge {
             what: "packet bytes",
             value: data.len() as u64,
@@ -268,8 +285,8 @@ impl Packet {
         // SAFETY: `p` is our valid packet. av_packet_unref drops the old buffer;
         // av_new_packet allocates size + padding bytes (padding zeroed) or fails.
         unsafe {
-            sys::av_packet_unref(p);
-            check("av_new_packet", sys::av_new_packet(p, size))?;
+            (f.av_packet_unref)(p);
+            check("av_new_packet", (f.av_new_packet)(p, size))?;
             // SAFETY: (*p).data holds at least `size` bytes and does not overlap `data`.
             ptr::copy_nonoverlapping(data.as_ptr(), (*p).data, data.len());
             (*p).pts = pts;
@@ -283,8 +300,10 @@ impl Packet {
 impl Drop for Packet {
     fn drop(&mut self) {
         let mut p = self.ptr.as_ptr();
-        // SAFETY: we own the packet; av_packet_free unrefs its buffer and frees it.
-        unsafe { sys::av_packet_free(&mut p) }
+        if let Some(f) = loaded() {
+            // SAFETY: we own the packet; av_packet_free unrefs its buffer and frees it.
+            unsafe { (f.av_packet_free)(&mut p) }
+        }
     }
 }
 
@@ -299,8 +318,9 @@ unsafe impl Send for Frame {}
 impl Frame {
     /// An empty frame.
     pub(crate) fn new() -> Result<Self> {
+        let f = api()?;
         // SAFETY: returns NULL or a new frame we own.
-        let raw = unsafe { sys::av_frame_alloc() };
+        let raw = unsafe { (f.av_frame_alloc)() };
         Ok(Self { ptr: NonNull::new(raw).ok_or(Error::OutOfMemory("av_frame_alloc"))? })
     }
 
@@ -349,8 +369,10 @@ impl Frame {
 impl Drop for Frame {
     fn drop(&mut self) {
         let mut p = self.ptr.as_ptr();
-        // SAFETY: we own the frame; av_frame_free unrefs its buffers and frees it.
-        unsafe { sys::av_frame_free(&mut p) }
+        if let Some(f) = loaded() {
+            // SAFETY: we own the frame; av_frame_free unrefs its buffers and frees it.
+            unsafe { (f.av_frame_free)(&mut p) }
+        }
     }
 }
 
@@ -395,16 +417,18 @@ fn to_int(what: &'static str, v: u32) -> Result<c_int> {
 /// # Safety
 /// `obj` must point to a valid AVClass-enabled FFmpeg object.
 unsafe fn set_int_option(obj: *mut libc::c_void, name: &CStr, value: i64) -> Result<()> {
+    let f = api()?;
     // SAFETY: caller guarantees `obj`; `name` is NUL-terminated.
-    check("av_opt_set_int", unsafe { sys::av_opt_set_int(obj, name.as_ptr(), value, 0) }).map(|_| ())
+    check("av_opt_set_int", unsafe { (f.av_opt_set_int)(obj, name.as_ptr(), value, 0) }).map(|_| ())
 }
 
 impl Scaler {
     /// Creates a conversion context.
     pub(crate) fn new(cfg: ScalerConfig) -> Result<Self> {
+        let f = api()?;
         // SAFETY: plain queries on format enums.
         let (ok_in, ok_out) =
-            unsafe { (sys::sws_isSupportedInput(cfg.src_fmt), sys::sws_isSupportedOutput(cfg.dst_fmt)) };
+            unsafe { ((f.sws_isSupportedInput)(cfg.src_fmt), (f.sws_isSupportedOutput)(cfg.dst_fmt)) };
         if ok_in <= 0 {
             return Err(Error::UnsupportedPixelFormat(pix_fmt_name(cfg.src_fmt)));
         }
@@ -412,7 +436,7 @@ impl Scaler {
             return Err(Error::UnsupportedPixelFormat(pix_fmt_name(cfg.dst_fmt)));
         }
         // SAFETY: returns NULL or a new, uninitialised context we own.
-        let raw = unsafe { sys::sws_alloc_context() };
+        let raw = unsafe { (f.sws_alloc_context)() };
         let scaler = Self { ptr: NonNull::new(raw).ok_or(Error::OutOfMemory("sws_alloc_context"))?, cfg };
         let obj = scaler.ptr.as_ptr().cast::<libc::c_void>();
         let opts: [(&CStr, i64); 8] = [
@@ -431,17 +455,17 @@ impl Scaler {
         }
         // SAFETY: the context is allocated and configured; NULL filters are allowed.
         check("sws_init_context", unsafe {
-            sys::sws_init_context(scaler.ptr.as_ptr(), ptr::null_mut(), ptr::null_mut())
+            (f.sws_init_context)(scaler.ptr.as_ptr(), ptr::null_mut(), ptr::null_mut())
         })?;
         if let Some((matrix, full_range)) = cfg.yuv {
             // SAFETY: sws_getCoefficients returns a static table for any input (out-of-range
             // values give the default); the context is initialised.
             let rc = unsafe {
-                sys::sws_setColorspaceDetails(
+                (f.sws_setColorspaceDetails)(
                     scaler.ptr.as_ptr(),
-                    sys::sws_getCoefficients(matrix),
+                    (f.sws_getCoefficients)(matrix),
                     c_int::from(full_range),
-                    sys::sws_getCoefficients(sys::SWS_CS_DEFAULT),
+                    (f.sws_getCoefficients)(sys::SWS_CS_DEFAULT),
                     1,
                     0,
                     1 << 16,
@@ -466,6 +490,7 @@ impl Scaler {
     /// `src` must match the configured source size and format, and `dst` must hold
     /// `stride * dst_h` bytes; both are checked.
     pub(crate) fn scale(&mut self, src: &Frame, mut dst: Vec<u8>, stride: usize) -> Result<Vec<u8>> {
+        let f = api()?;
         let c = self.cfg;
         let fmt = src.format().map(|f| strip_jpeg_range(f).0);
         if src.width() != c.src_w || src.height() != c.src_h || fmt != Some(c.src_fmt) {
@@ -484,7 +509,7 @@ impl Scaler {
         // free callback does nothing: the Vec keeps ownership. The buffer is only reachable
         // through `out` and, during sws_scale_frame, swscale's internal frame (see below).
         let buf = unsafe {
-            sys::av_buffer_create(dst.as_mut_ptr(), dst.len(), Some(keep_memory), ptr::null_mut(), 0)
+            (f.av_buffer_create)(dst.as_mut_ptr(), dst.len(), Some(keep_memory), ptr::null_mut(), 0)
         };
         if buf.is_null() {
             return Err(Error::OutOfMemory("av_buffer_create"));
@@ -504,9 +529,9 @@ impl Scaler {
         // above), so swscale reads only inside `src`'s planes and writes `dst_h` rows of
         // `dst_w` packed pixels at `stride` into `dst` (size checked). sws_scale_frame refs both
         // frames for the call and unrefs them in sws_frame_end before returning.
-        let rc = unsafe { sys::sws_scale_frame(self.ptr.as_ptr(), o, src.ptr.as_ptr()) };
+        let rc = unsafe { (f.sws_scale_frame)(self.ptr.as_ptr(), o, src.ptr.as_ptr()) };
         // SAFETY: `buf` is still referenced by `out`, so it is valid to query.
-        let lingering = unsafe { sys::av_buffer_get_ref_count(buf) } != 1;
+        let lingering = unsafe { (f.av_buffer_get_ref_count)(buf) } != 1;
         drop(out);
         if lingering {
             // Something inside FFmpeg still points at the Vec's memory: never free it.
@@ -523,8 +548,10 @@ unsafe extern "C" fn keep_memory(_opaque: *mut libc::c_void, _data: *mut u8) {}
 
 impl Drop for Scaler {
     fn drop(&mut self) {
-        // SAFETY: we own the context; sws_freeContext frees it and its threads.
-        unsafe { sys::sws_freeContext(self.ptr.as_ptr()) }
+        if let Some(f) = loaded() {
+            // SAFETY: we own the context; sws_freeContext frees it and its threads.
+            unsafe { (f.sws_freeContext)(self.ptr.as_ptr()) }
+        }
     }
 }
 

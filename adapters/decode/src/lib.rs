@@ -18,7 +18,8 @@
 //! # let _ = png; Ok(()) }
 //! ```
 //!
-//! All FFI and every `unsafe` block live in the private `ffi` module (enforced below).
+//! All FFI and every `unsafe` block live in the private `ffi` and `libs` modules (enforced
+//! below).
 
 #![deny(unsafe_code)]
 
@@ -29,12 +30,15 @@ mod encode;
 mod error;
 #[allow(unsafe_code)]
 mod ffi;
+#[allow(unsafe_code)]
+mod libs;
 
 pub use codec::{CodecParams, ColorInfo};
 pub use convert::{fit_size, ConvertOptions, Converter, Image, PixelFormat, ScaleFilter};
 pub use decoder::{DecodedFrame, Decoder, DecoderOptions, Limits, Packet, Threading};
 pub use encode::{encode, EncodeOptions, Format};
 pub use error::{Error, Result};
+pub use libs::preload;
 
 /// How much FFmpeg itself prints to stderr (it is process-wide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -71,6 +71,16 @@ impl Source for HttpSource {
     }
 }
 
+/// Build the process's HTTP client for these options now (it starts its own I/O thread),
+/// rather than inside the first `open` of a URL. A program that also loads large shared
+/// libraries on another thread at start-up calls this first: a thread starting while
+/// another holds the dynamic loader's lock waits for it.
+pub fn start_http_client(opts: &SourceOptions) {
+    if let Err(e) = http::shared_client(opts) {
+        tracing::debug!(error = %e, "HTTP client not built ahead of time");
+    }
+}
+
 /// Does `uri` name an HTTP(S) resource (rather than a local path)?
 pub fn is_url(uri: &str) -> bool {
     let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();

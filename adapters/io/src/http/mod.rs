@@ -14,6 +14,7 @@
 
 mod client;
 pub(crate) mod fetch;
+pub(crate) use client::shared as shared_client;
 mod limit;
 pub(crate) mod validator;
 
