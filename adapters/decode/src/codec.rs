@@ -68,6 +68,15 @@ pub(crate) fn codec_id(fourcc: [u8; 4]) -> Result<CodecId> {
     })
 }
 
+/// The pixel format FFmpeg's decoder gives for `fourcc`, when the fourcc alone says it
+/// (ProRes 422 profiles: 10-bit 4:2:2); used to prepare a conversion before decoding.
+pub(crate) fn likely_pix_fmt(fourcc: [u8; 4]) -> Option<crate::ffi::PixFmt> {
+    match &fourcc {
+        b"apco" | b"apcs" | b"apcn" | b"apch" => Some(crate::ffi::PixFmt::AV_PIX_FMT_YUV422P10LE),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use std::os::raw::c_int;
 
-use crate::codec::ColorInfo;
+use crate::codec::{CodecParams, ColorInfo};
 use crate::decoder::{DecodedFrame, Limits};
 use crate::error::{Error, Result};
 use crate::ffi::{self, sws_flags, Scaler, ScalerConfig};
@@ -160,16 +160,32 @@ fn yuv_matrix(
 }
 
 /// Converts decoded frames to [`Image`]s, keeping its swscale context between calls with the
-/// same geometry and formats (one per worker thread, like the decoder).
+/// same geometry and formats (one per worker thread, like the decoder), and the output buffer
+/// [`Converter::prepare`] made ready.
 #[derive(Default)]
 pub struct Converter {
     scaler: Option<Scaler>,
+    /// A zeroed, already faulted-in output buffer for the next conversion of this size.
+    spare: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Converter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Converter").field("cached", &self.scaler.as_ref().map(|s| *s.config())).finish()
+        f.debug_struct("Converter")
+            .field("cached", &self.scaler.as_ref().map(|s| *s.config()))
+            .field("spare", &self.spare.as_ref().map(Vec::len))
+            .finish()
     }
+}
+
+/// What a conversion needs to know about its source picture.
+struct Source {
+    size: (u32, u32),
+    fmt: ffi::PixFmt,
+    jpeg_range: bool,
+    matrix: c_int,
+    range: c_int,
+    container: Option<ColorInfo>,
 }
 
 impl Converter {
@@ -178,19 +194,65 @@ impl Converter {
         Self::default()
     }
 
+    /// Get ready to convert the frames a decoder for `params` will most likely produce:
+    /// build the swscale context and fault in the output buffer now (a remote caller does
+    /// this while the frame's bytes are on their way; ~2-3 ms of a 1080p frame). Does nothing
+    /// when the codec does not tell the pixel format; a frame that turns out different is
+    /// still converted correctly, with a new context.
+    // `vec![0; len]` would calloc fresh pages that fault in during scaling instead of here.
+    #[allow(clippy::slow_vector_initialization)]
+    pub fn prepare(&mut self, params: &CodecParams, opts: &ConvertOptions) -> Result<()> {
+        let Some(fmt) = crate::codec::likely_pix_fmt(params.fourcc) else { return Ok(()) };
+        let source = Source {
+            size: (params.width, params.height),
+            fmt,
+            jpeg_range: false,
+            matrix: ffi::COLORSPACE_UNSPECIFIED,
+            range: ffi::RANGE_UNSPECIFIED,
+            container: params.color,
+        };
+        let (cfg, len) = self.configure(&source, opts)?;
+        let mut spare = Vec::new();
+        spare.resize(len, 0u8);
+        self.spare = Some(spare);
+        self.scaler(cfg)?;
+        Ok(())
+    }
+
     /// Converts (and optionally scales) a decoded frame.
     pub fn convert(&mut self, frame: &DecodedFrame, opts: &ConvertOptions) -> Result<Image> {
         let f = &frame.frame;
-        let src = (f.width(), f.height());
-        let (src_fmt, jpeg_range) = f
+        let (fmt, jpeg_range) = f
             .format()
             .map(ffi::strip_jpeg_range)
             .ok_or_else(|| Error::UnsupportedPixelFormat("unknown".into()))?;
+        let source = Source {
+            size: (f.width(), f.height()),
+            fmt,
+            jpeg_range,
+            matrix: f.colorspace(),
+            range: f.color_range(),
+            container: frame.container_color,
+        };
+        let (cfg, len) = self.configure(&source, opts)?;
+        let stride = cfg.dst_w as usize * opts.format.bytes_per_pixel();
+        let out = self.spare.take().filter(|b| b.len() == len).unwrap_or_else(|| vec![0u8; len]);
+        let scaler = self.scaler(cfg)?;
+        let t0 = std::time::Instant::now();
+        let mut data = scaler.scale(f, out, stride)?;
+        tracing::debug!(ms = t0.elapsed().as_secs_f64() * 1e3, "scaled");
+        data.truncate(stride * cfg.dst_h as usize);
+        Ok(Image { width: cfg.dst_w, height: cfg.dst_h, format: opts.format, data })
+    }
+
+    /// The swscale configuration for `source` under `opts`, and the output buffer's length.
+    fn configure(&self, source: &Source, opts: &ConvertOptions) -> Result<(ScalerConfig, usize)> {
+        let src = source.size;
         let (dst_w, dst_h) = fit_size(src, opts.size.unwrap_or((0, 0)));
         opts.limits.check_size(dst_w, dst_h)?;
         let format = opts.format;
-        let yuv = (!ffi::pix_fmt_is_rgb(src_fmt)?)
-            .then(|| yuv_matrix(f.colorspace(), f.color_range(), jpeg_range, frame.container_color, src));
+        let yuv = (!ffi::pix_fmt_is_rgb(source.fmt)?)
+            .then(|| yuv_matrix(source.matrix, source.range, source.jpeg_range, source.container, src));
         let filter = match opts.filter {
             ScaleFilter::FastBilinear => sws_flags::FAST_BILINEAR,
             ScaleFilter::Bilinear => sws_flags::BILINEAR,
@@ -202,7 +264,7 @@ impl Converter {
         let cfg = ScalerConfig {
             src_w: src.0,
             src_h: src.1,
-            src_fmt,
+            src_fmt: source.fmt,
             dst_w,
             dst_h,
             dst_fmt: ffi::output_pix_fmt(format),
@@ -211,6 +273,13 @@ impl Converter {
             threads: c_int::try_from(opts.threads)
                 .map_err(|_| Error::InvalidArgument("too many threads".into()))?,
         };
+        // Slack after the last row: some SIMD paths store whole vectors past a row's end.
+        let len = dst_w as usize * format.bytes_per_pixel() * dst_h as usize + 64;
+        Ok((cfg, len))
+    }
+
+    /// The cached swscale context if it was built for `cfg`, else a new one.
+    fn scaler(&mut self, cfg: ScalerConfig) -> Result<&mut Scaler> {
         let scaler = match self.scaler.take() {
             Some(s) if *s.config() == cfg => s,
             _ => {
@@ -220,15 +289,7 @@ impl Converter {
                 s
             }
         };
-        let scaler = self.scaler.insert(scaler);
-        let stride = dst_w as usize * format.bytes_per_pixel();
-        let len = stride * dst_h as usize;
-        // Slack after the last row: some SIMD paths store whole vectors past a row's end.
-        let t0 = std::time::Instant::now();
-        let mut data = scaler.scale(f, vec![0u8; len + 64], stride)?;
-        tracing::debug!(ms = t0.elapsed().as_secs_f64() * 1e3, "scaled");
-        data.truncate(len);
-        Ok(Image { width: dst_w, height: dst_h, format, data })
+        Ok(self.scaler.insert(scaler))
     }
 }
 

@@ -16,6 +16,8 @@ pub(crate) use sys::AVPixelFormat as PixFmt;
 
 /// `AVCOL_SPC_UNSPECIFIED` / `AVCOL_RANGE_*` as plain numbers (the values are fixed by the API).
 pub(crate) const COLORSPACE_UNSPECIFIED: c_int = sys::AVColorSpace::AVCOL_SPC_UNSPECIFIED as c_int;
+/// `AVCOL_RANGE_UNSPECIFIED`.
+pub(crate) const RANGE_UNSPECIFIED: c_int = sys::AVColorRange::AVCOL_RANGE_UNSPECIFIED as c_int;
 /// `AVCOL_RANGE_MPEG`: video range.
 pub(crate) const RANGE_LIMITED: c_int = sys::AVColorRange::AVCOL_RANGE_MPEG as c_int;
 /// `AVCOL_RANGE_JPEG`: full range.

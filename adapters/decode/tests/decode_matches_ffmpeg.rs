@@ -197,3 +197,37 @@ fn tagged_matrix_is_used() {
     assert_eq!(max_abs_diff(&img.data, &reference), 0);
     assert!(max_abs_diff(&img.data, &bt601) > 10, "BT.601 would have given other colours");
 }
+
+/// A converter prepared from the codec parameters before decoding (what a remote caller does
+/// while the frame is in flight) reuses what it prepared and still gives ffmpeg's bytes, full
+/// size and scaled.
+#[test]
+fn prepared_converter_reuses_its_context_and_matches_ffmpeg() {
+    let m = movie("prores2.mov");
+    let full = m.ffmpeg_frames("rgb24", &[]);
+    let small = m.ffmpeg_frames("rgb24", &["-vf", "scale=160:90"]);
+    let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
+    for (opts, reference, n) in [
+        (ConvertOptions::default(), &full, 320 * 180 * 3),
+        (ConvertOptions { size: Some((160, 0)), ..ConvertOptions::default() }, &small, 160 * 90 * 3),
+    ] {
+        let mut conv = Converter::new();
+        conv.prepare(&m.params, &opts).expect("prepare");
+        let prepared = format!("{conv:?}");
+        assert!(prepared.contains("cached: Some") && prepared.contains(&format!("spare: Some({})", n + 64)));
+        let frame = dec.decode_one(m.packet(7)).expect("decode");
+        let img = conv.convert(&frame, &opts).expect("convert");
+        assert_eq!(max_abs_diff(&img.data, &reference[7 * n..8 * n]), 0);
+        assert_eq!(img.data.len(), n);
+        // The guess was right: the cached context is still the prepared one, the spare used.
+        let after = format!("{conv:?}");
+        let cached = |s: &str| s[..s.find(", spare").unwrap()].to_string();
+        assert_eq!(cached(&after), cached(&prepared));
+        assert!(after.contains("spare: None"));
+    }
+    // A codec whose pixel format the fourcc does not tell: nothing prepared, nothing wrong.
+    let h264 = movie("h264_bframes.mp4");
+    let mut conv = Converter::new();
+    conv.prepare(&h264.params, &ConvertOptions::default()).expect("prepare");
+    assert!(format!("{conv:?}").contains("cached: None"));
+}

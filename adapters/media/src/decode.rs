@@ -80,9 +80,24 @@ impl Media {
         let params = codec_params(self, video)?;
         let opts = DecoderOptions { threads: self.decoder_threads, ..DecoderOptions::default() };
         let mut decoder = self.decoders.take(&params, &opts)?;
-        let decoded = self.decode_with(&mut decoder, video, &target);
+        let (decoded, mut converter) = std::thread::scope(|s| {
+            // A remote frame's bytes are a round trip away: meanwhile, build the conversion
+            // the decoded frame will most likely need (context and output buffer).
+            let remote = lazyqt_io::is_url(self.source().uri());
+            let prepared = remote.then(|| {
+                s.spawn(|| {
+                    let mut c = Converter::new();
+                    if let Err(e) = c.prepare(&params, convert) {
+                        tracing::debug!(error = %e, "conversion not prepared ahead");
+                    }
+                    c
+                })
+            });
+            let decoded = self.decode_with(&mut decoder, video, &target);
+            (decoded, prepared.and_then(|h| h.join().ok()).unwrap_or_default())
+        });
         let out = match decoded {
-            Ok(frame) => Ok(Converter::new().convert(&frame, convert)?),
+            Ok(frame) => Ok(converter.convert(&frame, convert)?),
             Err(e) => Err(e),
         };
         self.decoders.give_back(decoder);
