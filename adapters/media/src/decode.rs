@@ -15,29 +15,30 @@ use crate::{Media, MediaError, Result, MAX_SAMPLE_BYTES};
 /// Most samples decoded to reach one frame of a long-GOP track (from its sync sample).
 pub const MAX_GOP_SAMPLES: usize = 1024;
 
-/// Idle decoders of one video track, reused across frames (creating one per frame
-/// costs more than decoding a ProRes frame).
+/// Idle decoders of one video track, each with the converter that served it last (keeping
+/// its swscale context), reused across frames: creating a decoder per frame costs more than
+/// decoding a ProRes frame, and a swscale context ~1-2 ms.
 #[derive(Debug, Default)]
 pub(crate) struct DecoderPool {
-    idle: Mutex<Vec<Decoder>>,
+    idle: Mutex<Vec<(Decoder, Converter)>>,
 }
 
 /// Most idle decoders kept per track.
 const MAX_IDLE_DECODERS: usize = 16;
 
 impl DecoderPool {
-    fn take(&self, params: &CodecParams, opts: &DecoderOptions) -> Result<Decoder> {
+    fn take(&self, params: &CodecParams, opts: &DecoderOptions) -> Result<(Decoder, Converter)> {
         let reused = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
         match reused {
-            Some(d) => Ok(d),
-            None => Ok(Decoder::new(params, opts)?),
+            Some(worker) => Ok(worker),
+            None => Ok((Decoder::new(params, opts)?, Converter::new())),
         }
     }
 
-    fn give_back(&self, d: Decoder) {
+    fn give_back(&self, worker: (Decoder, Converter)) {
         if let Ok(mut v) = self.idle.lock() {
             if v.len() < MAX_IDLE_DECODERS {
-                v.push(d);
+                v.push(worker);
             }
         }
     }
@@ -79,28 +80,30 @@ impl Media {
         let video = self.video()?;
         let params = codec_params(self, video)?;
         let opts = DecoderOptions { threads: self.decoder_threads, ..DecoderOptions::default() };
-        let mut decoder = self.decoders.take(&params, &opts)?;
+        let (mut decoder, converter) = self.decoders.take(&params, &opts)?;
+        let remote = lazyqt_io::is_url(self.source().uri());
         let (decoded, mut converter) = std::thread::scope(|s| {
+            if !remote {
+                return (self.decode_with(&mut decoder, video, &target), converter);
+            }
             // A remote frame's bytes are a round trip away: meanwhile, build the conversion
             // the decoded frame will most likely need (context and output buffer).
-            let remote = lazyqt_io::is_url(self.source().uri());
-            let prepared = remote.then(|| {
-                s.spawn(|| {
-                    let mut c = Converter::new();
-                    if let Err(e) = c.prepare(&params, convert) {
-                        tracing::debug!(error = %e, "conversion not prepared ahead");
-                    }
-                    c
-                })
+            let params = &params;
+            let prepared = s.spawn(move || {
+                let mut c = converter;
+                if let Err(e) = c.prepare(params, convert) {
+                    tracing::debug!(error = %e, "conversion not prepared ahead");
+                }
+                c
             });
             let decoded = self.decode_with(&mut decoder, video, &target);
-            (decoded, prepared.and_then(|h| h.join().ok()).unwrap_or_default())
+            (decoded, prepared.join().unwrap_or_default())
         });
         let out = match decoded {
-            Ok(frame) => Ok(converter.convert(&frame, convert)?),
+            Ok(frame) => converter.convert(&frame, convert).map_err(MediaError::from),
             Err(e) => Err(e),
         };
-        self.decoders.give_back(decoder);
+        self.decoders.give_back((decoder, converter));
         out
     }
 
