@@ -28,7 +28,7 @@ read -r base <&"${SERVER[0]}"
 url="${base%/}/$(basename "$movie")"
 echo "== serving $movie at $url"
 
-echo "== lazyqt info (cold: reads only the head, the tail and the moov)"
+echo "== lazyqt info (cold: one request for the head and the tail of the file, which holds the moov)"
 "$bin/lazyqt" --cache-dir "$cache" info --stats "$url"
 echo "== lazyqt frame $frame (one exact range request for the frame's bytes, then ProRes decode)"
 "$bin/lazyqt" --cache-dir "$cache" -v frame "$url" "$frame" -o demo-frame.png 2>&1 | grep -E "frame written|error" || true
