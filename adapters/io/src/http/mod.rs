@@ -8,15 +8,16 @@
 //! `info` is therefore one request, a cold frame two. Other small reads go through
 //! aligned blocks (memory LRU, then disk, then one coalesced request for adjacent
 //! misses); large reads (frame payloads) go out as one exact request and bypass the
-//! blocks. Every request after the first is pinned to
-//! the first version with `If-Match` (or `If-Unmodified-Since`); a change drops the
-//! caches and fails reads with [`SourceError::ChangedUpstream`].
+//! blocks. Every request after the first is pinned to the first version with `If-Match`
+//! (or `If-Unmodified-Since`); a change drops the caches and fails reads with
+//! [`SourceError::ChangedUpstream`].
 
 mod client;
 pub(crate) mod fetch;
-pub(crate) use client::shared as shared_client;
 mod limit;
 pub(crate) mod validator;
+
+pub(crate) use client::shared as shared_client;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
