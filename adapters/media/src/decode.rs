@@ -187,11 +187,7 @@ impl Media {
     /// Read the bytes of `samples`: one read for the span when they lie (nearly)
     /// back to back, one read each otherwise.
     fn fetch(&self, samples: &[Sample]) -> Result<Vec<Vec<u8>>> {
-        let total: u64 = samples.iter().map(|s| u64::from(s.size)).sum();
-        let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
-        let end = samples.iter().map(|s| s.offset.saturating_add(u64::from(s.size))).max().unwrap_or(0);
-        let span = end.saturating_sub(start);
-        if samples.len() > 1 && span <= MAX_SAMPLE_BYTES && span <= total + total / 4 + 65_536 {
+        if let Some((start, span)) = contiguous_span(samples) {
             let whole = self.read_range(start, span)?;
             return samples
                 .iter()
@@ -205,4 +201,36 @@ impl Media {
         }
         samples.iter().map(|s| self.read_sample(s)).collect()
     }
+
+    /// Read the bytes frame `n` is decoded from now, and keep them (bounded) for the next
+    /// [`Media::decode_frame`] of it: a server fetches on its I/O pool and decodes on its
+    /// CPU pool, so decode slots never wait on the network. Exactly the reads the decode
+    /// would make (an open-GOP retry from the previous GOP still reads on its own).
+    pub fn prefetch_frame(&self, n: u64) -> Result<()> {
+        let target = self.frame_sample(n)?;
+        let video = self.video()?;
+        let sync =
+            video.sync_sample_at_or_before(&**self.source(), target.index).map_err(MediaError::from)?;
+        let samples = self.gop(video, sync, target.index)?;
+        let ranges: Vec<(u64, u64)> = match contiguous_span(&samples) {
+            Some(span) => vec![span],
+            None => samples.iter().map(|s| (s.offset, u64::from(s.size))).collect(),
+        };
+        for (offset, len) in ranges {
+            let bytes = self.read_range(offset, len)?;
+            self.prefetched.put(offset, bytes);
+        }
+        Ok(())
+    }
+}
+
+/// `(start, length)` of the bytes of several `samples` when one read of that span wastes
+/// little (they lie nearly back to back), else `None`.
+fn contiguous_span(samples: &[Sample]) -> Option<(u64, u64)> {
+    let total: u64 = samples.iter().map(|s| u64::from(s.size)).sum();
+    let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
+    let end = samples.iter().map(|s| s.offset.saturating_add(u64::from(s.size))).max().unwrap_or(0);
+    let span = end.saturating_sub(start);
+    (samples.len() > 1 && span <= MAX_SAMPLE_BYTES && span <= total + total / 4 + 65_536)
+        .then_some((start, span))
 }

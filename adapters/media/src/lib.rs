@@ -5,6 +5,7 @@
 mod decode;
 mod error;
 pub mod info;
+mod prefetch;
 pub mod timecode;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub struct Media {
     movie: Arc<Movie>,
     decoders: Arc<decode::DecoderPool>,
     decoder_threads: usize,
+    prefetched: prefetch::SharedPrefetched,
 }
 
 impl Media {
@@ -42,7 +44,13 @@ impl Media {
     pub fn from_source(source: Arc<dyn Source>) -> Result<Self> {
         let movie = Movie::open(&*source)?;
         tracing::debug!(uri = source.uri(), tracks = movie.tracks().len(), "opened movie");
-        Ok(Self { source, movie: Arc::new(movie), decoders: Arc::default(), decoder_threads: 0 })
+        Ok(Self {
+            source,
+            movie: Arc::new(movie),
+            decoders: Arc::default(),
+            decoder_threads: 0,
+            prefetched: Arc::default(),
+        })
     }
 
     /// Threads each FFmpeg decoder may use (0 = one per core, the default: lowest latency
@@ -131,12 +139,16 @@ impl Media {
         self.read_range(s.offset, u64::from(s.size))
     }
 
-    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]).
+    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]), or take them from
+    /// what [`Media::prefetch_frame`] read ahead.
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
         if len > MAX_SAMPLE_BYTES {
             return Err(MediaError::Invalid(format!(
                 "read of {len} bytes exceeds the {MAX_SAMPLE_BYTES}-byte limit"
             )));
+        }
+        if let Some(bytes) = self.prefetched.take(offset, len) {
+            return Ok(bytes);
         }
         let mut buf = vec![0u8; len as usize];
         self.source.read_exact_at(offset, &mut buf)?;

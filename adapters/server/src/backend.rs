@@ -176,6 +176,13 @@ pub trait Backend: Send + Sync + 'static {
     fn frame(&self, loc: &MovieLocation, index0: u64, req: &FrameRequest)
         -> Result<FrameBytes, BackendError>;
 
+    /// Read the bytes frame `index0` will be decoded from, ahead of [`Backend::frame`]. The
+    /// server calls it on its I/O pool first, so frame workers only decode and never wait on
+    /// an upstream server. Best effort: a failure here is left for `frame` to report.
+    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) {
+        let _ = (loc, index0);
+    }
+
     /// The 0-based index of the frame shown at `seconds` from the start (already checked finite
     /// and within `0..=duration`).
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError>;

@@ -133,10 +133,11 @@ impl Mount {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Concurrent frame requests in the backend (fetch + decode); 0 means three per core,
-    /// so cores stay busy decoding while other requests wait on an upstream server.
+    /// Concurrent frame decodes in the backend; 0 means three per core. A frame's bytes are
+    /// fetched before it takes a worker (on the I/O pool below), so workers only decode.
     pub workers: usize,
-    /// Concurrent metadata/time lookups (blocking backend calls that mostly wait on upstream).
+    /// Concurrent metadata/time lookups, frame fetches and upstream listing fetches: the
+    /// I/O pool of blocking backend calls that mostly wait on upstream.
     pub max_concurrent_metadata: usize,
     /// Largest width or height a client may ask for.
     pub max_dimension: u32,
@@ -289,7 +290,7 @@ pub struct ServeArgs {
     /// command-line options override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Frame requests fetched and decoded at once [default: 3 per core: upstream waits overlap decoding].
+    /// Frames decoded at once (their bytes are fetched beforehand, on the I/O pool) [default: 3 per core].
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
     /// Memory for encoded hot frames, in MiB; 0 disables the frame cache [default: 256].

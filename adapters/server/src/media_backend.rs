@@ -188,6 +188,15 @@ impl Backend for MediaBackend {
         self.with_media(loc, |m| frame(m, index0, req))
     }
 
+    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) {
+        let Ok(media) = self.media(&Self::key(loc)) else { return };
+        if lazyqt_io::is_url(media.source().uri()) {
+            if let Err(e) = media.prefetch_frame(index0) {
+                tracing::debug!(error = %e, index0, "frame not fetched ahead");
+            }
+        }
+    }
+
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
         self.with_media(loc, |m| m.frame_at_seconds(seconds))
     }

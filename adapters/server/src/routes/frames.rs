@@ -182,8 +182,17 @@ async fn respond(
     }
     let key = FrameKey { source: loc.source.clone(), validator: meta.validator.clone(), index0, req };
     let backend = st.backend.clone();
-    let decode = st.decode.clone();
-    let compute = async move { blocking(&decode, move || backend.frame(&loc, index0, &req)).await };
+    let (io, decode) = (st.meta.clone(), st.decode.clone());
+    let compute = async move {
+        // Fetch on the I/O pool, then decode on a frame worker that never waits on upstream.
+        let (b, l) = (backend.clone(), loc.clone());
+        blocking(&io, move || {
+            b.prefetch_frame(&l, index0);
+            Ok(())
+        })
+        .await?;
+        blocking(&decode, move || backend.frame(&loc, index0, &req)).await
+    };
     let (frame, lookup) = st.frames.get_or_compute(key, compute).await?;
     let counter = match lookup {
         Lookup::Hit => &st.metrics.frame_cache_hits,
