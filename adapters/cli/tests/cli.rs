@@ -148,6 +148,39 @@ fn frames_writes_deterministic_names_and_resumes() {
     assert_eq!(out.status.code(), Some(5));
 }
 
+/// Over HTTP, fetchers read frames ahead of the decoders: every image is the one the local
+/// file gives, and each frame's bytes are read once.
+#[test]
+fn frames_over_http_equal_the_local_ones_with_one_read_per_frame() {
+    for (name, every) in [("h264_bframes.mov", "4"), ("prores3.mov", "2")] {
+        let path = media(name);
+        let server =
+            lazyqt_testserver::TestServer::serve_files([(name.to_string(), std::fs::read(&path).unwrap())])
+                .unwrap();
+        let dir = tempdir(&format!("frames-http-{name}"));
+        let (local, remote) = (dir.join("local"), dir.join("remote"));
+        for (src, out) in [(path.to_str().unwrap().to_string(), &local), (server.url(name), &remote)] {
+            let o = lazyqt(&["frames", &src, "--every", every, "-o", out.to_str().unwrap(), "-j", "3"]);
+            assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        let mut names: Vec<_> = std::fs::read_dir(&local).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert!(names.len() >= 8, "{name}: {names:?}");
+        for f in &names {
+            let (a, b) = (std::fs::read(local.join(f)).unwrap(), std::fs::read(remote.join(f)).unwrap());
+            assert!(a == b, "{name}: {f:?} differs over HTTP");
+        }
+        // One request opens the movie, then at most one per frame (frames in the cached head
+        // or tail need none).
+        let requests = server.request_count();
+        assert!(
+            (1..=1 + names.len()).contains(&requests),
+            "{name}: {requests} requests for {} frames",
+            names.len()
+        );
+    }
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("lazyqt-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);

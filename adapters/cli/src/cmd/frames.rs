@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -40,8 +40,8 @@ pub struct FramesArgs {
     /// Output directory (created if missing). Files are named frame_NNNNNN.EXT by frame number.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
-    /// Frames fetched and decoded at once. Default: the number of cores, at least 8 for URLs
-    /// (requests wait on the network more than on the CPU).
+    /// Frames fetched and decoded at once. Default: the number of cores; for URLs, 8 or the
+    /// number of cores, whichever is more, fetching ahead while one decoder per core decodes.
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Rewrite frames that already exist (default: skip them, so an interrupted run resumes).
@@ -127,18 +127,30 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     let remote = lazyqt_io::is_url(&args.src);
     let jobs =
         args.jobs.unwrap_or(if remote { cores.max(8) } else { cores }).clamp(1, 256).min(todo.len().max(1));
+    // Over HTTP, `jobs` fetchers read frames ahead while one decoder per core decodes, so the
+    // cores never wait on the network; locally, `jobs` workers read and decode.
+    let decoders = if remote { jobs.min(cores) } else { jobs };
+    let fetch = remote.then(|| Fetched::new(todo.len(), 2 * jobs));
     // Enough parallel frames keep every core busy: one decoder thread each avoids oversubscription.
     let single = media.clone().with_decoder_threads(1);
-    let media = if jobs >= cores { &single } else { media };
+    let media = if decoders >= cores { &single } else { media };
     let bar = progress(todo.len() as u64);
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
     let started = Instant::now();
     std::thread::scope(|s| {
-        for _ in 0..jobs {
+        if let Some(fetch) = &fetch {
+            for _ in 0..jobs {
+                s.spawn(|| fetch.run(&todo, media, &next));
+            }
+        }
+        for _ in 0..decoders {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&n) = todo.get(i) else { break };
+                if let Some(fetch) = &fetch {
+                    fetch.wait_for(i);
+                }
                 let result = media
                     .encode_frame(n, format, &convert, &encode)
                     .map_err(anyhow::Error::from)
@@ -168,6 +180,65 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
         bail!("{failed} of {} frames failed", todo.len());
     }
     Ok(())
+}
+
+/// Frames read ahead of the decoders (remote sources): which are done, so a decoder
+/// starts on a frame only once its bytes are in (never fetching them a second time).
+struct Fetched {
+    done: Mutex<Vec<bool>>,
+    changed: Condvar,
+    next: AtomicUsize,
+    /// How many frames the fetchers may run ahead of the decoders.
+    lookahead: usize,
+}
+
+impl Fetched {
+    fn new(frames: usize, lookahead: usize) -> Self {
+        Self {
+            done: Mutex::new(vec![false; frames]),
+            changed: Condvar::new(),
+            next: AtomicUsize::new(0),
+            lookahead,
+        }
+    }
+
+    /// Fetcher loop: read the bytes of the next frame in `todo`, at most `lookahead` frames
+    /// past the one the decoders (`decoding`) are at. A failure is left for the decode to
+    /// report (it reads again).
+    fn run(&self, todo: &[u64], media: &Media, decoding: &AtomicUsize) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(&n) = todo.get(i) else { return };
+            let Ok(mut done) = self.done.lock() else { return };
+            while i >= decoding.load(Ordering::Relaxed) + self.lookahead {
+                done = match self.changed.wait(done) {
+                    Ok(d) => d,
+                    Err(_) => return,
+                };
+            }
+            drop(done);
+            if let Err(e) = media.prefetch_frame(n) {
+                tracing::debug!(frame = n, error = %e, "frame not fetched ahead");
+            }
+            if let Ok(mut done) = self.done.lock() {
+                done[i] = true;
+            }
+            self.changed.notify_all();
+        }
+    }
+
+    /// Decoder side: wait until frame `i` of the list has been fetched (or failed to be).
+    fn wait_for(&self, i: usize) {
+        // Moving on lets the fetchers move their window.
+        self.changed.notify_all();
+        let Ok(mut done) = self.done.lock() else { return };
+        while !done.get(i).copied().unwrap_or(true) {
+            done = match self.changed.wait(done) {
+                Ok(d) => d,
+                Err(_) => return,
+            };
+        }
+    }
 }
 
 fn exists(p: &Path) -> bool {
