@@ -112,11 +112,8 @@ pub unsafe extern "C" fn lazyqt_open(
         unsafe { out.write(std::ptr::null_mut()) };
         // SAFETY: the string and options pointers are valid by the caller's contract.
         let (uri, options) = unsafe { (utf8_arg(path_or_url, "path_or_url")?, source_options(opts)?) };
-        if lazyqt_io::is_url(uri) {
-            lazyqt_io::start_http_client(&options);
-        }
         // Frames are usually asked for next: load FFmpeg while the metadata is fetched.
-        lazyqt_media::decoding::preload();
+        Media::prepare_to_decode(uri, &options);
         let media = Media::open(uri, &options)?;
         let handle = Box::into_raw(Box::new(lazyqt_movie { media }));
         // SAFETY: as above.

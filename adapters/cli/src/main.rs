@@ -116,12 +116,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     if let Command::Frame(cmd::frame::FrameArgs { src, .. })
     | Command::Frames(cmd::frames::FramesArgs { src, .. }) = &cli.command
     {
-        // FFmpeg's ~100 shared libraries load (~20 ms) while the movie is being opened. The
-        // HTTP client's thread starts first, so it does not wait for the loader's lock.
-        if lazyqt_io::is_url(src) {
-            lazyqt_io::start_http_client(&opts);
-        }
-        lazyqt_media::decoding::preload();
+        Media::prepare_to_decode(src, &opts);
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -40,6 +40,17 @@ impl Media {
         Self::from_source(source)
     }
 
+    /// Get ready to decode frames of `uri` soon: load FFmpeg's libraries on a background
+    /// thread (~20 ms) while the caller opens the movie. For a URL the HTTP client's thread
+    /// is started first, since a thread starting while another holds the dynamic loader's
+    /// lock waits for it.
+    pub fn prepare_to_decode(uri: &str, opts: &SourceOptions) {
+        if lazyqt_io::is_url(uri) {
+            lazyqt_io::start_http_client(opts);
+        }
+        decoding::preload();
+    }
+
     /// Parse the movie in an already open source.
     pub fn from_source(source: Arc<dyn Source>) -> Result<Self> {
         let movie = Movie::open(&*source)?;

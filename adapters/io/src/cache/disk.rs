@@ -294,16 +294,19 @@ impl DiskEntry {
         });
     }
 
-    /// Store the extent `bytes` at `start`, replacing the extents it covers.
-    pub fn put_extent(&self, start: u64, bytes: &[u8]) {
-        if bytes.is_empty() {
+    /// Store extents (offset, bytes), each replacing the extents it covers, with one
+    /// index write.
+    pub fn put_extents(&self, extents: &[(u64, &[u8])]) {
+        if extents.iter().all(|(_, bytes)| bytes.is_empty()) {
             return;
         }
-        let end = start + bytes.len() as u64;
         self.write(|index, data| {
-            if data.write_all_at(bytes, start).is_ok() {
-                index.extents.retain(|&s, &mut (len, _)| s < start || s + len > end);
-                index.extents.insert(start, (bytes.len() as u64, crc32fast::hash(bytes)));
+            for &(start, bytes) in extents.iter().filter(|(_, b)| !b.is_empty()) {
+                let end = start + bytes.len() as u64;
+                if data.write_all_at(bytes, start).is_ok() {
+                    index.extents.retain(|&s, &mut (len, _)| s < start || s + len > end);
+                    index.extents.insert(start, (bytes.len() as u64, crc32fast::hash(bytes)));
+                }
             }
         });
     }

@@ -142,8 +142,7 @@ impl HttpSource {
                     source.disk = disk_cache.and_then(|dc| dc.confirm(url, &source.identity, block_size));
                 }
                 if let Some(d) = &source.disk {
-                    d.put_extent(0, &head);
-                    d.put_extent(tail.0, &tail.1);
+                    d.put_extents(&[(0, &head), (tail.0, &tail.1)]);
                 }
                 source.set_ends(head, tail);
                 // A record of this version on disk may hold a tail grown further.
@@ -200,7 +199,7 @@ impl HttpSource {
         let before = self.fetch(offset, current.start)?;
         let grown = current.prepend(&before);
         if let Some(d) = &self.disk {
-            d.put_extent(grown.start, &grown.bytes);
+            d.put_extents(&[(grown.start, &grown.bytes)]);
         }
         *self.tail.write() = grown.clone();
         Ok(grown)
