@@ -14,12 +14,12 @@ pub struct SourceArgs {
     pub cache_dir: Option<PathBuf>,
 
     /// Do not use the persistent cache (the in-memory cache of this run stays).
-    #[arg(long, global = true)]
+    #[arg(long, env = "LAZYQT_NO_CACHE", global = true)]
     pub no_cache: bool,
 
     /// How long cached metadata is trusted without asking the server again, e.g. "1h",
     /// "30min", or "forever" for archives of immutable files.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_ttl, global = true)]
+    #[arg(long, env = "LAZYQT_CACHE_TTL", value_name = "DURATION", default_value = "1h", value_parser = parse_ttl, global = true)]
     pub cache_ttl: Ttl,
 }
 

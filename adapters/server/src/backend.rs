@@ -103,10 +103,10 @@ pub enum FrameFormat {
     Jpeg,
     /// BMP image.
     Bmp,
-    /// Raw RGBA8 pixels, row-major, no header.
+    /// Raw RGBA8 pixels, row-major, no header (`.rgba`, and `.raw` as go-lazycache named it).
     Rgba,
-    /// The undecoded compressed sample as stored in the movie.
-    Raw,
+    /// The undecoded compressed sample as stored in the movie (`.sample`).
+    Sample,
 }
 
 impl FrameFormat {
@@ -116,8 +116,8 @@ impl FrameFormat {
             "png" => Some(Self::Png),
             "jpg" | "jpeg" => Some(Self::Jpeg),
             "bmp" => Some(Self::Bmp),
-            "rgba" => Some(Self::Rgba),
-            "raw" => Some(Self::Raw),
+            "rgba" | "raw" => Some(Self::Rgba),
+            "sample" => Some(Self::Sample),
             _ => None,
         }
     }
@@ -129,7 +129,19 @@ impl FrameFormat {
             Self::Jpeg => "jpg",
             Self::Bmp => "bmp",
             Self::Rgba => "rgba",
-            Self::Raw => "raw",
+            Self::Sample => "sample",
+        }
+    }
+
+    /// The media type of the body: `image/x-raw-rgba` for RGBA pixels as go-lazycache
+    /// answered them, `application/octet-stream` for a compressed sample.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Bmp => "image/bmp",
+            Self::Rgba => "image/x-raw-rgba",
+            Self::Sample => "application/octet-stream",
         }
     }
 }
@@ -137,8 +149,9 @@ impl FrameFormat {
 /// What frame output the client asked for.
 ///
 /// The server resolves the aspect ratio: `width` and `height` are either both `Some` (scale to
-/// exactly that size) or both `None` (native size). `quality` is 1..=100 and only set for JPEG.
-/// For [`FrameFormat::Raw`] sizes and quality are always `None`.
+/// exactly that size) or both `None` (native size). `quality` is 1..=100, always set for JPEG
+/// (75 unless the client asked otherwise) and never for other formats.
+/// For [`FrameFormat::Sample`] sizes and quality are always `None`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameRequest {
     /// Output format.
@@ -158,9 +171,9 @@ pub struct FrameBytes {
     pub bytes: bytes::Bytes,
     /// Its media type, e.g. `image/png`.
     pub content_type: String,
-    /// Width of the image in pixels (0 for [`FrameFormat::Raw`]).
+    /// Width of the image in pixels (0 for [`FrameFormat::Sample`]).
     pub width: u32,
-    /// Height of the image in pixels (0 for [`FrameFormat::Raw`]).
+    /// Height of the image in pixels (0 for [`FrameFormat::Sample`]).
     pub height: u32,
 }
 

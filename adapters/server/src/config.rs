@@ -9,7 +9,13 @@ use serde::Deserialize;
 use url::Url;
 
 /// Routes of the server itself; no mount may use or shadow them.
-const RESERVED: &[&str] = &["/healthz", "/metrics", "/openapi.json"];
+const RESERVED: &[&str] = &["/healthz", "/metrics", "/openapi.json", "/info", "/_ah"];
+
+/// URL prefix of the mount served when none is configured: go-lazycache's path for the
+/// OOI raw-data archive (host name reversed, then the path).
+pub const OOI_PREFIX: &str = "/v1/org/oceanobservatories/rawdata/files";
+/// The OOI raw-data archive, served at [`OOI_PREFIX`] when no mount is configured.
+pub const OOI_URL: &str = "https://rawdata.oceanobservatories.org/files/";
 
 /// A configuration error, reported before the server starts.
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +91,12 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// The mount go-lazycache configured by default: [`OOI_PREFIX`] → [`OOI_URL`].
+    pub fn ooi() -> Self {
+        let url = Url::parse(OOI_URL).unwrap_or_else(|e| unreachable!("OOI_URL is a constant URL: {e}"));
+        Self { prefix: OOI_PREFIX.to_string(), target: MountTarget::Upstream(url) }
+    }
+
     /// Parses a `PREFIX=URL_OR_DIR` command-line value.
     pub fn parse(spec: &str) -> Result<Self, ConfigError> {
         let (prefix, target) = spec
@@ -274,42 +286,45 @@ impl ServerConfig {
 }
 
 /// Options of `lazyqt serve`; flatten into the CLI's subcommand and call
-/// [`ServeArgs::to_config`].
+/// [`ServeArgs::to_config`]. Each can also be set by the `LAZYQT_*` environment variable named
+/// in its help (a command-line option wins over its variable).
 #[derive(clap::Args, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServeArgs {
     /// Address and port to listen on [default: 127.0.0.1:8080].
-    #[arg(long, value_name = "ADDR:PORT")]
+    #[arg(long, env = "LAZYQT_LISTEN", value_name = "ADDR:PORT")]
     pub listen: Option<SocketAddr>,
     /// Serve a directory under a URL prefix; repeat for several mounts. The target is an
     /// http(s) URL of a directory with an HTML autoindex, or a local directory, e.g.
     /// `--mount /v1/org/oceanobservatories/rawdata/files=https://rawdata.oceanobservatories.org/files/`
-    /// or `--mount /local=./media`. Added to the mounts of --config.
-    #[arg(long = "mount", value_name = "PREFIX=URL_OR_DIR")]
+    /// or `--mount /local=./media`. Added to the mounts of --config. Values are split at `;`
+    /// (so LAZYQT_MOUNT can hold several). With no mount at all, the OOI raw-data archive is
+    /// served at /v1/org/oceanobservatories/rawdata/files, as go-lazycache did.
+    #[arg(long = "mount", env = "LAZYQT_MOUNT", value_name = "PREFIX=URL_OR_DIR", value_delimiter = ';')]
     pub mounts: Vec<String>,
     /// TOML config file (keys: listen, [[mount]] prefix/target, [limits], [cache], [timeouts]);
     /// command-line options override it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "LAZYQT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Frames decoded at once (their bytes are fetched beforehand, on the I/O pool) [default: 3 per core].
-    #[arg(long, value_name = "N")]
+    #[arg(long, env = "LAZYQT_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
     /// Memory for encoded hot frames, in MiB; 0 disables the frame cache [default: 256].
-    #[arg(long, value_name = "MIB")]
+    #[arg(long, env = "LAZYQT_FRAME_CACHE_MB", value_name = "MIB")]
     pub frame_cache_mb: Option<u64>,
     /// Seconds an upstream directory listing is reused [default: 60].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, env = "LAZYQT_LISTING_TTL", value_name = "SECS")]
     pub listing_ttl: Option<u64>,
     /// Seconds before a request is answered 504 [default: 60].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, env = "LAZYQT_REQUEST_TIMEOUT", value_name = "SECS")]
     pub request_timeout: Option<u64>,
     /// Seconds before an upstream request made by the server fails [default: 20].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, env = "LAZYQT_UPSTREAM_TIMEOUT", value_name = "SECS")]
     pub upstream_timeout: Option<u64>,
 }
 
 impl ServeArgs {
-    /// Builds the configuration: the config file if given, then these options on top. The
-    /// result is not yet validated (`serve` does it).
+    /// Builds the configuration: the config file if given, then these options on top; with
+    /// no mount from either, [`Mount::ooi`]. The result is not yet validated (`serve` does it).
     pub fn to_config(&self) -> Result<ServerConfig, ConfigError> {
         let mut cfg = match &self.config {
             Some(path) => ServerConfig::from_file(path)?,
@@ -335,6 +350,9 @@ impl ServeArgs {
         }
         if let Some(t) = self.upstream_timeout {
             cfg.timeouts.upstream_secs = t;
+        }
+        if cfg.mounts.is_empty() {
+            cfg.mounts.push(Mount::ooi());
         }
         Ok(cfg)
     }

@@ -7,9 +7,13 @@
 //! in-memory LRU of encoded frames, request deadlines, Prometheus metrics and an OpenAPI document.
 //!
 //! Routes (N is 1-based; no extension means PNG):
-//! `GET /`, `/healthz`, `/metrics`, `/openapi.json`, `<mount>/<dir>/`, `<mount>/<file>`,
-//! `<mount>/<file>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw]?width=&height=&quality=`,
-//! `<mount>/<file>/time/<seconds>[.ext]`.
+//! `GET /`, `/healthz`, `/metrics`, `/openapi.json`, `/info` (and go-lazycache's `/metrics/`,
+//! `/_ah/health`, `/info/`), `<mount>/<dir>/`, `<mount>/<movie>`, `<mount>/<other file>`
+//! (302 to the upstream, or the local file),
+//! `<mount>/<movie>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw|.sample]?width=&height=&quality=`,
+//! `<mount>/<movie>/time/<seconds>[.ext]`. `.raw` is RGBA like `.rgba`, as in go-lazycache;
+//! `.sample` is the compressed sample. See the crate README for the differences from
+//! go-lazycache.
 //!
 //! Wiring it to a media stack (what `lazyqt serve` does):
 //!
@@ -60,7 +64,10 @@ use std::sync::Arc;
 pub use backend::{
     Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
 };
-pub use config::{CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts};
+pub use config::{
+    CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts, OOI_PREFIX,
+    OOI_URL,
+};
 pub use errors::BackendError;
 pub use listing::{parse_autoindex, Listing};
 pub use media_backend::MediaBackend;
@@ -101,6 +108,17 @@ pub async fn serve_on(
 ) -> Result<(), ServeError> {
     let app = router(&config, backend)?;
     tracing::info!(addr = %listener.local_addr()?, mounts = config.mounts.len(), "lazyqt serving");
+    for m in &config.mounts {
+        match &m.target {
+            MountTarget::Upstream(url) => match paths::shareable(url) {
+                Some(url) => tracing::info!(prefix = %m.prefix, upstream = %url, "mount"),
+                None => {
+                    tracing::info!(prefix = %m.prefix, host = ?url.host_str(), "mount (credentials hidden)")
+                }
+            },
+            MountTarget::Local(_) => tracing::info!(prefix = %m.prefix, "mount of a local directory"),
+        }
+    }
     axum::serve(listener, app).with_graceful_shutdown(stop_signal(shutdown)).await?;
     tracing::info!("lazyqt server stopped");
     Ok(())

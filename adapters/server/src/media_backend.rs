@@ -153,12 +153,12 @@ fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaE
         FrameFormat::Jpeg => (Format::Jpeg, PixelFormat::Rgb8),
         FrameFormat::Bmp => (Format::Bmp, PixelFormat::Rgb8),
         FrameFormat::Rgba => (Format::Raw, PixelFormat::Rgba8),
-        FrameFormat::Raw => {
+        FrameFormat::Sample => {
             let sample = media.frame_sample(n)?;
             let video = media.video()?;
             return Ok(FrameBytes {
                 bytes: Bytes::from(media.read_sample(&sample)?),
-                content_type: "application/octet-stream".into(),
+                content_type: req.format.content_type().into(),
                 width: video.width(),
                 height: video.height(),
             });
@@ -168,7 +168,7 @@ fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaE
     let bytes = lazyqt_media::decoding::encode(&image, format, &encode)?;
     Ok(FrameBytes {
         bytes: Bytes::from(bytes),
-        content_type: format.mime_type().into(),
+        content_type: req.format.content_type().into(),
         width: image.width,
         height: image.height,
     })

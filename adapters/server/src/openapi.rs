@@ -5,7 +5,8 @@ use serde_json::{json, Map, Value};
 use crate::config::ServerConfig;
 
 /// Paths of the built-in routes, in OpenAPI template form.
-pub(crate) const SERVICE_ROUTES: [&str; 4] = ["/", "/healthz", "/metrics", "/openapi.json"];
+pub(crate) const SERVICE_ROUTES: [&str; 8] =
+    ["/", "/healthz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
 
 /// Sub-paths every mount answers, in OpenAPI template form, appended to the mount prefix.
 pub(crate) const MOUNT_ROUTES: [&str; 6] =
@@ -50,11 +51,16 @@ fn query_param(name: &str, description: &str) -> Value {
            "schema": {"type": "integer", "minimum": 1}})
 }
 
+fn header_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "header", "required": false, "description": description,
+           "schema": {"type": "integer", "minimum": 1}})
+}
+
 /// The OpenAPI document for `config`.
 pub fn openapi(config: &ServerConfig) -> Value {
     let json_ok = |schema: &str| json!({"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
-    let image_ok = json!({"description": "The frame; image/png, image/jpeg, image/bmp, application/octet-stream (rgba: X-Image-Width, X-Image-Height, X-Pixel-Format headers; raw: the undecoded sample)",
-        "content": {"image/png": {}, "image/jpeg": {}, "image/bmp": {}, "application/octet-stream": {}}});
+    let image_ok = json!({"description": "The frame; image/png, image/jpeg, image/bmp, image/x-raw-rgba (.rgba and .raw: RGBA8 rows, size in X-Image-Width, X-Image-Height, X-Pixel-Format: RGBA8), application/octet-stream (.sample: the undecoded sample). Vary: X-lazycache-output-width, X-lazycache-output-height",
+        "content": {"image/png": {}, "image/jpeg": {}, "image/bmp": {}, "image/x-raw-rgba": {}, "application/octet-stream": {}}});
     let size_params = || {
         vec![
             query_param(
@@ -63,20 +69,34 @@ pub fn openapi(config: &ServerConfig) -> Value {
             ),
             query_param("height", "Output height"),
             query_param("quality", "JPEG quality 1-100"),
+            header_param(
+                "X-lazycache-output-width",
+                "Output width as go-lazycache clients ask for it; used only when the query has neither width nor height",
+            ),
+            header_param("X-lazycache-output-height", "Output height, like X-lazycache-output-width"),
         ]
     };
     let mut paths = Map::new();
     paths.insert("/".into(), op("The configured mounts", json!([]), json_ok("Mounts"), &[]));
     paths.insert("/healthz".into(), op("Liveness", json!([]), json_ok("Health"), &[]));
     paths.insert(
-        "/metrics".into(),
-        op(
-            "Prometheus metrics",
-            json!([]),
-            json!({"description": "Prometheus text format", "content": {"text/plain": {}}}),
-            &[],
-        ),
+        "/_ah/health".into(),
+        op("Liveness (go-lazycache's path)", json!([]), json_ok("Health"), &[]),
     );
+    for info in ["/info", "/info/"] {
+        paths.insert(info.into(), op("Component versions", json!([]), json_ok("Info"), &[]));
+    }
+    for metrics in ["/metrics", "/metrics/"] {
+        paths.insert(
+            metrics.into(),
+            op(
+                "Prometheus metrics",
+                json!([]),
+                json!({"description": "Prometheus text format", "content": {"text/plain": {}}}),
+                &[],
+            ),
+        );
+    }
     paths.insert(
         "/openapi.json".into(),
         op(
@@ -91,7 +111,7 @@ pub fn openapi(config: &ServerConfig) -> Value {
     for m in &config.mounts {
         let p = &m.prefix;
         let dir = path_param("dir", "Directory below the mount (may contain `/`)");
-        let file = path_param("file", "Movie below the mount (may contain `/`)");
+        let file = path_param("file", "Movie below the mount (may contain `/`; a trailing `/` is ignored)");
         paths.insert(
             p.clone(),
             op("Listing of the mount's root", json!([]), json_ok("Listing"), &list_errors),
@@ -104,20 +124,23 @@ pub fn openapi(config: &ServerConfig) -> Value {
             format!("{p}/{{dir}}/"),
             op("Directory listing", json!([dir]), json_ok("Listing"), &list_errors),
         );
-        paths.insert(
-            format!("{p}/{{file}}"),
-            op(
-                "Movie metadata (a directory without its trailing slash is listed)",
-                json!([file]),
-                json_ok("Movie"),
-                &movie_errors,
-            ),
+        let mut entry = op(
+            "Movie metadata (.mov .mp4 .m4v .qt); another file is redirected (302) to the upstream or \
+             served from the local mount; a directory without its trailing slash is listed",
+            json!([file]),
+            json_ok("Movie"),
+            &movie_errors,
         );
+        entry["get"]["responses"]["302"] =
+            json!({"description": "A non-movie file under an upstream mount: Location is the upstream file"});
+        entry["get"]["responses"]["403"] = json!({"description": "A non-movie file under an upstream mount whose URL holds credentials (never redirected)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+        paths.insert(format!("{p}/{{file}}"), entry);
         let mut fp = vec![
             file.clone(),
             path_param(
                 "frame",
-                "1-based frame number, optionally with .png .jpg .jpeg .bmp .rgba .raw (default PNG)",
+                "1-based frame number, optionally with .png .jpg .jpeg .bmp .rgba .raw (RGBA, as .rgba) .sample (the compressed sample) (default PNG)",
             ),
         ];
         fp.extend(size_params());
@@ -126,7 +149,7 @@ pub fn openapi(config: &ServerConfig) -> Value {
             op("One frame", Value::Array(fp), image_ok.clone(), &movie_errors),
         );
         let mut tp =
-            vec![file, path_param("seconds", "Seconds from the start, optionally with an image extension")];
+            vec![file, path_param("seconds", "Seconds in [0, Duration), optionally with an image extension")];
         tp.extend(size_params());
         paths.insert(
             format!("{p}/{{file}}/time/{{seconds}}"),
@@ -142,6 +165,7 @@ pub fn openapi(config: &ServerConfig) -> Value {
             "Error": {"type": "object", "required": ["error", "status"],
                       "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
             "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
+            "Info": {"type": "object", "additionalProperties": {"type": "string"}},
             "Mounts": {"type": "object", "properties": {"Service": {"type": "string"}, "Version": {"type": "string"},
                        "Mounts": {"type": "array", "items": {"type": "object", "properties": {
                            "Prefix": {"type": "string"}, "Kind": {"type": "string"}, "Upstream": {"type": "string"}}}}}},
@@ -149,7 +173,9 @@ pub fn openapi(config: &ServerConfig) -> Value {
                 "Path": {"type": "string"}, "Files": {"type": "array", "items": {"type": "string"}},
                 "Directories": {"type": "array", "items": {"type": "string"}}}},
             "Movie": {"type": "object", "required": ["URL", "NumFrames", "Duration", "FileSize"], "properties": {
-                "URL": {"type": "string"}, "NumFrames": {"type": "integer"}, "Duration": {"type": "number"},
+                "URL": {"type": "string", "description": "The path below the mount, as go-lazycache wrote it"},
+                "SourceURL": {"type": "string", "description": "The upstream file (upstream mounts whose URL holds no credentials)"},
+                "NumFrames": {"type": "integer"}, "Duration": {"type": "number"},
                 "FileSize": {"type": "integer"}, "Width": {"type": "integer"}, "Height": {"type": "integer"},
                 "Codec": {"type": "string"}, "Fps": {"type": "number"}, "CreationTime": {"type": ["string", "null"]},
                 "Tracks": {"type": "array", "items": {"type": "object"}}}}

@@ -23,6 +23,24 @@ pub(crate) enum MountRoute {
     Time(Vec<String>, String),
 }
 
+/// Extensions (compared without case) of the files served as movies: metadata, frames and
+/// times. Other files are redirected to the upstream or served as they are (go-lazycache
+/// parsed `.mov` only and redirected everything else).
+const MOVIE_EXTENSIONS: [&str; 4] = ["mov", "mp4", "m4v", "qt"];
+
+/// True when `name` ends with a movie extension, e.g. `CAMHDA301-20160101T000000Z.mov`.
+pub(crate) fn is_movie_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && MOVIE_EXTENSIONS.iter().any(|m| ext.eq_ignore_ascii_case(m))
+    })
+}
+
+/// `url` when it carries no user name or password, so that it may be shown to a client
+/// (a `Location`, the metadata's `SourceURL`); `None` otherwise.
+pub(crate) fn shareable(url: &Url) -> Option<&Url> {
+    (url.username().is_empty() && url.password().is_none()).then_some(url)
+}
+
 /// Splits the raw (still percent-encoded) path after the mount prefix into decoded segments and
 /// classifies it. Rejects empty segments (`//`, absolute paths), `.` and `..` (also encoded),
 /// encoded slashes or backslashes, NUL and control characters, and invalid UTF-8.
@@ -138,6 +156,21 @@ mod tests {
         );
         assert_eq!(parse_rest("/m.mov/time/1.5"), Ok(MountRoute::Time(segs(&["m.mov"]), "1.5".into())));
         assert_eq!(parse_rest("/a%20b/"), Ok(MountRoute::Listing(segs(&["a b"]))));
+    }
+
+    #[test]
+    fn movie_names_and_shareable_urls() {
+        for name in ["a.mov", "B.MOV", "x.y.mp4", "c.m4v", "d.qt"] {
+            assert!(is_movie_name(name), "{name}");
+        }
+        for name in ["a.mov.md5", "mov", ".mov", "a.txt", "a.movie", "2016"] {
+            assert!(!is_movie_name(name), "{name}");
+        }
+        let public = Url::parse("https://up.example/files/a.md5").expect("url");
+        assert_eq!(shareable(&public), Some(&public));
+        for secret in ["https://user:pw@up.example/files/", "https://token@up.example/files/"] {
+            assert_eq!(shareable(&Url::parse(secret).expect("url")), None, "{secret}");
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ struct Fixture {
 
 fn start() -> Fixture {
     let dir = media_dir();
-    let files: Vec<(String, Vec<u8>)> = ["prores2.mov", "h264_bframes.mp4", "prores3.mov"]
+    let files: Vec<(String, Vec<u8>)> = ["prores2.mov", "h264_bframes.mp4", "prores3.mov", "h264_edit.mp4"]
         .iter()
         .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
         .collect();
@@ -105,8 +105,8 @@ fn formats_sizes_and_errors_over_real_movies() {
     let jpg = get(&format!("{}/local/prores3.mov/frame/30.jpg?quality=50", f.base));
     assert_eq!(jpg.headers()["content-type"], "image/jpeg");
     assert!(jpg.bytes().unwrap().starts_with(&[0xff, 0xd8]));
-    // .raw is the undecoded sample, byte for byte.
-    let raw = get(&format!("{}/up/prores3.mov/frame/1.raw", f.base)).bytes().unwrap();
+    // .sample is the undecoded sample, byte for byte.
+    let raw = get(&format!("{}/up/prores3.mov/frame/1.sample", f.base)).bytes().unwrap();
     let probe = Command::new("ffprobe")
         .args(["-v", "error", "-select_streams", "v", "-show_packets", "-of", "json"])
         .arg(media_dir().join("prores3.mov"))
@@ -117,13 +117,71 @@ fn formats_sizes_and_errors_over_real_movies() {
     let pos: usize = first["pos"].as_str().unwrap().parse().unwrap();
     let size: usize = first["size"].as_str().unwrap().parse().unwrap();
     let file = std::fs::read(media_dir().join("prores3.mov")).unwrap();
-    assert!(raw[..] == file[pos..pos + size], "the .raw answer is not the first sample's bytes");
+    assert!(raw[..] == file[pos..pos + size], "the .sample answer is not the first sample's bytes");
     // Time route: frame shown at 0.5 s of a 29.97 fps movie is frame index 14 (1-based 15).
     let t = get(&format!("{}/up/prores3.mov/time/0.5", f.base));
     assert_eq!(t.status(), 200);
     assert_eq!(get(&format!("{}/up/prores3.mov/frame/31", f.base)).status(), 416);
     assert_eq!(get(&format!("{}/up/missing.mov", f.base)).status(), 404);
     assert_eq!(get(&format!("{}/local/missing.mov", f.base)).status(), 404);
+}
+
+/// go-lazycache's wire over real movies: `.raw` is `.rgba` (`image/x-raw-rgba`), the size
+/// headers scale like the query, JPEG quality 75 by default, `URL` is the path below the mount.
+#[test]
+fn predecessor_wire_over_real_movies() {
+    let f = start();
+    let rgba = get(&format!("{}/up/prores3.mov/frame/4.rgba?width=160", f.base));
+    assert_eq!(rgba.headers()["content-type"], "image/x-raw-rgba");
+    let rgba = rgba.bytes().unwrap();
+    let raw = get(&format!("{}/up/prores3.mov/frame/4.raw?width=160", f.base));
+    assert_eq!(raw.headers()["content-type"], "image/x-raw-rgba");
+    assert_eq!(raw.headers()["x-image-height"], "90");
+    assert_eq!(raw.bytes().unwrap(), rgba, ".raw is .rgba");
+    let by_header = reqwest::blocking::Client::new()
+        .get(format!("{}/up/prores3.mov/frame/4.raw", f.base))
+        .header("X-lazycache-output-width", "160")
+        .header("X-lazycache-output-height", "90")
+        .send()
+        .unwrap();
+    assert_eq!(by_header.bytes().unwrap(), rgba, "the size headers scale like ?width=&height=");
+    let jpg = get(&format!("{}/local/prores3.mov/frame/9.jpg", f.base)).bytes().unwrap();
+    let q75 = get(&format!("{}/local/prores3.mov/frame/9.jpg?quality=75", f.base)).bytes().unwrap();
+    let q90 = get(&format!("{}/local/prores3.mov/frame/9.jpg?quality=90", f.base)).bytes().unwrap();
+    assert_eq!(jpg, q75, "JPEG quality 75 by default, as go-lazycache");
+    assert_ne!(jpg, q90);
+    let meta: Value = get(&format!("{}/up/prores3.mov/", f.base)).json().unwrap();
+    assert_eq!(meta["URL"], "/prores3.mov");
+    assert_eq!(meta["SourceURL"], f.upstream.url("/prores3.mov"));
+}
+
+/// The time route accepts exactly the times its 416 states, `[0, Duration)`, at both ends,
+/// over movies whose last frame ends at the Duration (an edit list in `h264_edit.mp4`).
+#[test]
+fn time_range_stated_is_time_range_accepted() {
+    let f = start();
+    for (movie, duration, frames) in [("prores3.mov", "1.001", "30"), ("h264_edit.mp4", "1.502", "45")] {
+        let meta: Value = get(&format!("{}/up/{movie}", f.base)).json().unwrap();
+        assert_eq!(meta["Duration"].to_string(), duration, "{movie}");
+        let first = get(&format!("{}/up/{movie}/time/0", f.base));
+        assert_eq!(
+            (first.status().as_u16(), &first.headers()["x-frame-number"]),
+            (200, &"1".parse().unwrap())
+        );
+        let d: f64 = duration.parse().unwrap();
+        for before in [d - 0.0005, d - 1e-7, d - 1e-12] {
+            let r = get(&format!("{}/up/{movie}/time/{before}", f.base));
+            assert_eq!(r.status(), 200, "{movie} at {before}: {:?}", r.text());
+            assert_eq!(r.headers()["x-frame-number"], frames, "{movie} at {before}");
+        }
+        for outside in [duration.to_string(), format!("{}", d + 1e-9), "-0.001".into()] {
+            let r = get(&format!("{}/up/{movie}/time/{outside}", f.base));
+            assert_eq!(r.status(), 416, "{movie} at {outside}");
+            let e: Value = r.json().unwrap();
+            let want = format!("out of range: time {outside} s not in [0, {duration}) s");
+            assert_eq!(e["error"], want, "{movie}");
+        }
+    }
 }
 
 #[test]

@@ -66,6 +66,8 @@ fn the_harness_reaches_every_kind_of_answer() {
         (b"/up/", 200),
         (b"/local/sub", 200),
         (b"HEAD /up/m.mov/frame/100.raw", 200),
+        (b"/up/m.mov/frame/100.sample", 200),
+        (b"/up/sub/x.mov.md5", 302),
         (b"/local/m.mov/frame/1\n*", 304),
         (b"/local/%2e%2e/outside/secret.mov", 400),
         (b"/local/escape/outside/secret.mov", 404),

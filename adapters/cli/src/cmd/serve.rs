@@ -3,15 +3,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lazyqt_server::{MediaBackend, ServeArgs};
+use lazyqt_server::{MediaBackend, Mount, ServeArgs};
 
-/// Options of `lazyqt serve`.
+/// Options of `lazyqt serve`. Every option can also come from the `LAZYQT_*` variable its
+/// help names; a command-line option wins over its variable.
 #[derive(Debug, clap::Args)]
 pub struct ServeCommand {
     #[command(flatten)]
     pub server: ServeArgs,
     /// Movies kept open at once (each holds its moov in the source's cache).
-    #[arg(long, default_value_t = 512, value_name = "N")]
+    #[arg(long, env = "LAZYQT_MAX_MOVIES", default_value_t = 512, value_name = "N")]
     pub max_movies: u64,
 }
 
@@ -19,6 +20,14 @@ pub struct ServeCommand {
 pub fn run(args: &ServeCommand, source: &crate::source_args::SourceArgs) -> anyhow::Result<()> {
     lazyqt_media::decoding::set_ffmpeg_log(lazyqt_media::decoding::FfmpegLog::Quiet);
     let config = args.server.to_config()?;
+    if config.mounts == [Mount::ooi()] {
+        let m = Mount::ooi();
+        eprintln!(
+            "lazyqt serve: mounting {} -> {} (the OOI raw-data archive; the default without --mount)",
+            m.prefix,
+            lazyqt_server::OOI_URL
+        );
+    }
     // Reopen movies at least as often as their cached metadata expires.
     let ttl = source.cache_ttl.0.unwrap_or(Duration::from_secs(24 * 3600));
     let backend = MediaBackend::new(source.options(), args.max_movies, ttl);

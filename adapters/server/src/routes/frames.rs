@@ -17,6 +17,8 @@ use crate::errors::BackendError;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Without a validator, answers may be reused only briefly.
 const SHORT: &str = "public, max-age=60";
+/// JPEG quality without `?quality=`: go-lazycache's (Go's `image/jpeg` default).
+const DEFAULT_JPEG_QUALITY: u8 = 75;
 
 /// Size and quality asked for in the query string, before the aspect ratio is resolved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,22 +32,41 @@ fn bad(msg: String) -> BackendError {
     BackendError::BadRequest(msg)
 }
 
-/// Parses `width`, `height` and `quality`; other parameters are ignored.
-fn parse_query(query: Option<&str>, max_dim: u32) -> Result<Wanted, BackendError> {
+/// Request headers with which go-lazycache clients ask for an output size. As there, they
+/// count only when the query names neither `width` nor `height`.
+const SIZE_HEADERS: [&str; 2] = ["x-lazycache-output-width", "x-lazycache-output-height"];
+/// `Vary` of every frame answer: the size headers choose the representation.
+const VARY: &str = "X-lazycache-output-width, X-lazycache-output-height";
+
+/// Parses a width or height (1..=`max`) or a quality (1..=100) named `name`.
+fn bounded(name: &str, value: &str, max: u32) -> Result<u32, BackendError> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(bad(format!("{name} must be an integer in 1..={max}, got {value:?}"))),
+    }
+}
+
+/// Parses `width`, `height` and `quality` from the query (other parameters are ignored), and
+/// the size from the `X-lazycache-output-width`/`-height` headers when the query has none.
+fn parse_wanted(query: Option<&str>, headers: &HeaderMap, max_dim: u32) -> Result<Wanted, BackendError> {
     let mut w = Wanted::default();
     for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        let num = |name: &str, max: u32| -> Result<u32, BackendError> {
-            match v.parse::<u32>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(bad(format!("{name} must be an integer in 1..={max}, got {v:?}"))),
-            }
-        };
         match k.as_ref() {
-            "width" => w.width = Some(num("width", max_dim)?),
-            "height" => w.height = Some(num("height", max_dim)?),
-            "quality" => w.quality = u8::try_from(num("quality", 100)?).ok(),
+            "width" => w.width = Some(bounded("width", &v, max_dim)?),
+            "height" => w.height = Some(bounded("height", &v, max_dim)?),
+            "quality" => w.quality = u8::try_from(bounded("quality", &v, 100)?).ok(),
             _ => {}
         }
+    }
+    if w.width.is_none() && w.height.is_none() {
+        let [width, height] = SIZE_HEADERS.map(|name| {
+            headers.get(name).map(|v| {
+                let text = v.to_str().map_err(|_| bad(format!("{name} is not ASCII")))?;
+                bounded(name, text, max_dim)
+            })
+        });
+        w.width = width.transpose()?;
+        w.height = height.transpose()?;
     }
     Ok(w)
 }
@@ -58,9 +79,9 @@ fn frame_request(
     meta: &MovieMeta,
     max_dim: u32,
 ) -> Result<FrameRequest, BackendError> {
-    if format == FrameFormat::Raw {
+    if format == FrameFormat::Sample {
         if w.width.is_some() || w.height.is_some() {
-            return Err(bad("raw samples cannot be scaled".into()));
+            return Err(bad("compressed samples cannot be scaled".into()));
         }
         return Ok(FrameRequest { format, width: None, height: None, quality: None });
     }
@@ -81,7 +102,7 @@ fn frame_request(
         (None, None) => None,
     }
     .filter(|s| *s != (meta.width, meta.height));
-    let quality = if format == FrameFormat::Jpeg { w.quality } else { None };
+    let quality = (format == FrameFormat::Jpeg).then(|| w.quality.unwrap_or(DEFAULT_JPEG_QUALITY));
     Ok(FrameRequest { format, width: size.map(|s| s.0), height: size.map(|s| s.1), quality })
 }
 
@@ -112,7 +133,7 @@ pub(super) async fn frame(
     if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad(format!("frame number must be a positive integer, got {num:?}")));
     }
-    let wanted = parse_query(query, st.config.limits.max_dimension)?;
+    let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
     let (loc, meta) = load_movie(st, mount, segs).await?;
     let n = num.parse::<u64>().ok().filter(|n| (1..=meta.num_frames).contains(n));
     let Some(n) = n else {
@@ -137,17 +158,24 @@ pub(super) async fn time(
         .ok()
         .filter(|s| s.is_finite() && secs.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
         .ok_or_else(|| bad(format!("time must be a number of seconds, got {secs:?}")))?;
-    let wanted = parse_query(query, st.config.limits.max_dimension)?;
+    let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
     let (loc, meta) = load_movie(st, mount, segs).await?;
-    if !(0.0..=meta.duration).contains(&seconds) {
-        return Err(BackendError::OutOfRange(format!("time {secs} not in 0..={}", meta.duration)));
+    // A movie shows frames from 0 s until its `Duration` (exclusive). The server alone decides
+    // which times are inside, so the range it states is exactly the range it accepts.
+    if !(0.0..meta.duration).contains(&seconds) {
+        return Err(BackendError::OutOfRange(format!("time {secs} s not in [0, {}) s", meta.duration)));
     }
     let req = frame_request(format, wanted, &meta, st.config.limits.max_dimension)?;
     let backend = st.backend.clone();
     let l = loc.clone();
-    let index0 = blocking(&st.meta, move || backend.frame_at_time(&l, seconds)).await?;
+    let index0 = match blocking(&st.meta, move || backend.frame_at_time(&l, seconds)).await {
+        // Inside the movie but past the end of its video track (a shorter video, or a time
+        // within half a tick of the end): the last frame is the one still shown.
+        Err(BackendError::OutOfRange(_)) => meta.num_frames.saturating_sub(1),
+        other => other?,
+    };
     if index0 >= meta.num_frames {
-        return Err(BackendError::OutOfRange(format!("time {secs} is past the last frame")));
+        return Err(BackendError::OutOfRange(format!("time {secs} s: the movie has no frames")));
     }
     respond(st, loc, &meta, index0, req, headers).await
 }
@@ -177,7 +205,9 @@ async fn respond(
     let cache_control = if tag.is_some() { IMMUTABLE } else { SHORT };
     if let Some(tag) = &tag {
         if not_modified(headers, tag) {
-            return Ok(not_modified_response(st, tag, cache_control));
+            let mut resp = not_modified_response(st, tag, cache_control);
+            resp.headers_mut().insert(header::VARY, HeaderValue::from_static(VARY));
+            return Ok(resp);
         }
     }
     let key = FrameKey { source: loc.source.clone(), validator: meta.validator.clone(), index0, req };
@@ -209,12 +239,13 @@ async fn respond(
     };
     set(header::CONTENT_TYPE, &frame.content_type);
     set(header::CACHE_CONTROL, cache_control);
+    set(header::VARY, VARY);
     if let Some(tag) = &tag {
         set(header::ETAG, tag);
     }
     set(HeaderName::from_static("x-frame-number"), &(index0 + 1).to_string());
     set(HeaderName::from_static("x-cache"), if lookup == Lookup::Hit { "HIT" } else { "MISS" });
-    if req.format != FrameFormat::Raw {
+    if req.format != FrameFormat::Sample {
         set(HeaderName::from_static("x-image-width"), &frame.width.to_string());
         set(HeaderName::from_static("x-image-height"), &frame.height.to_string());
     }
@@ -257,25 +288,60 @@ mod tests {
         let q = Wanted { quality: Some(50), ..Wanted::default() };
         assert_eq!(frame_request(FrameFormat::Png, q, &meta(), 8192).expect("ok").quality, None);
         assert_eq!(frame_request(FrameFormat::Jpeg, q, &meta(), 8192).expect("ok").quality, Some(50));
+        let plain = frame_request(FrameFormat::Jpeg, Wanted::default(), &meta(), 8192).expect("ok");
+        assert_eq!(plain.quality, Some(75), "go-lazycache's JPEG quality");
         let big = Wanted { height: Some(8000), ..Wanted::default() };
         assert!(frame_request(FrameFormat::Png, big, &meta(), 8192).is_err());
-        let raw = Wanted { width: Some(10), ..Wanted::default() };
-        assert!(frame_request(FrameFormat::Raw, raw, &meta(), 8192).is_err());
+        let sample = Wanted { width: Some(10), ..Wanted::default() };
+        assert!(frame_request(FrameFormat::Sample, sample, &meta(), 8192).is_err());
     }
 
     #[test]
     fn parses_query_and_specs() {
+        let none = HeaderMap::new();
         assert_eq!(
-            parse_query(Some("width=10&x=y&quality=80"), 100),
+            parse_wanted(Some("width=10&x=y&quality=80"), &none, 100),
             Ok(Wanted { width: Some(10), height: None, quality: Some(80) })
         );
         for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc"] {
-            assert!(parse_query(Some(q), 100).is_err(), "{q}");
+            assert!(parse_wanted(Some(q), &none, 100).is_err(), "{q}");
         }
         assert_eq!(split_ext("12.jpeg"), Ok(("12", FrameFormat::Jpeg)));
         assert_eq!(split_ext("12"), Ok(("12", FrameFormat::Png)));
         assert_eq!(split_ext("1.5"), Ok(("1.5", FrameFormat::Png)));
         assert_eq!(split_ext("1.5.RGBA"), Ok(("1.5", FrameFormat::Rgba)));
         assert!(split_ext("12.gif").is_err());
+        assert_eq!(split_ext("3.raw"), Ok(("3", FrameFormat::Rgba)), ".raw is RGBA, as in go-lazycache");
+        assert_eq!(split_ext("3.sample"), Ok(("3", FrameFormat::Sample)));
+    }
+
+    fn size_headers(width: Option<&str>, height: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in SIZE_HEADERS.iter().zip([width, height]) {
+            if let Some(v) = value {
+                h.insert(*name, HeaderValue::from_str(v).expect("header value"));
+            }
+        }
+        h
+    }
+
+    /// The go-lazycache size headers: used without a size in the query, ignored with one.
+    #[test]
+    fn size_headers_scale_unless_the_query_has_a_size() {
+        let both = size_headers(Some("320"), Some("180"));
+        let w = parse_wanted(None, &both, 8192).expect("ok");
+        assert_eq!((w.width, w.height), (Some(320), Some(180)));
+        let w = parse_wanted(Some("quality=50"), &both, 8192).expect("ok");
+        assert_eq!((w.width, w.height, w.quality), (Some(320), Some(180), Some(50)));
+        let w = parse_wanted(Some("height=90"), &both, 8192).expect("ok");
+        assert_eq!((w.width, w.height), (None, Some(90)), "the query wins");
+        let one = size_headers(None, Some("540"));
+        let w = parse_wanted(None, &one, 8192).expect("ok");
+        assert_eq!((w.width, w.height), (None, Some(540)));
+        let r = frame_request(FrameFormat::Png, w, &meta(), 8192).expect("ok");
+        assert_eq!((r.width, r.height), (Some(960), Some(540)), "aspect kept as for ?height=");
+        for bad in ["0", "abc", "9000", ""] {
+            assert!(parse_wanted(None, &size_headers(Some(bad), None), 8192).is_err(), "{bad:?}");
+        }
     }
 }

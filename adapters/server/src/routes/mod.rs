@@ -1,5 +1,6 @@
 //! The axum router: shared state, service routes, mount routes, middleware.
 
+mod files;
 mod frames;
 mod mount;
 mod service;
@@ -62,7 +63,12 @@ pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router
         .route("/", get(service::root))
         .route("/healthz", get(service::healthz))
         .route("/metrics", get(service::metrics))
-        .route("/openapi.json", get(service::openapi));
+        .route("/openapi.json", get(service::openapi))
+        // go-lazycache's names for the same things.
+        .route("/metrics/", get(service::metrics))
+        .route("/_ah/health", get(service::healthz))
+        .route("/info", get(service::info))
+        .route("/info/", get(service::info));
     for (idx, m) in state.config.mounts.iter().enumerate() {
         let handler = move |State(st): State<AppState>, uri: Uri, headers: HeaderMap| async move {
             mount::handle(st, idx, uri, headers).await

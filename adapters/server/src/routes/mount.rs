@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::{blocking, frames, labelled, AppState};
+use super::{blocking, files, frames, labelled, AppState};
 use crate::backend::{MovieLocation, MovieMeta, Source};
 use crate::conditional::{etag, not_modified};
 use crate::config::{Mount, MountTarget};
 use crate::errors::BackendError;
 use crate::listing::{display_path, list_local};
-use crate::paths::{parse_rest, resolve, MountRoute};
+use crate::paths::{is_movie_name, parse_rest, resolve, shareable, MountRoute};
 
 /// Metadata may change when the file does; clients revalidate with the ETag after this.
 const META_CACHE_CONTROL: &str = "public, max-age=60";
@@ -30,8 +30,12 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
     };
     let query = uri.query();
     let (label, result) = match route {
+        // `movie.mov/` is the movie, as in go-lazycache.
+        MountRoute::Listing(segs) if segs.last().is_some_and(|s| is_movie_name(s)) => {
+            entry(&st, mount, &segs, &headers).await
+        }
         MountRoute::Listing(segs) => ("listing", listing(&st, mount, &segs).await),
-        MountRoute::Entry(segs) => entry(&st, mount, &segs, uri.path(), &headers).await,
+        MountRoute::Entry(segs) => entry(&st, mount, &segs, &headers).await,
         MountRoute::Frame(segs, spec) => {
             ("frame", frames::frame(&st, mount, &segs, &spec, query, &headers).await)
         }
@@ -39,30 +43,38 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
             ("time", frames::time(&st, mount, &segs, &spec, query, &headers).await)
         }
     };
+    // A 404 names the path the client asked for, never an upstream URL or a local path.
+    let result = result.map_err(|e| match e {
+        BackendError::NotFound(_) => BackendError::NotFound(uri.path().to_string()),
+        e => e,
+    });
     labelled(label, result.unwrap_or_else(IntoResponse::into_response))
 }
 
 /// A path without trailing slash: a local directory or an upstream name without a dot is
-/// listed, anything else is a movie.
+/// listed, a movie (see [`is_movie_name`]) answers its metadata, another file is redirected to
+/// the upstream or served from the local disk.
 async fn entry(
     st: &AppState,
     mount: &Mount,
     segs: &[String],
-    request_path: &str,
     headers: &HeaderMap,
 ) -> (&'static str, Result<Response, BackendError>) {
-    let is_dir = match &mount.target {
-        MountTarget::Upstream(_) => !segs.last().is_some_and(|s| s.contains('.')),
-        MountTarget::Local(_) => match resolve(mount, segs, false) {
-            Ok(Source::File(p)) => p.is_dir(),
-            Ok(Source::Url(_)) => false,
-            Err(e) => return ("metadata", Err(e)),
+    let name = segs.last().map_or("", String::as_str);
+    match &mount.target {
+        MountTarget::Upstream(_) if !name.contains('.') => ("listing", listing(st, mount, segs).await),
+        MountTarget::Upstream(_) if !is_movie_name(name) => match resolve(mount, segs, false) {
+            Ok(Source::Url(url)) => ("redirect", Ok(files::redirect(&url))),
+            Ok(Source::File(_)) => ("redirect", Err(BackendError::Internal("mount kind mismatch".into()))),
+            Err(e) => ("redirect", Err(e)),
         },
-    };
-    if is_dir {
-        ("listing", listing(st, mount, segs).await)
-    } else {
-        ("metadata", metadata(st, mount, segs, request_path, headers).await)
+        MountTarget::Upstream(_) => ("metadata", metadata(st, mount, segs, headers).await),
+        MountTarget::Local(_) => match resolve(mount, segs, false) {
+            Ok(Source::File(p)) if p.is_dir() => ("listing", listing(st, mount, segs).await),
+            Ok(Source::File(p)) if !is_movie_name(name) => ("file", files::local(&p, name).await),
+            Ok(_) => ("metadata", metadata(st, mount, segs, headers).await),
+            Err(e) => ("metadata", Err(e)),
+        },
     }
 }
 
@@ -126,22 +138,19 @@ async fn metadata(
     st: &AppState,
     mount: &Mount,
     segs: &[String],
-    request_path: &str,
     headers: &HeaderMap,
 ) -> Result<Response, BackendError> {
     let (loc, meta) = load_movie(st, mount, segs).await?;
-    let url = match &loc.source {
-        Source::Url(u) => u.to_string(),
-        Source::File(_) => request_path.to_string(),
-    };
     let tag = etag(&meta.validator, &["meta", &loc.source.to_string()]);
     if let Some(tag) = &tag {
         if not_modified(headers, tag) {
             return Ok(not_modified_response(st, tag, META_CACHE_CONTROL));
         }
     }
-    let body = json!({
-        "URL": url,
+    // `URL` as go-lazycache wrote it: the path below the mount. `SourceURL`: the upstream file,
+    // when its URL holds no credentials (local paths are never shown).
+    let mut body = json!({
+        "URL": format!("/{}", loc.rel_path),
         "NumFrames": meta.num_frames,
         "Duration": meta.duration,
         "FileSize": meta.file_size,
@@ -152,6 +161,11 @@ async fn metadata(
         "CreationTime": meta.creation_time,
         "Tracks": meta.tracks,
     });
+    if let Source::Url(url) = &loc.source {
+        if let Some(url) = shareable(url) {
+            body["SourceURL"] = json!(url.as_str());
+        }
+    }
     let mut resp = Json(body).into_response();
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(META_CACHE_CONTROL));

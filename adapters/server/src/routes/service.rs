@@ -1,4 +1,5 @@
-//! Built-in routes: `/`, `/healthz`, `/metrics`, `/openapi.json`.
+//! Built-in routes: `/`, `/healthz`, `/metrics`, `/openapi.json`, `/info`, and go-lazycache's
+//! `/metrics/`, `/_ah/health`, `/info/`.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
@@ -26,12 +27,17 @@ pub(super) async fn root(State(st): State<AppState>) -> Response {
     labelled("root", Json(body).into_response())
 }
 
-/// `GET /healthz`.
+/// `GET /info`, `/info/`: component versions, as go-lazycache's `/info/` listed its own.
+pub(super) async fn info() -> Response {
+    labelled("info", Json(json!({"lazyqt": env!("CARGO_PKG_VERSION")})).into_response())
+}
+
+/// `GET /healthz`, `/_ah/health`.
 pub(super) async fn healthz() -> Response {
     labelled("healthz", Json(json!({"status": "ok"})).into_response())
 }
 
-/// `GET /metrics`: Prometheus text, the backend's counters included.
+/// `GET /metrics`, `/metrics/`: Prometheus text, the backend's counters included.
 pub(super) async fn metrics(State(st): State<AppState>) -> Response {
     let backend = st.backend.clone();
     let pairs = blocking(&st.meta, move || Ok(backend.metrics())).await.unwrap_or_default();

@@ -53,7 +53,9 @@ impl FakeBackend {
         self.seen.lock().expect("lock").push(loc.source.clone());
         let name = loc.rel_path.rsplit('/').next().unwrap_or_default();
         if !name.ends_with(".mov") || name.contains("missing") {
-            return Err(BackendError::NotFound(loc.rel_path.clone()));
+            // Like the real backend, name the upstream URL or local file: the server must not
+            // show it to the client.
+            return Err(BackendError::NotFound(loc.source.to_string()));
         }
         if name.contains("unsupported") {
             return Err(BackendError::Unsupported("codec xyz1".into()));
@@ -117,39 +119,31 @@ impl Backend for FakeBackend {
         let rgb = image::RgbImage::from_pixel(w, h, image::Rgb([shade, 100, 200]));
         let mut out = Cursor::new(Vec::new());
         let fail = |e: image::ImageError| BackendError::Internal(e.to_string());
-        let content_type = match req.format {
-            FrameFormat::Png => {
-                rgb.write_to(&mut out, image::ImageFormat::Png).map_err(fail)?;
-                "image/png"
-            }
-            FrameFormat::Bmp => {
-                rgb.write_to(&mut out, image::ImageFormat::Bmp).map_err(fail)?;
-                "image/bmp"
-            }
+        match req.format {
+            FrameFormat::Png => rgb.write_to(&mut out, image::ImageFormat::Png).map_err(fail)?,
+            FrameFormat::Bmp => rgb.write_to(&mut out, image::ImageFormat::Bmp).map_err(fail)?,
             FrameFormat::Jpeg => {
-                let enc =
-                    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, req.quality.unwrap_or(90));
+                let quality = req.quality.expect("the server always sets a JPEG quality");
+                let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
                 rgb.write_with_encoder(enc).map_err(fail)?;
-                "image/jpeg"
             }
             FrameFormat::Rgba => {
                 let rgba = image::DynamicImage::ImageRgb8(rgb).into_rgba8();
                 out.get_mut().extend_from_slice(rgba.as_raw());
-                "application/octet-stream"
             }
-            FrameFormat::Raw => {
+            FrameFormat::Sample => {
                 out.get_mut().extend_from_slice(format!("RAWSAMPLE{index0}").as_bytes());
                 return Ok(FrameBytes {
                     bytes: out.into_inner().into(),
-                    content_type: "application/octet-stream".into(),
+                    content_type: req.format.content_type().into(),
                     width: 0,
                     height: 0,
                 });
             }
-        };
+        }
         Ok(FrameBytes {
             bytes: out.into_inner().into(),
-            content_type: content_type.into(),
+            content_type: req.format.content_type().into(),
             width: w,
             height: h,
         })

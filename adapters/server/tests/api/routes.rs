@@ -64,7 +64,7 @@ async fn openapi_matches_routes() {
     cfg.mounts.push(lazyqt_server::Mount::parse("/local=.").expect("m"));
     let routes: BTreeSet<String> = lazyqt_server::route_templates(&cfg).into_iter().collect();
     assert_eq!(paths, routes);
-    assert_eq!(paths.len(), 4 + 2 * 6);
+    assert_eq!(paths.len(), 8 + 2 * 6);
     for p in &paths {
         let (dir, file) = if p.starts_with(UP) {
             ("2016", "2016/CAMHDA301-20160101T000000Z.mov")
@@ -134,7 +134,8 @@ async fn metadata_and_conditional_requests() {
     let tag = r.headers()[ETAG].to_str().expect("etag").to_string();
     assert!(tag.starts_with('"') && !tag.starts_with("W/"));
     let m: serde_json::Value = r.json().await.expect("json");
-    assert_eq!(m["URL"], MOVIE);
+    assert_eq!(m["URL"], "/sub/m.mov", "the path below the mount, as go-lazycache wrote it");
+    assert!(m.get("SourceURL").is_none(), "local paths are not disclosed");
     assert_eq!(m["NumFrames"], FRAMES);
     assert_eq!(m["Duration"], 10.0);
     assert_eq!(m["FileSize"], 123_456);
@@ -152,7 +153,8 @@ async fn metadata_and_conditional_requests() {
 
     let (st, m) = get_json(&s.url(&format!("{UP}{UP_MOVIE}"))).await;
     assert_eq!(st, 200);
-    assert_eq!(m["URL"], format!("{}{}", s.upstream.base(), &UP_MOVIE[1..]));
+    assert_eq!(m["URL"], UP_MOVIE);
+    assert_eq!(m["SourceURL"], format!("{}{}", s.upstream.base(), &UP_MOVIE[1..]));
 
     for (path, code) in [
         ("/local/sub/missing.mov", 404),
@@ -210,9 +212,12 @@ async fn frames_in_every_format() {
     assert_eq!(r.headers()["x-image-width"], "64");
     assert_eq!(r.headers()["x-image-height"], "48");
     assert_eq!(r.headers()["x-pixel-format"], "RGBA8");
+    assert_eq!(r.headers()[CONTENT_TYPE], "image/x-raw-rgba");
     assert_eq!(r.bytes().await.expect("body").len(), (W * H * 4) as usize);
-    let r = get(format!("{MOVIE}/frame/3.raw")).await.expect("get");
+    let r = get(format!("{MOVIE}/frame/3.sample")).await.expect("get");
     assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()[CONTENT_TYPE], "application/octet-stream");
+    assert!(r.headers().get("x-image-width").is_none());
     assert_eq!(&r.bytes().await.expect("body")[..], b"RAWSAMPLE2");
 
     // Scaling: aspect kept when one side is given.
@@ -237,7 +242,7 @@ async fn frames_in_every_format() {
         (format!("{MOVIE}/frame/1?width=0"), 400),
         (format!("{MOVIE}/frame/1?width=100000"), 400),
         (format!("{MOVIE}/frame/1?quality=0"), 400),
-        (format!("{MOVIE}/frame/1.raw?width=5"), 400),
+        (format!("{MOVIE}/frame/1.sample?width=5"), 400),
         ("/local/sub/missing.mov/frame/1".to_string(), 404),
         ("/local/sub/unsupported.mov/frame/1".to_string(), 415),
     ] {
@@ -263,9 +268,18 @@ async fn time_route() {
     assert_eq!(r.headers()[CONTENT_TYPE], "image/jpeg");
     assert_eq!(r.headers()["x-image-width"], "16");
     assert_eq!(r.headers()["x-image-height"], "12");
-    let r = reqwest::get(s.url(&format!("{MOVIE}/time/10"))).await.expect("get");
-    assert_eq!(r.headers()["x-frame-number"], "100");
-    for (t, code) in [("10.5", 416), ("-1", 416), ("nan", 400), ("inf", 400), ("1e3", 400), ("x.png", 400)] {
+    // The movie lasts 10 s: times are in [0, 10), and the 416 says exactly that.
+    for (t, frame) in [("0", "1"), ("9.99", "100"), ("9.999999", "100")] {
+        let r = reqwest::get(s.url(&format!("{MOVIE}/time/{t}"))).await.expect("get");
+        assert_eq!(r.status(), 200, "{t}");
+        assert_eq!(r.headers()["x-frame-number"], frame, "{t}");
+    }
+    for t in ["10", "10.0", "10.5", "-1", "-0.000001"] {
+        let (st, e) = get_json(&s.url(&format!("{MOVIE}/time/{t}"))).await;
+        assert_eq!(st, 416, "{t}");
+        assert_eq!(e["error"], format!("out of range: time {t} s not in [0, 10) s"), "{t}");
+    }
+    for (t, code) in [("nan", 400), ("inf", 400), ("1e3", 400), ("x.png", 400)] {
         let r = reqwest::get(s.url(&format!("{MOVIE}/time/{t}"))).await.expect("get");
         assert_eq!(r.status().as_u16(), code, "{t}");
     }

@@ -63,7 +63,7 @@ async fn client_cannot_choose_upstream() {
     for p in &tricky {
         let (code, body) = get_json(&s.url(p)).await;
         if code == 200 {
-            let url = body["URL"].as_str().expect("URL");
+            let url = body["SourceURL"].as_str().expect("SourceURL");
             assert!(url.starts_with(&s.upstream.base()), "{p} → {url}");
         } else {
             assert!(matches!(code, 400 | 404), "{p} answered {code}");

@@ -48,10 +48,12 @@ pub const HEIGHT: u32 = 48;
 /// The configured largest width or height a client may ask for.
 pub const MAX_DIMENSION: u32 = 8192;
 /// Statuses the router may answer with this configuration and backend (the fake never fails
-/// with 5xx, the fake upstream never errs and nothing runs into the 60 s deadline).
-pub const STATUSES: &[u16] = &[200, 304, 400, 404, 405, 415, 416];
+/// with 5xx, the fake upstream never errs and nothing runs into the 60 s deadline; 302 is a
+/// non-movie file under the upstream mount).
+pub const STATUSES: &[u16] = &[200, 302, 304, 400, 404, 405, 415, 416];
 /// Routes of the server itself (answer 200 to GET and HEAD).
-const SERVICE: &[&str] = &["/", "/healthz", "/metrics", "/openapi.json"];
+const SERVICE: &[&str] =
+    &["/", "/healthz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
 /// Names in the local tree that a listing must never show (besides dot files).
 const HIDDEN: &[&str] = &["escape", "outside.mov"];
 /// Largest response body read back.
@@ -351,6 +353,17 @@ impl Harness {
         if status == 304 {
             assert!(input.if_none_match.is_some(), "{what:?}: 304 without If-None-Match");
         }
+        if status == 302 {
+            assert_eq!(target.mount, Some(UP), "{what:?}: redirect outside the upstream mount");
+            assert!(calls.is_empty() && fetched.is_empty(), "{what:?}: a redirect looked upstream");
+            let location = a.headers.get(header::LOCATION).map(|l| l.to_str().expect("ASCII Location"));
+            let location = Url::parse(location.unwrap_or_else(|| panic!("{what:?}: 302 without Location")));
+            let location = location.unwrap_or_else(|e| panic!("{what:?}: Location: {e}"));
+            let segs =
+                target.segs.as_ref().unwrap_or_else(|| panic!("{what:?}: redirected a non-UTF-8 path"));
+            let rel: Vec<&str> = segs.iter().map(String::as_str).collect();
+            self.check_url(&location, &rel, what);
+        }
         if matches!(status, 304 | 415 | 416) {
             assert!(calls.iter().any(|c| matches!(c, Call::Movie(_))), "{what:?}: {status} without a movie");
         }
@@ -421,7 +434,7 @@ impl Harness {
             Call::Time(_, seconds) => {
                 assert_eq!(route, Some("time"), "{what:?}");
                 assert!(
-                    seconds.is_finite() && (0.0..=FRAMES as f64 / FPS).contains(seconds),
+                    seconds.is_finite() && (0.0..FRAMES as f64 / FPS).contains(seconds),
                     "{what:?}: {seconds}"
                 );
                 assert_eq!(stem.parse::<f64>().ok(), Some(*seconds), "{what:?}: time {stem:?}");
@@ -496,10 +509,15 @@ impl Harness {
             }
         }
         if let Some(url) = json.get("URL").and_then(|u| u.as_str()) {
-            if target.mount == Some(UP) {
-                assert!(url.starts_with(self.base.as_str()), "{what:?}: URL {url}");
-            } else {
-                assert_eq!(url, input.uri.path(), "{what:?}");
+            let segs =
+                target.segs.as_ref().unwrap_or_else(|| panic!("{what:?}: metadata of a non-UTF-8 path"));
+            assert_eq!(url, format!("/{}", segs.join("/")), "{what:?}: URL is the path below the mount");
+            match json.get("SourceURL").and_then(|u| u.as_str()) {
+                Some(source) => {
+                    assert_eq!(target.mount, Some(UP), "{what:?}: SourceURL {source}");
+                    assert!(source.starts_with(self.base.as_str()), "{what:?}: SourceURL {source}");
+                }
+                None => assert_eq!(target.mount, Some(LOCAL), "{what:?}: no SourceURL"),
             }
         }
     }
@@ -513,10 +531,11 @@ fn split_spec(spec: &str) -> (&str, FrameFormat) {
 }
 
 /// What the backend is asked to render: the requested format; both sides or neither, within
-/// bounds, never the native size spelled out; quality only for JPEG; raw never scaled.
+/// bounds, never the native size spelled out; quality only and always for JPEG; compressed
+/// samples never scaled.
 fn check_request(req: &FrameRequest, format: FrameFormat, what: &str) {
     assert_eq!(req.format, format, "{what:?}");
-    if format == FrameFormat::Raw {
+    if format == FrameFormat::Sample {
         assert_eq!((req.width, req.height, req.quality), (None, None, None), "{what:?}");
         return;
     }
@@ -525,7 +544,8 @@ fn check_request(req: &FrameRequest, format: FrameFormat, what: &str) {
         assert!((1..=MAX_DIMENSION).contains(&side), "{what:?}: {req:?}");
     }
     assert_ne!((req.width, req.height), (Some(WIDTH), Some(HEIGHT)), "{what:?}: native size spelled out");
+    assert_eq!(req.quality.is_some(), format == FrameFormat::Jpeg, "{what:?}: {req:?}");
     if let Some(q) = req.quality {
-        assert!(format == FrameFormat::Jpeg && (1..=100).contains(&q), "{what:?}: {req:?}");
+        assert!((1..=100).contains(&q), "{what:?}: {req:?}");
     }
 }
