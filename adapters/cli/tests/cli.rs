@@ -187,3 +187,40 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// `lazyqt serve` without any mount serves the OOI raw-data archive, as go-lazycache did, and
+/// says so on stderr at start (nothing is fetched to start). Options come from `LAZYQT_*`.
+#[test]
+fn serve_without_mounts_announces_the_ooi_archive() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::cargo_bin("lazyqt")
+        .unwrap()
+        .args(["serve", "--no-cache"])
+        .env("LAZYQT_LISTEN", "127.0.0.1:0")
+        .env_remove("LAZYQT_MOUNT")
+        .env_remove("LAZYQT_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(30));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = line.expect("a line on stderr at start");
+    assert!(
+        line.contains(
+            "/v1/org/oceanobservatories/rawdata/files -> https://rawdata.oceanobservatories.org/files/"
+        ),
+        "{line}"
+    );
+}

@@ -415,6 +415,50 @@ mod tests {
         assert_eq!(ok.mounts[0].prefix, "/a/b");
     }
 
+    /// go-lazycache bound 0.0.0.0; lazyqt listens on loopback unless told otherwise.
+    #[test]
+    fn compat_default_listen_is_loopback() {
+        let cfg = Cli::try_parse_from(["x"]).expect("args").serve.to_config().expect("config");
+        assert_eq!(cfg.listen, SocketAddr::from(([127, 0, 0, 1], 8080)));
+    }
+
+    /// With no mount at all, go-lazycache's OOI mount; any mount (option or file) replaces it.
+    #[test]
+    fn without_mounts_the_ooi_archive_is_mounted() {
+        let mut cfg = Cli::try_parse_from(["x"]).expect("args").serve.to_config().expect("config");
+        assert_eq!(cfg.mounts, vec![Mount::ooi()]);
+        assert_eq!(cfg.mounts[0].prefix, "/v1/org/oceanobservatories/rawdata/files");
+        let url = Url::parse("https://rawdata.oceanobservatories.org/files/").expect("url");
+        assert_eq!(cfg.mounts[0].target, MountTarget::Upstream(url));
+        cfg.validate().expect("the default mount is valid");
+        let cli = Cli::try_parse_from(["x", "--mount", "/local=."]).expect("args");
+        let cfg = cli.serve.to_config().expect("config");
+        assert_eq!(cfg.mounts.len(), 1);
+        assert_eq!(cfg.mounts[0].prefix, "/local");
+        let cli = Cli::try_parse_from(["x", "--mount", "/a=.;/b=http://127.0.0.1:1/f"]).expect("args");
+        let prefixes: Vec<String> =
+            cli.serve.to_config().expect("config").mounts.into_iter().map(|m| m.prefix).collect();
+        assert_eq!(prefixes, ["/a", "/b"], "mount values are split at ';'");
+    }
+
+    #[test]
+    fn help_names_every_environment_variable() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_help().to_string();
+        for var in [
+            "LAZYQT_LISTEN",
+            "LAZYQT_MOUNT",
+            "LAZYQT_CONFIG",
+            "LAZYQT_WORKERS",
+            "LAZYQT_FRAME_CACHE_MB",
+            "LAZYQT_LISTING_TTL",
+            "LAZYQT_REQUEST_TIMEOUT",
+            "LAZYQT_UPSTREAM_TIMEOUT",
+        ] {
+            assert!(help.contains(&format!("[env: {var}")), "{var} missing from:\n{help}");
+        }
+    }
+
     #[test]
     fn missing_local_dir_is_an_error() {
         let mut cfg = ServerConfig {

@@ -22,6 +22,7 @@ movie = "/sub/m.mov"
 md = camhd.get_metadata(local + movie)
 assert md["NumFrames"] == 100, md
 assert md["Duration"] == 10.0, md
+assert md["URL"] == movie, md  # the path below the mount, as go-lazycache wrote it
 
 img = camhd.get_frame(local + movie, 5)
 assert isinstance(img, np.ndarray), type(img)
@@ -41,6 +42,7 @@ assert camhd.get_metadata(local + "/sub/missing.mov") is None
 r = camhd.lazycache(base + os.environ["LAZYQT_UP"])
 f = "/RS03ASHS/PN03B/06-CAMHDA301/2016/11/13/CAMHDA301-20161113T000000Z.mov"
 assert r.get_metadata(f)["NumFrames"] == 100
+assert r.get_metadata(f)["URL"] == f
 assert r.get_frame(f, 100).shape[:2] == (48, 64)
 d = r.get_dir("/2016/")
 assert d["Files"] == ["CAMHDA301-20160101T000000Z.mov", "CAMHDA301-20160101T000000Z.mov.md5"], d
