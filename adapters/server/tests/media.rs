@@ -153,6 +153,12 @@ fn predecessor_wire_over_real_movies() {
     let meta: Value = get(&format!("{}/up/prores3.mov/", f.base)).json().unwrap();
     assert_eq!(meta["URL"], "/prores3.mov");
     assert_eq!(meta["SourceURL"], f.upstream.url("/prores3.mov"));
+    // go-lazycache redirected .mp4 upstream; lazyqt serves it as a movie.
+    let mp4: Value = get(&format!("{}/up/h264_bframes.mp4", f.base)).json().unwrap();
+    assert_eq!((mp4["Codec"].as_str(), mp4["NumFrames"].as_u64()), (Some("avc1"), Some(60)));
+    // A 404 names the path asked for, not the upstream URL the backend tried.
+    let missing: Value = get(&format!("{}/up/missing.mov", f.base)).json().unwrap();
+    assert_eq!(missing["error"], "not found: /up/missing.mov");
 }
 
 /// The time route accepts exactly the times its 416 states, `[0, Duration)`, at both ends,
