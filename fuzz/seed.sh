@@ -98,6 +98,8 @@ seeds = [
     "/local/m.mov/frame/1?width=0", "/local/m.mov/frame/1?width=4294967296",
     "/local/m.mov/frame/1?quality=101", "/local/m.mov/frame/1.gif", "/local/m.mov/frame/1.5",
     "/local/m.mov/time/1e3", "/local/m.mov/time/inf", "/local/m.mov/frame/1.raw?width=2",
+    "/local/m.mov/frame/6.sample", "/local/m.mov/frame/1.sample?width=2", "/up/sub/x.mov.md5",
+    "/up/m.mov/", "/local/m.mov/", "/info/", "/_ah/health", "/metrics/",
     "/local/../m.mov", "/local/sub/../../outside/secret.mov", "/local/%2e%2e/outside/secret.mov",
     "/local/.%2E/", "/local/sub%2f..%2f..%2foutside", "/local/..%5c..%5coutside",
     "/local/sub\\m.mov", "/local//m.mov", "/local/./m.mov", "/local/m.mov%00.png",
