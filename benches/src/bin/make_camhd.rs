@@ -180,7 +180,9 @@ fn main() -> ExitCode {
             if !e.is_empty() {
                 eprintln!("make_camhd: {e}");
             }
-            eprintln!("usage: make_camhd OUT.mov [--frames N] [--source PRORES.mov] [--alias | --tables-only]");
+            eprintln!(
+                "usage: make_camhd OUT.mov [--frames N] [--source PRORES.mov] [--alias | --tables-only]"
+            );
             ExitCode::from(2)
         }
     }
