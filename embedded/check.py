@@ -12,11 +12,16 @@ on success.
 
 import datetime
 import json
+import re
 import sys
 
 # The goals for the core in the example firmware.
 GOAL_CORE_FLASH = 64 * 1024
 GOAL_STACK = 8 * 1024
+# Today's stack use plus ~10% (opt-level "s" or "z"): a change that grows it fails here and
+# must update BENCHMARKS.md. The 8 KiB goal is reported, not enforced: opening holds the
+# Movie (~12 KB) twice and each lookup's cursor carries six 256-byte windows.
+STACK_BUDGET = {"open": 27 * 1024, "lookups": 10 * 1024 + 512}
 
 
 def fail(msg):
@@ -107,6 +112,7 @@ def sizes(symbols_path, sections_path, stored_bytes):
             if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit():
                 sections[parts[0]] = int(parts[1])
     text = {"core": 0, "firmware": 0, "runtime": 0}
+    core_groups = {}  # core function name without its hash -> sizes of its instantiations
     allocator = []
     with open(symbols_path) as f:
         for line in f:
@@ -117,7 +123,10 @@ def sizes(symbols_path, sections_path, stored_bytes):
             if "__rust_alloc" in name or "__rdl_alloc" in name or "GlobalAlloc" in name:
                 allocator.append(name)
             if kind in "tT":
-                text[classify(name)] += size
+                part = classify(name)
+                text[part] += size
+                if part == "core":
+                    core_groups.setdefault(re.sub(r"::h[0-9a-f]{16}$", "", name), []).append(size)
     flash = sections[".vector_table"] + sections[".text"] + sections[".rodata"]
     return {
         "flash_total": flash,
@@ -125,6 +134,9 @@ def sizes(symbols_path, sections_path, stored_bytes):
         "rodata": sections[".rodata"],
         "movie_in_rodata": stored_bytes,
         "text_core": text["core"],
+        # Generic core code is instantiated once per ReadAt type (two here: flash, block).
+        "text_core_one_reader": round(sum(sum(v) / len(v) for v in core_groups.values())),
+        "rodata_other": sections[".rodata"] - stored_bytes,
         "text_firmware": text["firmware"],
         "text_runtime": text["runtime"],
         "ram_data_bss": sections.get(".data", 0) + sections.get(".bss", 0) + sections.get(".uninit", 0),
@@ -171,6 +183,9 @@ def main():
                 stack[step] = max(stack.get(step, 0), line["stack"]["used"])
     if set(stack) != {"open", "lookups"} or min(stack.values()) <= 0:
         fail(f"expected stack measurements of open and lookups: {stack}")
+    for step, used in stack.items():
+        if used > STACK_BUDGET[step]:
+            fail(f"{step} used {used} bytes of stack, over its budget of {STACK_BUDGET[step]}")
     layout = next(line for line in out if "flash_image" in line)
     timing = next((line["timing"] for line in out if "timing" in line), None)
     if timing is None:
@@ -180,6 +195,8 @@ def main():
     size = sizes(sys.argv[4], sys.argv[5], layout["flash_image"]["stored_bytes"])
     if size["heap"] != 0:
         fail(f"an allocator is linked: {size['allocator_symbols']}")
+    if size["text_core"] > GOAL_CORE_FLASH:
+        fail(f"the core's code takes {size['text_core']} bytes of flash, over {GOAL_CORE_FLASH}")
     report = {
         "flash": size,
         "stack": stack,
