@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Check the example firmware's output against the host `lazyqt` and summarize its costs.
 
-usage: check.py FIRMWARE.jsonl INFO.json SAMPLES.jsonl SYMBOLS.txt SECTIONS.txt
+usage: check.py FIRMWARE.jsonl INFO.json SAMPLES.jsonl SYMBOLS.txt SECTIONS.txt DISASM.txt
 
 FIRMWARE.jsonl is what the firmware printed under QEMU; INFO.json and SAMPLES.jsonl are
 `lazyqt info --json` and `lazyqt samples --json` of the same movie; SYMBOLS.txt is
-`llvm-nm -C --print-size --size-sort` and SECTIONS.txt `llvm-size -A` of the firmware.
+`llvm-nm -C --print-size --size-sort`, SECTIONS.txt `llvm-size -A` and DISASM.txt
+`llvm-objdump -d -C --no-show-raw-insn` of the firmware.
 Exits 1 on the first disagreement, after printing it; prints the measurements as JSON
 on success.
 """
@@ -145,8 +146,68 @@ def sizes(symbols_path, sections_path, stored_bytes):
     }
 
 
+def call_graph(disasm_path):
+    """Each function of the firmware and the functions it calls (or tail-calls)."""
+    calls, current = {}, None
+    with open(disasm_path) as f:
+        for line in f:
+            m = re.match(r"^[0-9a-f]+ <(.*)>:$", line)
+            if m:
+                current = m.group(1)
+                calls[current] = set()
+                continue
+            m = re.search(r"\b(bl|blx|b|b\.w)\s+0x[0-9a-f]+ <([^>+]*)(\+0x[0-9a-f]+)?>", line)
+            if m and current is not None:
+                op, target, offset = m.groups()
+                # A call, or a branch to another function's first instruction (a tail call).
+                if op in ("bl", "blx") or (offset is None and target != current):
+                    calls[current].add(target)
+    return calls
+
+
+def cycles(calls):
+    """The call graph's cycles (strongly connected components with a loop): recursion."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+    for root in calls:
+        if root in index:
+            continue
+        # Iterative Tarjan: (node, iterator over its callees).
+        work = [(root, iter(sorted(calls[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, callees = work[-1]
+            for callee in callees:
+                if callee not in calls:
+                    continue
+                if callee not in index:
+                    index[callee] = low[callee] = len(index)
+                    stack.append(callee)
+                    on_stack.add(callee)
+                    work.append((callee, iter(sorted(calls[callee]))))
+                    break
+                if callee in on_stack:
+                    low[node] = min(low[node], index[callee])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in calls[node]:
+                        found.append(component)
+    return found
+
+
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) != 7:
         fail(__doc__)
     out, info = load(sys.argv[1]), load(sys.argv[2])[0]
     samples = load(sys.argv[3])
@@ -197,8 +258,21 @@ def main():
         fail(f"an allocator is linked: {size['allocator_symbols']}")
     if size["text_core"] > GOAL_CORE_FLASH:
         fail(f"the core's code takes {size['text_core']} bytes of flash, over {GOAL_CORE_FLASH}")
+    calls = call_graph(sys.argv[6])
+    recursion = cycles(calls)
+    if recursion:
+        fail(f"the firmware's call graph has cycles (recursion): {recursion}")
+    core_functions = [f for f in calls if classify(f) == "core"]
+    panicking = [f for f in core_functions if any("panic" in c for c in calls[f])]
     report = {
         "flash": size,
+        "call_graph": {
+            "functions": len(calls),
+            "cycles": 0,
+            "core_functions": len(core_functions),
+            "core_functions_with_panic_branches": len(panicking),
+            "panic_branch_kinds": sorted({c for f in panicking for c in calls[f] if "panic" in c}),
+        },
         "stack": stack,
         "values": layout["sizes"],
         "sectors": sectors,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the example firmware, run it on an emulated Cortex-M4F (qemu-system-arm, mps2-an386)
 # and check that everything it prints equals what the host `lazyqt info --json` and
-# `lazyqt samples --json` say of the same movie; then print its flash, RAM, stack and
-# instruction counts (embedded/check.py). Exits non-zero on any disagreement or failure.
+# `lazyqt samples --json` say of the same movie, that its call graph has no cycle (no
+# recursion) and no allocator is linked; then print its flash, RAM, stack and instruction
+# counts (embedded/check.py). Exits non-zero on any disagreement or failure.
 #
 # usage: embedded/run.sh [--frames N]     (default: CamHD's 25,000 frames)
 #
@@ -16,7 +17,7 @@ frames=25000
 while [ $# -gt 0 ]; do
   case "$1" in
     --frames) frames="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -48,5 +49,6 @@ if [ "$status" -ne 0 ]; then
 fi
 llvm-nm -C --print-size --size-sort "$elf" >"$work/symbols.txt"
 llvm-size -A "$elf" >"$work/sections.txt"
+llvm-objdump -d -C --no-show-raw-insn "$elf" >"$work/disasm.txt"
 python3 check.py "$work/firmware.jsonl" "$work/info.json" "$work/samples.jsonl" \
-  "$work/symbols.txt" "$work/sections.txt"
+  "$work/symbols.txt" "$work/sections.txt" "$work/disasm.txt"
