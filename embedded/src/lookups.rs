@@ -4,7 +4,7 @@
 //! Opening and the lookups are separate, never-inlined calls so the stack each uses can
 //! be measured on its own; the [`Movie`] lives in the caller's frame between them.
 
-use lazyqt_core::{Error, Movie, ReadAt, Sample};
+use lazyqt_core::{Error, Movie, ReadAt, Sample, Track};
 
 /// Times looked up, in microseconds from the start; `None` entries are filled in from
 /// the movie's duration ([`END_OFFSETS_US`]).
@@ -40,6 +40,11 @@ impl<E> From<Error<E>> for Failure<E> {
     }
 }
 
+/// The presented duration of `track` in microseconds (saturating; 0 without a timescale).
+pub fn duration_us(track: &Track) -> u64 {
+    track.duration().saturating_mul(1_000_000).checked_div(u64::from(track.timescale())).unwrap_or(0)
+}
+
 /// Open the movie in `r` (the result goes straight to the caller's slot: converting
 /// the error here would cost another copy of the movie on the stack).
 #[inline(never)]
@@ -56,7 +61,7 @@ pub fn run<R: ReadAt + ?Sized>(movie: &Movie, r: &R) -> Result<Found, Failure<R:
     for (slot, n) in frames.iter_mut().zip([0, last / 2, last]) {
         *slot = (n, video.frame(r, n)?);
     }
-    let end_us = video.duration() * 1_000_000 / u64::from(video.timescale());
+    let end_us = duration_us(video);
     let mut times = [(0, None); TIME_LOOKUPS];
     let asked =
         TIMES_US.iter().copied().chain(END_OFFSETS_US.iter().map(|&d| end_us.saturating_add_signed(d)));

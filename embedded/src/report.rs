@@ -166,8 +166,10 @@ pub fn timing(clock: &mut Clock, movie: &Movie, lookups: u32) -> Result<(), ()> 
     let ((), calibration_ticks) = clock.ticks(|| cortex_m::asm::delay(CALIBRATION_LOOPS));
     let (opened, open_ticks) = clock.ticks(|| lookups::open(&Image).is_ok());
     let Some(video) = movie.video_track() else { return fail("no video track") };
-    let frames = u64::from(video.frame_count());
-    let duration_us = video.duration() * 1_000_000 / u64::from(video.timescale());
+    let (frames, duration_us) = (u64::from(video.frame_count()), lookups::duration_us(video));
+    if frames == 0 || duration_us == 0 {
+        return fail("an empty video track");
+    }
     let (frame_ok, frame_ticks) = clock.ticks(|| {
         let mut h = 0x9e37_79b9_7f4a_7c15u64;
         (0..lookups).all(|_| video.frame(&Image, (next_random(&mut h) % frames) as u32).is_ok())
