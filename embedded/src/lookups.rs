@@ -6,8 +6,7 @@
 
 use lazyqt_core::{Error, Movie, ReadAt, Sample, Track};
 
-/// Times looked up, in microseconds from the start; `None` entries are filled in from
-/// the movie's duration ([`END_OFFSETS_US`]).
+/// Times looked up, in microseconds from the start (more near the end: [`END_OFFSETS_US`]).
 pub const TIMES_US: [u64; 5] = [0, 33_366, 33_367, 1_000_000, 417_084_000];
 
 /// Times relative to the end of the video track: just before it (the last frame), and

@@ -62,11 +62,14 @@ fn pass<R: ReadAt + ?Sized>(name: &str, r: &R, disk: Option<&Disk>) -> Result<Mo
     let (found, lookup_stack) = stack::measure(|| lookups::run(&movie, r));
     report::found(name, found, lookup_stack)?;
     if let (Some(open), Some(disk)) = (open_sectors, disk) {
-        report::sectors(name, open, disk.reads() - open);
+        report::sectors(name, open, disk.reads().saturating_sub(open));
     }
     Ok(movie)
 }
 
+/// A fault (e.g. a stack overflow into `.bss`) ends the run with a failure instead of
+/// hanging QEMU. cortex-m-rt requires this handler to be declared `unsafe`; it does
+/// nothing unsafe.
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
     hprintln!("{{\"error\":\"HardFault at pc {:#010x}\"}}", frame.pc());
