@@ -234,8 +234,9 @@ def main():
     expect("block pass vs flash pass", comparable["block"], comparable["flash"])
     block = groups["block"]
     sectors = next((line["sectors"] for line in block if "sectors" in line), None)
-    if not sectors or sectors["open"] < 1 or sectors["lookups"] < 1:
-        fail(f"the block pass read no sectors: {sectors}")
+    # (A small moov may sit in the reader's one cached sector, so lookups can read none.)
+    if not sectors or sectors["open"] < 1:
+        fail(f"the block pass read no sectors while opening: {sectors}")
     stack = {}
     for name, lines in groups.items():
         for line in lines:
