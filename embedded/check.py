@@ -112,8 +112,7 @@ def sizes(symbols_path, sections_path, stored_bytes):
             parts = line.split()
             if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit():
                 sections[parts[0]] = int(parts[1])
-    text = {"core": 0, "firmware": 0, "runtime": 0}
-    core_groups = {}  # core function name without its hash -> sizes of its instantiations
+    functions = {}  # address -> (size, names): aliases share an address and are counted once
     allocator = []
     with open(symbols_path) as f:
         for line in f:
@@ -124,10 +123,17 @@ def sizes(symbols_path, sections_path, stored_bytes):
             if "__rust_alloc" in name or "__rdl_alloc" in name or "GlobalAlloc" in name:
                 allocator.append(name)
             if kind in "tT":
-                part = classify(name)
-                text[part] += size
-                if part == "core":
-                    core_groups.setdefault(re.sub(r"::h[0-9a-f]{16}$", "", name), []).append(size)
+                old_size, names = functions.get(parts[0], (0, []))
+                functions[parts[0]] = (max(old_size, size), names + [name])
+    text = {"core": 0, "firmware": 0, "runtime": 0}
+    core_groups = {}  # core function name without its hash -> sizes of its instantiations
+    for size, names in functions.values():
+        parts = {classify(n) for n in names}
+        part = next(p for p in ("core", "firmware", "runtime") if p in parts)
+        text[part] += size
+        if part == "core":
+            name = next(n for n in names if classify(n) == "core")
+            core_groups.setdefault(re.sub(r"::h[0-9a-f]{16}$", "", name), []).append(size)
     flash = sections[".vector_table"] + sections[".text"] + sections[".rodata"]
     return {
         "flash_total": flash,
