@@ -4,7 +4,7 @@
 //! `testsrc2`, or taken from `--source`), repeated cyclically.
 //!
 //! ```text
-//! make_camhd OUT.mov [--frames N] [--source PRORES.mov] [--alias]
+//! make_camhd OUT.mov [--frames N] [--source PRORES.mov] [--alias | --tables-only]
 //! ```
 //!
 //! Each sample slot has CamHD's size (~560 KB); the real frame (~250 KB for `testsrc2`)
@@ -12,7 +12,10 @@
 //! The file is sparse but holds one real frame per sample: about 250 KB x N of disk
 //! (6 GB for the default 25,000 frames; use `--frames`). With `--alias` every chunk
 //! points at one stored copy of the source frames instead: the same 13 GB-looking file
-//! and tables, a few megabytes of disk, but all samples share the same bytes.
+//! and tables, a few megabytes of disk, but all samples share the same bytes. With
+//! `--tables-only` only the head and the `moov` are written (CamHD's sizes, every sample
+//! at its own offset) and the samples are a hole: no ffmpeg needed, nothing decodes; for
+//! tools that read only the tables (the embedded example compares its lookups with it).
 
 use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -28,11 +31,13 @@ struct Args {
     frames: u32,
     source: Option<PathBuf>,
     alias: bool,
+    tables_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let (mut out, mut frames, mut source, mut alias) = (None, camhd::CAMHD_FRAMES, None, false);
+    let (mut out, mut frames, mut source) = (None, camhd::CAMHD_FRAMES, None);
+    let (mut alias, mut tables_only) = (false, false);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--frames" => {
@@ -41,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--source" => source = Some(PathBuf::from(it.next().ok_or("--source needs a file")?)),
             "--alias" => alias = true,
+            "--tables-only" => tables_only = true,
             "-h" | "--help" => return Err(String::new()),
             _ if out.is_none() && !a.starts_with('-') => out = Some(PathBuf::from(a)),
             _ => return Err(format!("unexpected argument {a:?}")),
@@ -49,7 +55,10 @@ fn parse_args() -> Result<Args, String> {
     if frames == 0 {
         return Err("--frames must be at least 1".into());
     }
-    Ok(Args { out: out.ok_or("missing output file")?, frames, source, alias })
+    if tables_only && (alias || source.is_some()) {
+        return Err("--tables-only writes no samples: it takes neither --alias nor --source".into());
+    }
+    Ok(Args { out: out.ok_or("missing output file")?, frames, source, alias, tables_only })
 }
 
 /// Six ProRes 422 1920x1080 frames from `testsrc2`, made by ffmpeg in a temporary file.
@@ -107,35 +116,55 @@ fn write(args: &Args, frames: &[Vec<u8>]) -> Result<(camhd::Camhd, File), String
         let sizes: Vec<u32> = targets.iter().enumerate().map(|(i, &t)| slot(i as u32, t)).collect();
         camhd::prores(&sizes)
     };
+    let file = create(args, &movie)?;
     let l = &movie.layout;
-    let file = File::create(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let io = |e: std::io::Error| format!("{}: {e}", args.out.display());
-    file.set_len(l.file_len).map_err(io)?;
-    file.write_all_at(&movie.head, 0).map_err(io)?;
     let stored = if args.alias { SAMPLES_PER_CHUNK.min(args.frames) } else { args.frames };
     for i in 0..stored {
         let frame = &frames[i as usize % frames.len()];
         file.write_all_at(frame, l.sample_offset(i)).map_err(io)?;
     }
-    file.write_all_at(&movie.moov, l.moov_offset).map_err(io)?;
     Ok((movie, file))
 }
 
+/// `args.out` at the movie's full length (a sparse file) holding its head and `moov`.
+fn create(args: &Args, movie: &camhd::Camhd) -> Result<File, String> {
+    let io = |e: std::io::Error| format!("{}: {e}", args.out.display());
+    let file = File::create(&args.out).map_err(io)?;
+    file.set_len(movie.layout.file_len).map_err(io)?;
+    file.write_all_at(&movie.head, 0).map_err(io)?;
+    file.write_all_at(&movie.moov, movie.layout.moov_offset).map_err(io)?;
+    Ok(file)
+}
+
 fn run(args: &Args) -> Result<(), String> {
-    let source = match &args.source {
-        Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => generate_source()?,
+    let (movie, file, distinct) = if args.tables_only {
+        let movie = camhd::prores(&camhd::camhd_sizes(args.frames));
+        let file = create(args, &movie)?;
+        (movie, file, 0)
+    } else {
+        let source = match &args.source {
+            Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
+            None => generate_source()?,
+        };
+        let frames = source_frames(&source)?;
+        let (movie, file) = write(args, &frames)?;
+        (movie, file, frames.len())
     };
-    let frames = source_frames(&source)?;
-    let (movie, file) = write(args, &frames)?;
     let disk = file.metadata().map_err(|e| e.to_string())?.blocks() * 512;
     let l = &movie.layout;
     println!(
         "{}: {} frames ({} distinct ProRes frames{}), {} bytes apparent, {} bytes on disk, moov {} bytes at {}",
         args.out.display(),
         l.frames(),
-        frames.len(),
-        if args.alias { ", aliased" } else { "" },
+        distinct,
+        if args.alias {
+            ", aliased"
+        } else if args.tables_only {
+            ": tables only, the samples are a hole"
+        } else {
+            ""
+        },
         l.file_len,
         disk,
         movie.moov.len(),
@@ -151,7 +180,9 @@ fn main() -> ExitCode {
             if !e.is_empty() {
                 eprintln!("make_camhd: {e}");
             }
-            eprintln!("usage: make_camhd OUT.mov [--frames N] [--source PRORES.mov] [--alias]");
+            eprintln!(
+                "usage: make_camhd OUT.mov [--frames N] [--source PRORES.mov] [--alias | --tables-only]"
+            );
             ExitCode::from(2)
         }
     }
