@@ -16,7 +16,9 @@
 mod conn;
 mod faults;
 mod files;
+mod gzip;
 mod record;
+mod semantics;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -27,7 +29,7 @@ use std::thread::JoinHandle;
 
 use parking_lot::{Mutex, RwLock};
 
-pub use faults::{Faults, MultiRange, ValidatorMode};
+pub use faults::{Drip, Faults, MultiRange, ValidatorMode};
 pub use files::{Content, MemFile};
 pub use record::RequestRecord;
 
