@@ -154,7 +154,7 @@ impl DiskCache {
             Ok(_) => None,
             Err(()) => {
                 drop(_lock);
-                tracing::warn!(url, "corrupt disk cache index discarded");
+                tracing::warn!(url = %crate::redact_url(url), "corrupt disk cache index discarded");
                 remove_entry(&dir);
                 None
             }
