@@ -6,8 +6,11 @@
 //! and each block's and extent's length and CRC-32, followed by the CRC-32 of the JSON
 //! itself. Writers hold an exclusive `flock` on the
 //! entry's `lock` file and replace `index` by an atomic rename; readers verify every
-//! block's checksum, so a torn or corrupt file is discarded, never served. The whole
-//! cache is bounded in bytes; least recently validated entries go first.
+//! block's checksum, so a torn or corrupt file is discarded, never served. An index is
+//! untrusted input even when its CRC holds: every length, offset and count in it is
+//! checked against the file it describes and against fixed bounds before anything is
+//! allocated from it ([`Index::check`]), and an index that fails is a corrupt entry. The
+//! whole cache is bounded in bytes; least recently validated entries go first.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -21,6 +24,15 @@ use crate::http::validator::Identity;
 
 /// Format version of `index`; entries of another version are discarded.
 const VERSION: u32 = 2;
+
+/// Largest `index` file read (a 13 GB movie in 64 KiB blocks needs about 6 MB).
+const MAX_INDEX_BYTES: u64 = 32 * 1024 * 1024;
+/// Block sizes an entry may have been written with (those `SourceOptions` allows).
+const BLOCK_SIZES: std::ops::RangeInclusive<u64> = 4096..=16 * 1024 * 1024;
+/// Largest extent (head or grown tail) trusted from an index.
+const MAX_EXTENT: u64 = 256 * 1024 * 1024;
+/// Most extents one entry may record (in practice two: head and tail).
+const MAX_EXTENTS: usize = 64;
 
 /// What `index` records about one URL.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -44,6 +56,32 @@ impl Index {
     /// Block size the entry was written with.
     pub fn block_size(&self) -> u64 {
         self.block_size
+    }
+
+    /// Why this index (read from disk) cannot describe a file of its recorded size, if
+    /// it cannot: a block or extent past the end of the file or of impossible length,
+    /// an unknown block size, too many extents.
+    fn check(&self) -> Result<(), String> {
+        let size = self.identity.size;
+        if !BLOCK_SIZES.contains(&self.block_size) {
+            return Err(format!("block size {}", self.block_size));
+        }
+        for (&idx, &(len, _)) in &self.blocks {
+            let len = u64::from(len);
+            let end = idx.checked_mul(self.block_size).and_then(|s| s.checked_add(len));
+            if len == 0 || len > self.block_size || end.is_none_or(|e| e > size) {
+                return Err(format!("block {idx} of {len} bytes in a file of {size}"));
+            }
+        }
+        if self.extents.len() > MAX_EXTENTS {
+            return Err(format!("{} extents", self.extents.len()));
+        }
+        for (&start, &(len, _)) in &self.extents {
+            if len == 0 || len > MAX_EXTENT || start.checked_add(len).is_none_or(|e| e > size) {
+                return Err(format!("extent of {len} bytes at {start} in a file of {size}"));
+            }
+        }
+        Ok(())
     }
 
     /// Was the identity confirmed less than `ttl` ago (`None` = forever)?
@@ -90,9 +128,19 @@ fn lock_file(dir: &Path, exclusive: bool) -> Option<File> {
     locked.ok().map(|_| f)
 }
 
-/// Read and verify `dir/index`; `Err(())` means present but corrupt.
+/// Read and verify `dir/index`; `Err(())` means present but corrupt (logged).
 fn read_index(dir: &Path) -> Result<Option<Index>, ()> {
-    let text = match std::fs::read_to_string(dir.join("index")) {
+    let path = dir.join("index");
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > MAX_INDEX_BYTES => {
+            tracing::warn!(dir = %dir.display(), bytes = m.len(), "disk cache index too large: corrupt entry");
+            return Err(());
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(_) => return Err(()),
+    }
+    let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(_) => return Err(()),
@@ -111,6 +159,10 @@ fn read_index(dir: &Path) -> Result<Option<Index>, ()> {
         return Ok(None);
     }
     let index: Index = serde_json::from_str(json).map_err(|_| ())?;
+    if let Err(why) = index.check() {
+        tracing::warn!(dir = %dir.display(), problem = %why, "disk cache index with impossible values: corrupt entry");
+        return Err(());
+    }
     Ok(Some(index))
 }
 
@@ -317,10 +369,13 @@ impl DiskEntry {
             self.index.lock().extents.iter().map(|(&s, &m)| (s, m)).collect();
         let Some(_lock) = lock_file(&self.dir, false) else { return Vec::new() };
         let Ok(file) = File::open(self.dir.join("data")) else { return Vec::new() };
+        let on_disk = file.metadata().map_or(0, |m| m.len());
         let mut out = Vec::new();
         for (start, (len, crc)) in extents {
-            let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
-            if file.read_exact_at(&mut buf, start).is_err() || crc32fast::hash(&buf) != crc {
+            // Nothing is allocated for bytes the data file does not hold.
+            let held = start.checked_add(len).is_some_and(|end| end <= on_disk);
+            let mut buf = if held { vec![0u8; usize::try_from(len).unwrap_or(0)] } else { Vec::new() };
+            if !held || file.read_exact_at(&mut buf, start).is_err() || crc32fast::hash(&buf) != crc {
                 tracing::warn!(dir = %self.dir.display(), start, "corrupt disk cache extent: entry discarded");
                 drop(_lock);
                 self.discard();
