@@ -162,3 +162,29 @@ impl SourceError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SourceError;
+
+    #[test]
+    fn only_what_a_retry_can_fix_is_transient() {
+        let url = String::new;
+        let status = |status| SourceError::HttpStatus { url: url(), status, range: String::new() };
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(status(s).is_transient(), "{s}");
+        }
+        for s in [400, 403, 404, 410, 412, 416, 501, 505] {
+            assert!(!status(s).is_transient(), "{s}");
+        }
+        assert!(SourceError::Timeout { url: url(), detail: String::new() }.is_transient());
+        assert!(SourceError::ShortBody { url: url(), expected: 2, got: 1 }.is_transient());
+        for e in [
+            SourceError::ContentRange { url: url(), asked: String::new(), got: String::new() },
+            SourceError::Encoding { url: url(), encoding: "gzip".into() },
+            SourceError::Redirect { url: url(), detail: String::new() },
+        ] {
+            assert!(!e.is_transient(), "{e}");
+        }
+    }
+}

@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The block sizes in use (4 KiB to 16 MiB); others are clamped to them.
+pub(crate) const BLOCK_SIZES: std::ops::RangeInclusive<u64> = 4096..=16 * 1024 * 1024;
+
 /// How to open and cache a source. `SourceOptions::default()` is what the CLI uses.
 #[derive(Debug, Clone)]
 pub struct SourceOptions {
@@ -119,8 +122,8 @@ impl SourceOptions {
         directories::ProjectDirs::from("", "", "lazyqt").map(|p| p.cache_dir().join("http"))
     }
 
-    /// Block size clamped to a sane range (4 KiB .. 16 MiB).
+    /// Block size clamped to [`BLOCK_SIZES`].
     pub(crate) fn block(&self) -> u64 {
-        self.block_size.clamp(4096, 16 * 1024 * 1024)
+        self.block_size.clamp(*BLOCK_SIZES.start(), *BLOCK_SIZES.end())
     }
 }

@@ -11,6 +11,13 @@
 //! blocks. Every request after the first is pinned to the first version with `If-Match`
 //! (or `If-Unmodified-Since`); a change drops the caches and fails reads with
 //! [`SourceError::ChangedUpstream`].
+//!
+//! Every read runs on one clock (`SourceOptions::deadline`) shared by all its requests,
+//! their bodies and the waits between retries; each request must also get its headers
+//! within `read_timeout` and may not go `stall_timeout` without a body byte, and a read
+//! still waiting after `slow_warning` logs what it waits for. Bodies must be identity
+//! encoded, redirects stay on the URL's origin (unless allowed) and number at most five,
+//! and URLs in messages and logs are redacted.
 
 mod client;
 mod exchange;
