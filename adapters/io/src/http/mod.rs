@@ -49,8 +49,8 @@ const FILL_ROUNDS: usize = 4;
 
 /// A remote file over HTTP(S), shareable by many threads.
 ///
-/// Reads block the calling thread (reqwest's blocking client): from async code, call
-/// them inside `tokio::task::spawn_blocking`, never directly in a task.
+/// Reads block the calling thread while the process's HTTP runtime does the I/O: from
+/// async code, call them inside `tokio::task::spawn_blocking`, never directly in a task.
 #[derive(Debug)]
 pub struct HttpSource {
     transport: Transport,
