@@ -94,7 +94,11 @@ impl Identity {
         let changed = |what: &str, old: &str, new: &str| Some(format!("{what} was {old}, is now {new}"));
         let last_modified = || header(h, LAST_MODIFIED);
         match (&self.validator, &etag) {
-            (Validator::ETag(old) | Validator::BareETag { tag: old, .. }, Some(new)) if old != new => {
+            (Validator::ETag(old), Some(new)) if old != new => return changed("ETag", old, new),
+            // A proxy may quote a bare tag on the way: the token is what counts.
+            (Validator::BareETag { tag: old, .. }, Some(new))
+                if old.trim_matches('"') != new.trim_matches('"') =>
+            {
                 return changed("ETag", old, new);
             }
             (Validator::LastModified(old), _) => {
@@ -149,6 +153,7 @@ mod tests {
         let bare = Identity::from_headers(9, &headers(&[(ETAG, "a1"), (LAST_MODIFIED, LM)]));
         assert_eq!(bare.mismatch(Some(9), &headers(&[(ETAG, "a1"), (LAST_MODIFIED, LM)])), None);
         assert_eq!(bare.mismatch(Some(9), &headers(&[])), None);
+        assert_eq!(bare.mismatch(Some(9), &headers(&[(ETAG, "\"a1\"")])), None);
         let why = bare.mismatch(Some(9), &headers(&[(ETAG, "a2")])).unwrap();
         assert_eq!(why, "ETag was a1, is now a2");
         let later = "Thu, 02 Jan 2020 00:00:00 GMT";
