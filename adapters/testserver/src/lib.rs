@@ -9,9 +9,9 @@
 //! can use it directly. It is written on raw sockets (httparse for request heads)
 //! rather than on hyper so that faults can cut or falsify an answer at an exact byte.
 //!
-//! The `lazyqt-testserver DIR [--latency-ms N] [--ignore-range] [--slow-body-ms N]`
-//! binary serves a directory the same way for benchmark scripts; it prints its base URL
-//! on the first line of stdout.
+//! The `lazyqt-testserver DIR [--latency-ms N] [--ignore-range] [--slow-body-ms N] …`
+//! binary serves a directory the same way for benchmark scripts and manual fault runs
+//! (`--help` lists every fault flag); it prints its base URL on the first line of stdout.
 
 mod conn;
 mod faults;

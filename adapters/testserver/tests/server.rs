@@ -184,7 +184,7 @@ fn the_binary_serves_a_directory_until_stdin_closes() {
     std::fs::write(dir.join("f.bin"), body()).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_lazyqt-testserver"))
         .arg(&dir)
-        .arg("--exit-on-eof")
+        .args(["--exit-on-eof", "--gzip", "1", "--drip", "4/10"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -198,9 +198,12 @@ fn the_binary_serves_a_directory_until_stdin_closes() {
     let mut answer = Vec::new();
     s.read_to_end(&mut answer).unwrap();
     assert!(answer.starts_with(b"HTTP/1.1 206"));
+    let head = String::from_utf8_lossy(&answer);
+    assert!(head.contains("Content-Encoding: gzip"), "the fault flags are applied: {head}");
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("requests=1 bytes_sent=10"));
+    // 10 bytes, gzipped in one stored block: 10 + 5 + 10 + 8.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("requests=1 bytes_sent=33"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
