@@ -9,7 +9,7 @@
 
 use std::future::Future;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use reqwest::redirect::{Attempt, Policy};
@@ -37,16 +37,21 @@ fn runtime() -> Option<&'static tokio::runtime::Runtime> {
         .as_ref()
 }
 
-/// Run `fut` on the I/O runtime and wait for its output; `None` if the runtime could not
-/// start or the future panicked. Safe to call from any thread, async ones included
-/// (it blocks that thread, so async callers use `spawn_blocking`).
-pub(crate) fn run<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> Option<T> {
+/// Run `fut` on the I/O runtime and wait for its output until `until` (a bound the
+/// future keeps by itself; this one holds even if the runtime is gone, as in a child
+/// after `fork`); `None` if the runtime could not start, the future panicked or the
+/// time ran out. Safe to call from any thread, async ones included (it blocks that
+/// thread, so async callers use `spawn_blocking`).
+pub(crate) fn run<T: Send + 'static>(
+    until: Instant,
+    fut: impl Future<Output = T> + Send + 'static,
+) -> Option<T> {
     let rt = runtime()?;
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     rt.spawn(async move {
         let _ = tx.send(fut.await);
     });
-    rx.recv().ok()
+    rx.recv_timeout(until.saturating_duration_since(Instant::now())).ok()
 }
 
 /// A redirect not followed, with the reason shown to the user (target redacted).

@@ -12,6 +12,9 @@ use reqwest::{RequestBuilder, Response};
 use super::client;
 use crate::error::SourceError;
 
+/// Why a request got no result at all (the runtime did not start, panicked or hung).
+const RUNTIME_GONE: &str = "the HTTP runtime did not answer";
+
 /// The time budget of one read: when it started and when it must be done.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Clock {
@@ -33,6 +36,12 @@ impl Clock {
     /// The whole budget.
     pub fn total(&self) -> Duration {
         self.total
+    }
+
+    /// When a caller stops waiting for the runtime at the latest: the deadline, plus a
+    /// grace second for the request to report its own timeout first.
+    fn backstop(&self) -> Instant {
+        self.deadline() + Duration::from_secs(1)
     }
 
     /// The next time a slow read warns: the next multiple of `every` since it started.
@@ -157,7 +166,7 @@ pub(crate) fn send(
 ) -> Result<Response, SourceError> {
     let shown = who.shown.clone();
     let w = who.clone();
-    let waited = client::run(async move {
+    let waited = client::run(clock.backstop(), async move {
         let warn = |elapsed: Duration| {
             tracing::warn!(
                 url = %w.shown, range = %w.range, elapsed_s = elapsed.as_secs(),
@@ -168,7 +177,7 @@ pub(crate) fn send(
     });
     let timeout = |detail: String| SourceError::Timeout { url: shown.clone(), detail };
     match waited {
-        None => Err(SourceError::Network { url: shown.clone(), detail: "the HTTP runtime stopped".into() }),
+        None => Err(SourceError::Network { url: shown.clone(), detail: RUNTIME_GONE.into() }),
         Some(Waited::Stalled) => {
             Err(timeout(format!("no answer to {} within {:?}", who.range, bounds.read_timeout)))
         }
@@ -200,7 +209,7 @@ pub(crate) fn read_body(
 ) -> Result<(), SourceError> {
     let mut buf = std::mem::take(out);
     let w = who.clone();
-    let done = client::run(async move {
+    let done = client::run(clock.backstop(), async move {
         let mut got = 0u64;
         let result = loop {
             if got >= want {
@@ -244,9 +253,7 @@ pub(crate) fn read_body(
             *out = buf;
             result
         }
-        None => {
-            Err(SourceError::Network { url: who.shown.clone(), detail: "the HTTP runtime stopped".into() })
-        }
+        None => Err(SourceError::Network { url: who.shown.clone(), detail: RUNTIME_GONE.into() }),
     }
 }
 
