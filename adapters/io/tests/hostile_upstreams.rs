@@ -204,3 +204,20 @@ fn credentials_in_the_url_never_reach_a_message() {
     let err = lazyqt_io::open("http://u:s3cret@[bad", &small_block_opts()).unwrap_err().to_string();
     assert!(!err.contains("s3cret"), "{err}");
 }
+
+#[test]
+fn a_same_origin_redirect_is_followed_and_a_loop_back_is_stopped_at_once() {
+    let server = TestServer::serve_files([("d/f.bin", data(1000))]).unwrap();
+    // `/d` answers 301 to `/d/` (its listing) on the same origin.
+    let src = HttpSource::open(&server.url("d"), &small_block_opts()).unwrap();
+    let listing = read(&src, 0, src.len().unwrap() as usize).unwrap();
+    assert!(String::from_utf8_lossy(&listing).contains("f.bin"));
+    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [301, 200]);
+    // A redirect back to a URL already asked for is a loop: stopped before asking again.
+    server.clear_log();
+    server.set_faults(Faults { redirect_to: Some(server.url("")), ..Faults::default() });
+    let err = HttpSource::open(&server.url("d/f.bin"), &small_block_opts()).unwrap_err();
+    assert!(err.to_string().contains("redirect loop back to"), "{err}");
+    assert_eq!(server.request_count(), 1);
+}
