@@ -15,6 +15,15 @@ use crate::error::SourceError;
 /// Why a request got no result at all (the runtime did not start, panicked or hung).
 const RUNTIME_GONE: &str = "the HTTP runtime did not answer";
 
+/// Longest span of time computed with: any longer setting means "no limit", and
+/// `Instant` arithmetic with it cannot overflow.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `t + d`, with `d` capped at [`FOREVER`].
+pub(crate) fn after(t: Instant, d: Duration) -> Instant {
+    t + d.min(FOREVER)
+}
+
 /// The time budget of one read: when it started and when it must be done.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Clock {
@@ -30,7 +39,7 @@ impl Clock {
 
     /// When the read must be done.
     pub fn deadline(&self) -> Instant {
-        self.started + self.total
+        after(self.started, self.total)
     }
 
     /// The whole budget.
@@ -41,16 +50,16 @@ impl Clock {
     /// When a caller stops waiting for the runtime at the latest: the deadline, plus a
     /// grace second for the request to report its own timeout first.
     fn backstop(&self) -> Instant {
-        self.deadline() + Duration::from_secs(1)
+        after(self.deadline(), Duration::from_secs(1))
     }
 
     /// The next time a slow read warns: the next multiple of `every` since it started.
     fn next_warning(&self, every: Duration) -> Instant {
         if every.is_zero() {
-            return self.deadline() + Duration::from_secs(3600);
+            return after(self.deadline(), Duration::from_secs(3600));
         }
         let periods = self.started.elapsed().as_nanos() / every.as_nanos() + 1;
-        self.started + every.saturating_mul(u32::try_from(periods).unwrap_or(u32::MAX))
+        after(self.started, every.saturating_mul(u32::try_from(periods).unwrap_or(u32::MAX)))
     }
 }
 
@@ -90,7 +99,7 @@ async fn bounded<F: Future>(
     every: Duration,
     warn: impl Fn(Duration),
 ) -> Waited<F::Output> {
-    let stall_at = Instant::now() + no_progress;
+    let stall_at = after(Instant::now(), no_progress);
     let deadline = clock.deadline();
     let give_up = tokio::time::Instant::from_std(stall_at.min(deadline));
     tokio::pin!(fut);
@@ -282,5 +291,13 @@ mod tests {
         let every = Duration::from_secs(5);
         assert_eq!(clock.next_warning(every), clock.started + every);
         assert!(clock.next_warning(Duration::ZERO) > clock.deadline());
+    }
+
+    #[test]
+    fn settings_too_long_to_add_mean_no_limit() {
+        let clock = Clock::start(Duration::MAX);
+        assert!(clock.deadline() > Instant::now() + Duration::from_secs(3600 * 24 * 365));
+        assert!(clock.backstop() > clock.deadline());
+        assert!(clock.next_warning(Duration::MAX) > Instant::now());
     }
 }

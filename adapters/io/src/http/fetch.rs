@@ -184,7 +184,7 @@ impl Transport {
             // Jitter: a random delay in [exp/2, exp).
             let backoff = exp.mul_f64(0.5 + fastrand::f64() * 0.5);
             let delay = wait.map_or(backoff, |w| w.min(self.backoff_max));
-            if Instant::now() + delay > deadline {
+            if exchange::after(Instant::now(), delay) > deadline {
                 return Err(match err {
                     SourceError::Timeout { .. } | SourceError::HttpStatus { .. } => err,
                     other => SourceError::Timeout {
