@@ -1,11 +1,12 @@
-//! Options every command that reads a movie shares: where and how long to cache.
+//! Options every command that reads a movie shares: where and how long to cache, and how
+//! long one read of a remote movie may take.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use lazyqt_io::SourceOptions;
 
-/// Cache options for reading a movie from a path or an `http(s)://` URL.
+/// Cache and timeout options for reading a movie from a path or an `http(s)://` URL.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SourceArgs {
     /// Directory of the persistent HTTP cache (headers and moov of remote movies are kept
@@ -21,6 +22,21 @@ pub struct SourceArgs {
     /// "30min", or "forever" for archives of immutable files.
     #[arg(long, env = "LAZYQT_CACHE_TTL", value_name = "DURATION", default_value = "1h", value_parser = parse_ttl, global = true)]
     pub cache_ttl: Ttl,
+
+    /// Longest one read of a remote movie may take, every retry and slow transfer
+    /// included, e.g. "30s" or "2min" (default: 1 min). A server that sends nothing for
+    /// 20 s fails sooner; a read still waiting after 5 s says on stderr which URL is slow.
+    /// Running out exits with status 4.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, global = true)]
+    pub timeout: Option<Duration>,
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("must be longer than 0 s".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (try \"30s\" or \"2min\")")),
+    }
 }
 
 /// A cache lifetime: a duration or forever.
@@ -37,11 +53,13 @@ fn parse_ttl(s: &str) -> Result<Ttl, String> {
 impl SourceArgs {
     /// The source options these flags describe.
     pub fn options(&self) -> SourceOptions {
+        let defaults = SourceOptions::default();
         SourceOptions {
             cache_dir: self.cache_dir.clone(),
             no_cache: self.no_cache,
             ttl: self.cache_ttl.0,
-            ..SourceOptions::default()
+            deadline: self.timeout.unwrap_or(defaults.deadline),
+            ..defaults
         }
     }
 }

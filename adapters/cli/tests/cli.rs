@@ -224,3 +224,24 @@ fn serve_without_mounts_announces_the_ooi_archive() {
         "{line}"
     );
 }
+
+/// `--timeout` bounds a read of a remote movie: an upstream that takes the request and
+/// never answers fails at it (exit 4, saying so), not at the 20 s no-answer timeout.
+#[test]
+fn timeout_bounds_a_read_from_a_silent_server() {
+    let server = lazyqt_testserver::TestServer::serve_files([("m.mov", vec![0u8; 4096])]).unwrap();
+    server.set_faults(lazyqt_testserver::Faults { stall_before_headers: 100, ..Default::default() });
+    let t0 = std::time::Instant::now();
+    let out = lazyqt(&["info", &server.url("m.mov"), "--timeout", "1s"]);
+    let elapsed = t0.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("deadline of 1s reached"), "{stderr}");
+    assert!(elapsed < std::time::Duration::from_secs(5), "took {elapsed:?}");
+    let out = lazyqt(&["info", "x.mov", "--timeout", "0s"]);
+    assert_eq!(out.status.code(), Some(2));
+    let help = String::from_utf8(lazyqt(&["info", "--help"]).stdout).unwrap();
+    assert!(help.contains("--timeout <DURATION>") && help.contains("default: 1 min"), "{help}");
+    let default = lazyqt_io::SourceOptions::default().deadline;
+    assert_eq!(default, std::time::Duration::from_secs(60), "the help text states this default");
+}

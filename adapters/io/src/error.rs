@@ -1,4 +1,5 @@
-//! The one error type of every lazyqt byte source.
+//! The one error type of every lazyqt byte source. URLs in it are redacted
+//! ([`crate::redact_url`]): no credential ever reaches a message.
 
 /// Why a source could not deliver bytes. Variants are meant to be matched: a caller
 /// reopens on [`SourceError::ChangedUpstream`], reports [`SourceError::RangeNotSupported`]
@@ -25,7 +26,7 @@ pub enum SourceError {
         /// Body length announced by the server, if any (0 if unknown).
         size: u64,
     },
-    /// An HTTP status that retrying does not fix (404, 403, …), or a 5xx/429 that
+    /// An HTTP status that retrying does not fix (404, 403, …), or a 5xx/408/429 that
     /// outlasted the retries.
     #[error("{url}: HTTP {status} for range {range}")]
     HttpStatus {
@@ -36,7 +37,8 @@ pub enum SourceError {
         /// The range asked for, as in the `Range` header (`bytes=a-b`).
         range: String,
     },
-    /// Connecting or reading timed out, or the overall deadline of a read ran out.
+    /// Connecting timed out, an answer's headers or its next body bytes did not come in
+    /// time, or the overall deadline of a read ran out.
     #[error("{url}: timed out ({detail})")]
     Timeout {
         /// The URL.
@@ -52,7 +54,8 @@ pub enum SourceError {
         /// The underlying error.
         detail: String,
     },
-    /// The server answered with a `Content-Range` other than the range asked for.
+    /// The server answered with a `Content-Range` other than the range asked for (not
+    /// retried: the same server gives the same answer).
     #[error("{url}: asked for {asked}, server answered Content-Range {got:?}")]
     ContentRange {
         /// The URL.
@@ -71,6 +74,27 @@ pub enum SourceError {
         expected: u64,
         /// Bytes received.
         got: u64,
+    },
+    /// The answer's body is encoded (`Content-Encoding: gzip`, …) although identity was
+    /// asked for: its bytes are not the file's, so it is refused, not retried.
+    #[error(
+        "{url}: the server sent the range with Content-Encoding {encoding:?}; only identity-encoded \
+         bytes are the file's (is a proxy or CDN compressing the answers?)"
+    )]
+    Encoding {
+        /// The URL.
+        url: String,
+        /// The `Content-Encoding` (or `Transfer-Encoding`) received.
+        encoding: String,
+    },
+    /// A redirect was not followed: to another origin without an allowance, a loop, or
+    /// more hops than allowed. Not retried.
+    #[error("{url}: redirect refused: {detail}")]
+    Redirect {
+        /// The URL.
+        url: String,
+        /// Why (with the target, redacted).
+        detail: String,
     },
     /// A local file (or the disk cache) failed.
     #[error("{path}: {source}")]
@@ -124,15 +148,43 @@ pub enum SourceError {
 }
 
 impl SourceError {
-    /// Is this a transient failure that the same request may not meet again?
+    /// Is this a transient failure that the same request may not meet again? Only these
+    /// are retried: timeouts, broken connections, short bodies (resumed), and the
+    /// statuses 408, 429 and 5xx other than 501 and 505. A wrong `Content-Range`, an
+    /// encoded body, a refused redirect or any other 4xx would come back the same.
     pub fn is_transient(&self) -> bool {
         match self {
-            SourceError::Timeout { .. }
-            | SourceError::Network { .. }
-            | SourceError::ShortBody { .. }
-            | SourceError::ContentRange { .. } => true,
-            SourceError::HttpStatus { status, .. } => *status == 429 || *status >= 500,
+            SourceError::Timeout { .. } | SourceError::Network { .. } | SourceError::ShortBody { .. } => true,
+            SourceError::HttpStatus { status, .. } => {
+                matches!(status, 408 | 429) || (*status >= 500 && !matches!(status, 501 | 505))
+            }
             _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceError;
+
+    #[test]
+    fn only_what_a_retry_can_fix_is_transient() {
+        let url = String::new;
+        let status = |status| SourceError::HttpStatus { url: url(), status, range: String::new() };
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(status(s).is_transient(), "{s}");
+        }
+        for s in [400, 403, 404, 410, 412, 416, 501, 505] {
+            assert!(!status(s).is_transient(), "{s}");
+        }
+        assert!(SourceError::Timeout { url: url(), detail: String::new() }.is_transient());
+        assert!(SourceError::ShortBody { url: url(), expected: 2, got: 1 }.is_transient());
+        for e in [
+            SourceError::ContentRange { url: url(), asked: String::new(), got: String::new() },
+            SourceError::Encoding { url: url(), encoding: "gzip".into() },
+            SourceError::Redirect { url: url(), detail: String::new() },
+        ] {
+            assert!(!e.is_transient(), "{e}");
         }
     }
 }

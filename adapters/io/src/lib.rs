@@ -21,6 +21,7 @@ mod error;
 mod file;
 mod http;
 mod options;
+mod redact;
 mod stats;
 pub mod wire;
 
@@ -32,6 +33,7 @@ pub use error::SourceError;
 pub use file::FileSource;
 pub use http::HttpSource;
 pub use options::SourceOptions;
+pub use redact::redact_url;
 pub use stats::Stats;
 
 /// Any source lazyqt reads movies from: positional reads plus counters.
@@ -89,7 +91,7 @@ pub fn is_url(uri: &str) -> bool {
 
 /// Open a path, a `file://` URL, or an `http(s)://` URL.
 pub fn open(uri: &str, opts: &SourceOptions) -> Result<Arc<dyn Source>, SourceError> {
-    let invalid = |reason: &str| SourceError::InvalidUrl { input: uri.to_string(), reason: reason.into() };
+    let invalid = |reason: &str| SourceError::InvalidUrl { input: redact_url(uri), reason: reason.into() };
     if uri.trim().is_empty() {
         return Err(invalid("empty"));
     }

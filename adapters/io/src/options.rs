@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The block sizes in use (4 KiB to 16 MiB); others are clamped to them.
+pub(crate) const BLOCK_SIZES: std::ops::RangeInclusive<u64> = 4096..=16 * 1024 * 1024;
+
 /// How to open and cache a source. `SourceOptions::default()` is what the CLI uses.
 #[derive(Debug, Clone)]
 pub struct SourceOptions {
@@ -46,17 +49,32 @@ pub struct SourceOptions {
     pub disk_cache_bytes: u64,
     /// Most requests one source has in flight at once (more readers wait their turn).
     pub max_parallel: usize,
-    /// Time allowed to connect.
+    /// Time allowed to connect (TCP and TLS).
     pub connect_timeout: Duration,
-    /// Time allowed for the answer and for each read of its body.
+    /// Longest wait for an answer's status and headers once a request is sent
+    /// (connecting included): a server that takes the request and then says nothing
+    /// fails after this long (and the request is retried under the deadline).
     pub read_timeout: Duration,
-    /// Overall time allowed for one read, retries included.
+    /// Longest a body may go without delivering a byte (no progress): a server that
+    /// stops mid-body fails after this long (and the rest is asked for again under the
+    /// deadline).
+    pub stall_timeout: Duration,
+    /// Overall time allowed for one read: every request it makes, their bodies however
+    /// slowly they arrive, and the waits between retries. A server dripping a byte every
+    /// few seconds fails here. The CLI's `--timeout`.
     pub deadline: Duration,
+    /// A read still waiting after this long logs a warning naming the URL (redacted)
+    /// and the bytes received so far, and again after each further such interval.
+    pub slow_warning: Duration,
+    /// Follow redirects to another origin (scheme, host, port). Off by default: a
+    /// redirect away from the origin of the URL opened is refused before any request
+    /// reaches the other origin. At most 5 redirects are followed either way.
+    pub allow_cross_origin_redirects: bool,
     /// Most retries of one request.
     pub max_retries: u32,
     /// First retry delay; doubled at each retry, with jitter.
     pub backoff_base: Duration,
-    /// Largest retry delay (also caps `Retry-After`).
+    /// Largest retry delay; a longer `Retry-After` is cut to it.
     pub backoff_max: Duration,
 }
 
@@ -79,8 +97,11 @@ impl Default for SourceOptions {
             disk_cache_bytes: 4 * 1024 * 1024 * 1024,
             max_parallel: 8,
             connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
-            deadline: Duration::from_secs(120),
+            read_timeout: Duration::from_secs(20),
+            stall_timeout: Duration::from_secs(20),
+            deadline: Duration::from_secs(60),
+            slow_warning: Duration::from_secs(5),
+            allow_cross_origin_redirects: false,
             max_retries: 6,
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(10),
@@ -101,8 +122,8 @@ impl SourceOptions {
         directories::ProjectDirs::from("", "", "lazyqt").map(|p| p.cache_dir().join("http"))
     }
 
-    /// Block size clamped to a sane range (4 KiB .. 16 MiB).
+    /// Block size clamped to [`BLOCK_SIZES`].
     pub(crate) fn block(&self) -> u64 {
-        self.block_size.clamp(4096, 16 * 1024 * 1024)
+        self.block_size.clamp(*BLOCK_SIZES.start(), *BLOCK_SIZES.end())
     }
 }

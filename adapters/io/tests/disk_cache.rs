@@ -216,3 +216,57 @@ fn an_entry_written_with_another_block_size_is_not_trusted() {
         bytes[moov.offset as usize..moov.end() as usize]
     );
 }
+
+/// Rewrite an entry's index with `edit` applied to its JSON, and a matching CRC (so only
+/// the values inside can give it away).
+fn rewrite_index(entry: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let text = std::fs::read_to_string(entry.join("index")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    edit(&mut json);
+    let line = serde_json::to_string(&json).unwrap();
+    std::fs::write(entry.join("index"), format!("{line}\n{:08x}", crc32fast::hash(line.as_bytes()))).unwrap();
+}
+
+/// A CRC-valid index whose values cannot describe the file (an extent of 2^50 bytes, a
+/// block past the end, a block size of 0, …) is a corrupt entry: dropped and fetched
+/// again, never trusted, never an abort or a huge allocation.
+#[test]
+fn an_index_with_impossible_values_is_a_corrupt_entry() {
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 6] = [
+        ("extent of 2^50 bytes", |j| {
+            let first = j["extents"].as_object().unwrap().keys().next().unwrap().clone();
+            j["extents"][first][0] = (1u64 << 50).into();
+        }),
+        ("extent past the end", |j| {
+            j["extents"]["18446744073709551000"] = serde_json::json!([1000, 0]);
+        }),
+        ("block past the end", |j| {
+            j["blocks"]["4000000000"] = serde_json::json!([65536, 0]);
+        }),
+        ("block longer than a block", |j| {
+            j["blocks"]["0"] = serde_json::json!([4294967295u32, 0]);
+        }),
+        ("block size 0", |j| j["block_size"] = 0.into()),
+        ("block size 2^40", |j| j["block_size"] = (1u64 << 40).into()),
+    ];
+    let (server, bytes) = movie_server();
+    let url = server.url("m.mov");
+    for (what, edit) in edits {
+        let cache = tempfile::tempdir().unwrap();
+        let first = info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
+        let entry = entries(cache.path()).pop().expect("one entry");
+        rewrite_index(&entry, edit);
+        server.clear_log();
+        let src = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
+        assert_eq!(server.request_count(), 1, "{what}: the record was not trusted");
+        let moov = info(&src);
+        assert_eq!(moov, first, "{what}");
+        let got = read(&src, moov.offset, moov.size as usize).unwrap();
+        assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize], "{what}");
+        // The entry was written anew, whole: the next open needs no request.
+        server.clear_log();
+        info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
+        assert_eq!(server.request_count(), 0, "{what}: a sound record replaced it");
+    }
+}

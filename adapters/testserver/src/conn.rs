@@ -10,13 +10,17 @@ use tokio::net::TcpStream;
 
 use crate::faults::{MultiRange, ValidatorMode};
 use crate::files::{autoindex, Lookup};
+use crate::gzip::gzip;
 use crate::record::RequestRecord;
+use crate::semantics::{if_match_ok, if_none_match_hit, multipart, parse_range, RangeSpec, BOUNDARY};
 use crate::State;
 
 /// Largest request head accepted.
 const MAX_HEAD: usize = 64 * 1024;
 /// Body bytes written per socket write (and per pause of a slow body).
 const CHUNK: usize = 16 * 1024;
+/// Longest a stalled answer holds its connection (the client normally closes it first).
+const HOLD_MAX: Duration = Duration::from_secs(300);
 
 /// A parsed request head.
 struct Request {
@@ -39,6 +43,8 @@ enum Cut {
     Full,
     /// Only this many bytes, then the connection is closed.
     DropAfter(usize),
+    /// Only this many bytes, then nothing more while the connection stays open.
+    HoldAfter(usize),
 }
 
 /// An answer ready to write.
@@ -49,7 +55,8 @@ struct Answer {
     /// Value of `Content-Length` (may differ from `body.len()` for the drop fault).
     content_length: usize,
     cut: Cut,
-    slow: Option<Duration>,
+    /// Bytes per write and the pause before each (a slow or dripping body).
+    pace: Option<(usize, Duration)>,
 }
 
 impl Answer {
@@ -61,8 +68,15 @@ impl Answer {
             content_length: body.len(),
             body,
             cut: Cut::Full,
-            slow: None,
+            pace: None,
         }
+    }
+
+    /// A `302 Found` to `location`.
+    fn redirect(location: String) -> Self {
+        let mut a = Answer::simple(302, "found\n");
+        a.headers.push(("Location", location));
+        a
     }
 }
 
@@ -71,6 +85,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         206 => "Partial Content",
         301 => "Moved Permanently",
+        302 => "Found",
         304 => "Not Modified",
         400 => "Bad Request",
         404 => "Not Found",
@@ -118,108 +133,6 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Reque
     }
 }
 
-/// What a `Range` header asks for, per RFC 9110.
-enum RangeSpec {
-    /// No usable Range header: answer the whole file.
-    Whole,
-    /// Satisfiable ranges, inclusive, sorted, overlapping and adjacent ones merged.
-    Ranges(Vec<(u64, u64)>),
-    /// A syntactically valid header whose ranges all lie outside the file.
-    Unsatisfiable,
-}
-
-/// One `first-last`, `first-` or `-suffix` spec: `Some(None)` if outside the file,
-/// `None` if malformed.
-fn parse_one(spec: &str, len: u64) -> Option<Option<(u64, u64)>> {
-    let (a, b) = spec.trim().split_once('-')?;
-    let (a, b) = (a.trim(), b.trim());
-    if a.is_empty() {
-        let n = b.parse::<u64>().ok()?;
-        if n == 0 || len == 0 {
-            return Some(None);
-        }
-        return Some(Some((len.saturating_sub(n), len - 1)));
-    }
-    let start = a.parse::<u64>().ok()?;
-    let end = if b.is_empty() {
-        u64::MAX
-    } else {
-        match b.parse::<u64>() {
-            Ok(e) if e >= start => e,
-            _ => return None,
-        }
-    };
-    if start >= len {
-        return Some(None);
-    }
-    Some(Some((start, end.min(len - 1))))
-}
-
-fn parse_range(value: Option<&str>, len: u64) -> RangeSpec {
-    let Some(specs) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
-        return RangeSpec::Whole;
-    };
-    let mut ranges = Vec::new();
-    for spec in specs.split(',') {
-        match parse_one(spec, len) {
-            None => return RangeSpec::Whole,
-            Some(Some(r)) => ranges.push(r),
-            Some(None) => {}
-        }
-    }
-    if ranges.is_empty() {
-        return RangeSpec::Unsatisfiable;
-    }
-    ranges.sort_unstable();
-    let mut merged: Vec<(u64, u64)> = Vec::new();
-    for (a, b) in ranges {
-        match merged.last_mut() {
-            Some((_, e)) if a <= e.saturating_add(1) => *e = (*e).max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    RangeSpec::Ranges(merged)
-}
-
-/// Boundary of the `multipart/byteranges` answers.
-const BOUNDARY: &str = "lazyqt-testserver-boundary";
-
-/// A `multipart/byteranges` body of `parts` (first byte, bytes) of a file of `len` bytes.
-fn multipart(parts: &[(u64, Vec<u8>)], len: u64) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (start, bytes) in parts {
-        let last = start + bytes.len() as u64 - 1;
-        body.extend_from_slice(
-            format!(
-                "\r\n--{BOUNDARY}\r\nContent-Type: application/octet-stream\r\n\
-                 Content-Range: bytes {start}-{last}/{len}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-    }
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-/// Does an `If-Match` list match this entity tag under strong comparison?
-fn if_match_ok(list: &str, etag: Option<&str>) -> bool {
-    let list = list.trim();
-    if list == "*" {
-        return true;
-    }
-    let Some(etag) = etag.filter(|e| !e.starts_with("W/")) else { return false };
-    list.split(',').map(str::trim).any(|t| t == etag)
-}
-
-/// Does an `If-None-Match` list match this entity tag under weak comparison?
-fn if_none_match_hit(list: &str, etag: Option<&str>) -> bool {
-    let list = list.trim();
-    let Some(etag) = etag else { return false };
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
-    list == "*" || list.split(',').any(|t| bare(t) == bare(etag))
-}
-
 impl State {
     /// Decide the answer to one request, consuming fault counters.
     fn answer(&self, req: &Request, number: u64) -> Answer {
@@ -251,6 +164,14 @@ impl State {
         if req.method != "GET" && req.method != "HEAD" {
             return Answer::simple(405, "method not allowed\n");
         }
+        if let Some(origin) = &faults.redirect_to {
+            return Answer::redirect(format!("{}{}", origin.trim_end_matches('/'), req.path));
+        }
+        if faults.redirect_loop {
+            let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+            let hop = query.strip_prefix("hop=").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+            return Answer::redirect(format!("{path}?hop={}", hop + 1));
+        }
         let lookup = self.content.read().lookup(&req.path);
         let file = match lookup {
             Lookup::NotFound => return Answer::simple(404, "not found\n"),
@@ -268,7 +189,7 @@ impl State {
                     content_length: body.len(),
                     body,
                     cut: Cut::Full,
-                    slow: None,
+                    pace: None,
                 };
             }
             Lookup::File(f) => f,
@@ -282,6 +203,7 @@ impl State {
             ValidatorMode::WeakOnly => (Some(format!("W/{tag}")), None),
             ValidatorMode::LastModifiedOnly => (None, Some(httpdate::fmt_http_date(modified))),
             ValidatorMode::None => (None, None),
+            ValidatorMode::Unquoted => (Some(tag.trim_matches('"').to_string()), None),
         };
         let mut headers: Vec<(&'static str, String)> =
             vec![("Content-Type", "application/octet-stream".into()), ("Accept-Ranges", "bytes".into())];
@@ -343,6 +265,10 @@ impl State {
                 MultiRange::Whole => ranges.clear(),
             }
         }
+        let pace = match faults.drip {
+            Some(d) => Some((d.bytes.max(1), d.every)),
+            None => faults.slow_body.map(|d| (CHUNK, d)),
+        };
         let invert = |mut b: Vec<u8>| {
             if generation % 2 == 1 {
                 b.iter_mut().for_each(|x| *x = !*x);
@@ -367,14 +293,7 @@ impl State {
             }
             headers.retain(|(k, _)| *k != "Content-Type");
             headers.push(("Content-Type", format!("multipart/byteranges; boundary={BOUNDARY}")));
-            return Answer {
-                status: 206,
-                headers,
-                body,
-                content_length,
-                cut: Cut::Full,
-                slow: faults.slow_body,
-            };
+            return Answer { status: 206, headers, body, content_length, cut: Cut::Full, pace };
         }
         let (status, start, end) = match ranges.first() {
             None => (200, 0, len),
@@ -403,14 +322,23 @@ impl State {
                 content_length = body.len();
             }
         }
+        if f.gzip > 0 && !body.is_empty() {
+            f.gzip -= 1;
+            body = gzip(&body);
+            content_length = body.len();
+            headers.push(("Content-Encoding", "gzip".into()));
+        }
         if f.drop_mid_body > 0 && req.method == "GET" && !body.is_empty() {
             f.drop_mid_body -= 1;
             cut = Cut::DropAfter(body.len() / 2);
+        } else if f.stall_mid_body > 0 && req.method == "GET" && !body.is_empty() {
+            f.stall_mid_body -= 1;
+            cut = Cut::HoldAfter(body.len() / 2);
         }
         if req.method == "HEAD" {
             body.clear();
         }
-        Answer { status, headers, body, content_length, cut, slow: faults.slow_body }
+        Answer { status, headers, body, content_length, cut, pace }
     }
 }
 
@@ -424,6 +352,17 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
+        let stall = {
+            let mut f = state.faults.lock();
+            let stall = f.stall_before_headers > 0;
+            f.stall_before_headers = f.stall_before_headers.saturating_sub(1);
+            stall
+        };
+        if stall {
+            state.log.lock().push(RequestRecord::of(&req, 0, 0));
+            hold(&mut stream).await;
+            return;
+        }
         let answer = state.answer(&req, number);
         let close = req.close || matches!(answer.cut, Cut::DropAfter(_));
         let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
@@ -434,30 +373,21 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
         head.push_str(if close { "Connection: close\r\n\r\n" } else { "Connection: keep-alive\r\n\r\n" });
         let limit = match answer.cut {
             Cut::Full => answer.body.len(),
-            Cut::DropAfter(n) => n,
+            Cut::DropAfter(n) | Cut::HoldAfter(n) => n,
         };
         // Logged before the answer is written, so a client that has its answer always
         // finds it in the log; corrected below if the socket takes fewer bytes.
         let index = {
             let mut log = state.log.lock();
-            log.push(RequestRecord {
-                method: req.method.clone(),
-                path: req.path.clone(),
-                range: req.header("range"),
-                if_match: req.header("if-match"),
-                if_unmodified_since: req.header("if-unmodified-since"),
-                if_none_match: req.header("if-none-match"),
-                if_range: req.header("if-range"),
-                status: answer.status,
-                bytes_sent: limit as u64,
-            });
+            log.push(RequestRecord::of(&req, answer.status, limit as u64));
             log.len() - 1
         };
         let mut sent = 0u64;
         let mut ok = stream.write_all(head.as_bytes()).await.is_ok();
         if ok {
-            for chunk in answer.body[..limit].chunks(CHUNK) {
-                if let Some(pause) = answer.slow {
+            let (size, pause) = answer.pace.unwrap_or((CHUNK, Duration::ZERO));
+            for chunk in answer.body[..limit].chunks(size) {
+                if !pause.is_zero() {
                     tokio::time::sleep(pause).await;
                 }
                 if stream.write_all(chunk).await.is_err() {
@@ -472,9 +402,40 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
                 r.bytes_sent = sent;
             }
         }
+        if ok && matches!(answer.cut, Cut::HoldAfter(_)) {
+            hold(&mut stream).await;
+            return;
+        }
         if !ok || close {
             let _ = stream.shutdown().await;
             return;
+        }
+    }
+}
+
+/// Keep a connection open, sending nothing, until the client closes it (or `HOLD_MAX`).
+async fn hold(stream: &mut TcpStream) {
+    let drain = async {
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    };
+    let _ = tokio::time::timeout(HOLD_MAX, drain).await;
+}
+
+impl RequestRecord {
+    /// The record of `req`, answered with `status` and `bytes_sent` body bytes.
+    fn of(req: &Request, status: u16, bytes_sent: u64) -> Self {
+        RequestRecord {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            range: req.header("range"),
+            if_match: req.header("if-match"),
+            if_unmodified_since: req.header("if-unmodified-since"),
+            if_none_match: req.header("if-none-match"),
+            if_range: req.header("if-range"),
+            accept_encoding: req.header("accept-encoding"),
+            status,
+            bytes_sent,
         }
     }
 }

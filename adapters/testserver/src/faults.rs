@@ -14,6 +14,9 @@ pub enum ValidatorMode {
     LastModifiedOnly,
     /// Neither `ETag` nor `Last-Modified`.
     None,
+    /// Only an unquoted `ETag` (a bare token such as `5e0be100-3e8`, as some application
+    /// servers send), no `Last-Modified`; `If-Match` is compared with it as sent.
+    Unquoted,
 }
 
 /// What the server does with a `Range` header asking for several ranges.
@@ -28,6 +31,15 @@ pub enum MultiRange {
     Whole,
     /// Answer `multipart/byteranges` whose parts announce ranges one byte off (broken).
     Misplaced,
+}
+
+/// The pace of a dripping body: `bytes` at a time, with a pause of `every` before each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drip {
+    /// Bytes written at a time.
+    pub bytes: usize,
+    /// Pause before each write.
+    pub every: Duration,
 }
 
 /// What the server does wrong. Counters (`fail_500`, …) are consumed one per request,
@@ -60,4 +72,23 @@ pub struct Faults {
     pub change_after: Option<u64>,
     /// Pause between 16 KiB body chunks (a slow link).
     pub slow_body: Option<Duration>,
+    /// For the next N single-range or whole answers with a body: `Content-Encoding: gzip`
+    /// and the body gzipped,
+    /// `Content-Range` unchanged (a proxy or CDN that ignores `Accept-Encoding: identity`).
+    pub gzip: u32,
+    /// Send every body in small writes with pauses (an upstream that drips); overrides
+    /// `slow_body`.
+    pub drip: Option<Drip>,
+    /// For the next N requests: read the request and never answer, holding the connection
+    /// open until the client closes it (logged with status 0).
+    pub stall_before_headers: u32,
+    /// For the next N bodies: send the head and half the body, then hold the connection
+    /// open without sending more until the client closes it.
+    pub stall_mid_body: u32,
+    /// Answer every request with `302` to the same path and `?hop=N+1` (a redirect loop
+    /// that never repeats a URL exactly, so only a bound on hops stops it).
+    pub redirect_loop: bool,
+    /// Answer every request with `302` to the same target on this origin
+    /// (`http://127.0.0.1:PORT`): a cross-origin redirect.
+    pub redirect_to: Option<String>,
 }

@@ -9,14 +9,16 @@
 //! can use it directly. It is written on raw sockets (httparse for request heads)
 //! rather than on hyper so that faults can cut or falsify an answer at an exact byte.
 //!
-//! The `lazyqt-testserver DIR [--latency-ms N] [--ignore-range] [--slow-body-ms N]`
-//! binary serves a directory the same way for benchmark scripts; it prints its base URL
-//! on the first line of stdout.
+//! The `lazyqt-testserver DIR [--latency-ms N] [--ignore-range] [--slow-body-ms N] …`
+//! binary serves a directory the same way for benchmark scripts and manual fault runs
+//! (`--help` lists every fault flag); it prints its base URL on the first line of stdout.
 
 mod conn;
 mod faults;
 mod files;
+mod gzip;
 mod record;
+mod semantics;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -27,7 +29,7 @@ use std::thread::JoinHandle;
 
 use parking_lot::{Mutex, RwLock};
 
-pub use faults::{Faults, MultiRange, ValidatorMode};
+pub use faults::{Drip, Faults, MultiRange, ValidatorMode};
 pub use files::{Content, MemFile};
 pub use record::RequestRecord;
 

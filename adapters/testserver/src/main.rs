@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use lazyqt_testserver::{Content, Faults, TestServer};
+use lazyqt_testserver::{Content, Drip, Faults, TestServer, ValidatorMode};
 
 /// Serve DIR over HTTP/1.1 with Range support on 127.0.0.1.
 #[derive(Parser)]
@@ -28,12 +28,42 @@ struct Args {
     /// Pause between 16 KiB body chunks, in milliseconds.
     #[arg(long)]
     slow_body_ms: Option<u64>,
+    /// Send bodies BYTES at a time with a pause of MS milliseconds before each ("1/5000").
+    #[arg(long, value_name = "BYTES/MS", value_parser = parse_drip)]
+    drip: Option<Drip>,
+    /// Gzip the next N single-range or whole answers (`Content-Encoding: gzip`).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    gzip: u32,
+    /// Never answer the next N requests (hold their connections open).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    stall_before_headers: u32,
+    /// Send half of the next N bodies, then nothing more (connection held open).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    stall_mid_body: u32,
+    /// Answer every request with a redirect to itself plus `?hop=N+1`.
+    #[arg(long)]
+    redirect_loop: bool,
+    /// Answer every request with a redirect to the same target on ORIGIN.
+    #[arg(long, value_name = "ORIGIN")]
+    redirect_to: Option<String>,
+    /// Send a bare-token ETag (no quotes) and no Last-Modified.
+    #[arg(long)]
+    unquoted_etag: bool,
     /// Stop when standard input closes, printing the request count and bytes sent.
     #[arg(long)]
     exit_on_eof: bool,
     /// With `--exit-on-eof`: also print every request.
     #[arg(long)]
     log: bool,
+}
+
+/// `BYTES/MS`, e.g. `1/5000`.
+fn parse_drip(s: &str) -> Result<Drip, String> {
+    let bad = || format!("{s:?}: expected BYTES/MS, e.g. 1/5000");
+    let (bytes, ms) = s.split_once('/').ok_or_else(bad)?;
+    let bytes: usize = bytes.trim().parse().map_err(|_| bad())?;
+    let ms: u64 = ms.trim().parse().map_err(|_| bad())?;
+    Ok(Drip { bytes: bytes.max(1), every: Duration::from_millis(ms) })
 }
 
 fn main() -> std::io::Result<()> {
@@ -43,6 +73,13 @@ fn main() -> std::io::Result<()> {
         latency: Duration::from_millis(args.latency_ms),
         ignore_range: args.ignore_range,
         slow_body: args.slow_body_ms.map(Duration::from_millis),
+        drip: args.drip,
+        gzip: args.gzip,
+        stall_before_headers: args.stall_before_headers,
+        stall_mid_body: args.stall_mid_body,
+        redirect_loop: args.redirect_loop,
+        redirect_to: args.redirect_to,
+        validator: if args.unquoted_etag { ValidatorMode::Unquoted } else { ValidatorMode::Strong },
         ..Faults::default()
     });
     println!("{}", server.url(""));

@@ -17,7 +17,9 @@ pub struct RequestRecord {
     pub if_none_match: Option<String>,
     /// The `If-Range` header, if any (a good client never sends it).
     pub if_range: Option<String>,
-    /// Status code answered.
+    /// The `Accept-Encoding` header, if any.
+    pub accept_encoding: Option<String>,
+    /// Status code answered (0: never answered, the stall fault).
     pub status: u16,
     /// Body bytes actually written to the socket.
     pub bytes_sent: u64,

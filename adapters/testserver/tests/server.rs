@@ -3,7 +3,9 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use lazyqt_testserver::{Faults, TestServer, ValidatorMode};
+use std::time::{Duration, Instant};
+
+use lazyqt_testserver::{Drip, Faults, TestServer, ValidatorMode};
 
 /// Send one request with `Connection: close`; return (status, head, body).
 fn get(server: &TestServer, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
@@ -20,6 +22,22 @@ fn get(server: &TestServer, path: &str, headers: &[(&str, &str)]) -> (u16, Strin
     let head = String::from_utf8(all[..split].to_vec()).unwrap();
     let status = head[9..12].parse().unwrap();
     (status, head, all[split + 4..].to_vec())
+}
+
+/// Send one request and read what arrives within `wait` (the answer may never end).
+fn get_within(server: &TestServer, path: &str, wait: Duration) -> Vec<u8> {
+    let mut s = TcpStream::connect(server.addr()).unwrap();
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\n\r\n").as_bytes()).unwrap();
+    let mut all = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        all.extend_from_slice(&buf[..n]);
+    }
+    all
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -166,7 +184,7 @@ fn the_binary_serves_a_directory_until_stdin_closes() {
     std::fs::write(dir.join("f.bin"), body()).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_lazyqt-testserver"))
         .arg(&dir)
-        .arg("--exit-on-eof")
+        .args(["--exit-on-eof", "--gzip", "1", "--drip", "4/10"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -180,8 +198,105 @@ fn the_binary_serves_a_directory_until_stdin_closes() {
     let mut answer = Vec::new();
     s.read_to_end(&mut answer).unwrap();
     assert!(answer.starts_with(b"HTTP/1.1 206"));
+    let head = String::from_utf8_lossy(&answer);
+    assert!(head.contains("Content-Encoding: gzip"), "the fault flags are applied: {head}");
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("requests=1 bytes_sent=10"));
+    // 10 bytes, gzipped in one stored block: 10 + 5 + 10 + 8.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("requests=1 bytes_sent=33"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn gzip_sends_a_valid_gzip_body_with_the_range_unchanged() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults { gzip: 1, ..Faults::default() });
+    let (st, head, b) = get(&server, "/f.bin", &[("Range", "bytes=10-109"), ("Accept-Encoding", "identity")]);
+    assert_eq!(st, 206);
+    assert_eq!(header(&head, "content-encoding"), Some("gzip"));
+    assert_eq!(header(&head, "content-range"), Some("bytes 10-109/1000"));
+    assert_eq!(header(&head, "content-length"), Some(b.len().to_string().as_str()));
+    assert_eq!(server.requests()[0].accept_encoding.as_deref(), Some("identity"));
+    // Any gzip decoder gets the range back.
+    let mut gunzip = std::process::Command::new("gzip")
+        .arg("-dc")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("gzip on PATH");
+    gunzip.stdin.take().unwrap().write_all(&b).unwrap();
+    let out = gunzip.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, body()[10..110]);
+    // The counter is consumed: the next answer is plain.
+    let (_, head, b) = get(&server, "/f.bin", &[("Range", "bytes=10-109")]);
+    assert_eq!((header(&head, "content-encoding"), b.len()), (None, 100));
+}
+
+#[test]
+fn drip_paces_the_body() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults {
+        drip: Some(Drip { bytes: 2, every: Duration::from_millis(40) }),
+        ..Faults::default()
+    });
+    let t0 = Instant::now();
+    let (st, _, b) = get(&server, "/f.bin", &[("Range", "bytes=0-9")]);
+    assert_eq!((st, b), (206, body()[..10].to_vec()));
+    assert!(t0.elapsed() >= Duration::from_millis(200), "5 pauses of 40 ms, took {:?}", t0.elapsed());
+}
+
+#[test]
+fn stall_before_headers_answers_nothing_then_recovers() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults { stall_before_headers: 1, ..Faults::default() });
+    assert!(get_within(&server, "/f.bin", Duration::from_millis(300)).is_empty());
+    assert_eq!(server.requests()[0].status, 0);
+    let (st, _, b) = get(&server, "/f.bin", &[("Range", "bytes=0-9")]);
+    assert_eq!((st, b.len()), (206, 10));
+}
+
+#[test]
+fn stall_mid_body_sends_half_and_keeps_the_connection_open() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults { stall_mid_body: 1, ..Faults::default() });
+    let t0 = Instant::now();
+    let got = get_within(&server, "/f.bin", Duration::from_millis(300));
+    assert!(t0.elapsed() >= Duration::from_millis(290), "the connection stayed open");
+    let split = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&got[..split]).into_owned();
+    assert_eq!(header(&head, "content-length"), Some("100"));
+    assert_eq!(got[split + 4..], body()[..50]);
+    assert_eq!(server.requests()[0].bytes_sent, 50);
+}
+
+#[test]
+fn redirect_loop_never_repeats_a_url() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults { redirect_loop: true, ..Faults::default() });
+    let (st, head, _) = get(&server, "/f.bin", &[]);
+    assert_eq!((st, header(&head, "location")), (302, Some("/f.bin?hop=1")));
+    let (_, head, _) = get(&server, "/f.bin?hop=41", &[]);
+    assert_eq!(header(&head, "location"), Some("/f.bin?hop=42"));
+}
+
+#[test]
+fn redirect_to_points_at_another_origin() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults { redirect_to: Some("http://127.0.0.1:9/".into()), ..Faults::default() });
+    let (st, head, _) = get(&server, "/d/f.bin?x=1", &[]);
+    assert_eq!((st, header(&head, "location")), (302, Some("http://127.0.0.1:9/d/f.bin?x=1")));
+}
+
+#[test]
+fn unquoted_etag_is_a_bare_token_compared_as_sent() {
+    let server = TestServer::serve_files([("f.bin", body())]).unwrap();
+    server.set_faults(Faults { validator: ValidatorMode::Unquoted, ..Faults::default() });
+    let (_, head, _) = get(&server, "/f.bin", &[("Range", "bytes=0-0")]);
+    let etag = header(&head, "etag").unwrap().to_string();
+    assert!(!etag.contains('"') && !etag.is_empty(), "{etag}");
+    assert_eq!(header(&head, "last-modified"), None);
+    assert_eq!(get(&server, "/f.bin", &[("If-Match", &etag), ("Range", "bytes=0-0")]).0, 206);
+    server.put_file("f.bin", body());
+    assert_eq!(get(&server, "/f.bin", &[("If-Match", &etag), ("Range", "bytes=0-0")]).0, 412);
 }

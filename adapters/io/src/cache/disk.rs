@@ -4,60 +4,22 @@
 //! cached block and extent (the file's head and tail) at its own offset, and `index`, a
 //! JSON record of the file's identity (size + validator), when it was last validated,
 //! and each block's and extent's length and CRC-32, followed by the CRC-32 of the JSON
-//! itself. Writers hold an exclusive `flock` on the
-//! entry's `lock` file and replace `index` by an atomic rename; readers verify every
-//! block's checksum, so a torn or corrupt file is discarded, never served. The whole
-//! cache is bounded in bytes; least recently validated entries go first.
+//! itself (see [`super::index`], which also checks every value in it before use).
+//! Writers hold an exclusive `flock` on the entry's `lock` file and replace `index` by an
+//! atomic rename; readers verify every block's checksum, so a torn or corrupt file is
+//! discarded, never served. The whole cache is bounded in bytes; least recently
+//! validated entries go first.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 
+use super::index::{now_millis, read_index, write_index, Index, VERSION};
 use crate::http::validator::Identity;
-
-/// Format version of `index`; entries of another version are discarded.
-const VERSION: u32 = 2;
-
-/// What `index` records about one URL.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Index {
-    version: u32,
-    /// The URL (checked, since directory names are hashes).
-    url: String,
-    /// The version of the file whose bytes are cached.
-    pub identity: Identity,
-    /// Block size the entry was written with.
-    block_size: u64,
-    /// When the identity was last confirmed by the server (milliseconds since 1970).
-    validated_at: u64,
-    /// Cached blocks: index → (length, CRC-32).
-    blocks: BTreeMap<u64, (u32, u32)>,
-    /// Cached extents: offset → (length, CRC-32).
-    extents: BTreeMap<u64, (u64, u32)>,
-}
-
-impl Index {
-    /// Block size the entry was written with.
-    pub fn block_size(&self) -> u64 {
-        self.block_size
-    }
-
-    /// Was the identity confirmed less than `ttl` ago (`None` = forever)?
-    pub fn is_fresh(&self, ttl: Option<Duration>) -> bool {
-        match ttl {
-            None => true,
-            Some(ttl) => u128::from(now_millis().saturating_sub(self.validated_at)) < ttl.as_millis(),
-        }
-    }
-}
-
-fn now_millis() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
 
 /// FNV-1a, 64 bits: a stable name for a URL's directory.
 fn fnv64(s: &str) -> u64 {
@@ -88,39 +50,6 @@ fn lock_file(dir: &Path, exclusive: bool) -> Option<File> {
         fs4::fs_std::FileExt::lock_shared(&f)
     };
     locked.ok().map(|_| f)
-}
-
-/// Read and verify `dir/index`; `Err(())` means present but corrupt.
-fn read_index(dir: &Path) -> Result<Option<Index>, ()> {
-    let text = match std::fs::read_to_string(dir.join("index")) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(_) => return Err(()),
-    };
-    let (json, crc) = text.rsplit_once('\n').ok_or(())?;
-    let crc = u32::from_str_radix(crc.trim(), 16).map_err(|_| ())?;
-    if crc32fast::hash(json.as_bytes()) != crc {
-        return Err(());
-    }
-    #[derive(serde::Deserialize)]
-    struct Versioned {
-        version: u32,
-    }
-    // An entry written by another version of lazyqt is not corrupt, just unusable.
-    if serde_json::from_str::<Versioned>(json).map_err(|_| ())?.version != VERSION {
-        return Ok(None);
-    }
-    let index: Index = serde_json::from_str(json).map_err(|_| ())?;
-    Ok(Some(index))
-}
-
-/// Write `dir/index` atomically (temp file + rename). Caller holds the exclusive lock.
-fn write_index(dir: &Path, index: &Index) -> std::io::Result<()> {
-    let json = serde_json::to_string(index).map_err(std::io::Error::other)?;
-    let text = format!("{json}\n{:08x}", crc32fast::hash(json.as_bytes()));
-    let tmp = dir.join(format!("index.tmp.{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, dir.join("index"))
 }
 
 /// Remove an entry directory: renamed away first, so no reader sees it half-deleted.
@@ -154,7 +83,7 @@ impl DiskCache {
             Ok(_) => None,
             Err(()) => {
                 drop(_lock);
-                tracing::warn!(url, "corrupt disk cache index discarded");
+                tracing::warn!(url = %crate::redact_url(url), "corrupt disk cache index discarded");
                 remove_entry(&dir);
                 None
             }
@@ -317,10 +246,13 @@ impl DiskEntry {
             self.index.lock().extents.iter().map(|(&s, &m)| (s, m)).collect();
         let Some(_lock) = lock_file(&self.dir, false) else { return Vec::new() };
         let Ok(file) = File::open(self.dir.join("data")) else { return Vec::new() };
+        let on_disk = file.metadata().map_or(0, |m| m.len());
         let mut out = Vec::new();
         for (start, (len, crc)) in extents {
-            let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
-            if file.read_exact_at(&mut buf, start).is_err() || crc32fast::hash(&buf) != crc {
+            // Nothing is allocated for bytes the data file does not hold.
+            let held = start.checked_add(len).is_some_and(|end| end <= on_disk);
+            let mut buf = if held { vec![0u8; usize::try_from(len).unwrap_or(0)] } else { Vec::new() };
+            if !held || file.read_exact_at(&mut buf, start).is_err() || crc32fast::hash(&buf) != crc {
                 tracing::warn!(dir = %self.dir.display(), start, "corrupt disk cache extent: entry discarded");
                 drop(_lock);
                 self.discard();

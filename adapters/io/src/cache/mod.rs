@@ -4,3 +4,4 @@
 pub(crate) mod block;
 pub(crate) mod disk;
 pub(crate) mod extent;
+mod index;

@@ -1,18 +1,22 @@
-//! One ranged GET at a time, done right: `If-Match` on every request, `Content-Range`
-//! checked, a 200 never streamed, short bodies resumed, transient failures retried
-//! with exponential backoff and jitter under a deadline, `Retry-After` honoured.
+//! One ranged GET at a time, done right: `If-Match` on every request, `Accept-Encoding:
+//! identity`, `Content-Range` checked, a 200 never streamed, short bodies resumed, and
+//! only transient failures retried, with exponential backoff and jitter (a
+//! `Retry-After` honoured up to the largest backoff), all under the read's deadline.
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::{Client, Response};
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, ACCEPT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER,
+};
+use reqwest::{Client, Response};
 
 use super::client;
+use super::exchange::{self, Bounds, Clock, Waiting};
 use super::limit::Permits;
 use super::validator::Identity;
 use crate::error::SourceError;
 use crate::options::SourceOptions;
+use crate::redact::redact_url;
 use crate::stats::Counters;
 use crate::wire;
 
@@ -28,11 +32,17 @@ pub(crate) enum Opened {
 /// A failed attempt: the error, and how long the server asked us to wait.
 type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
 
+/// An answer whose headers arrived: the response, what it answers, when it was sent.
+type Answered = (Response, Waiting, Instant);
+
 /// The HTTP side of one source.
 #[derive(Debug)]
 pub(crate) struct Transport {
     client: Client,
     url: String,
+    /// The URL as messages and logs show it (credentials redacted).
+    shown: String,
+    bounds: Bounds,
     deadline: Duration,
     max_retries: u32,
     backoff_base: Duration,
@@ -54,23 +64,17 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
     Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
-/// The error's message with its causes, which reqwest keeps in the source chain.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
 impl Transport {
     pub fn new(client: Client, url: String, opts: &SourceOptions) -> Self {
         Self {
             client,
+            shown: redact_url(&url),
             url,
+            bounds: Bounds {
+                read_timeout: opts.read_timeout,
+                stall_timeout: opts.stall_timeout,
+                slow_warning: opts.slow_warning,
+            },
             deadline: opts.deadline,
             max_retries: opts.max_retries,
             backoff_base: opts.backoff_base,
@@ -83,53 +87,46 @@ impl Transport {
         &self.url
     }
 
-    fn network(&self, e: &reqwest::Error) -> SourceError {
-        if e.is_timeout() {
-            SourceError::Timeout { url: self.url.clone(), detail: chain(e) }
-        } else {
-            SourceError::Network { url: self.url.clone(), detail: chain(e) }
-        }
+    /// The URL with its credentials redacted, for messages and logs.
+    pub fn shown(&self) -> &str {
+        &self.shown
     }
 
-    fn body_error(&self, e: &std::io::Error) -> SourceError {
-        let inner_timeout = e
-            .get_ref()
-            .and_then(|i| i.downcast_ref::<reqwest::Error>())
-            .is_some_and(reqwest::Error::is_timeout);
-        if e.kind() == std::io::ErrorKind::TimedOut || inner_timeout {
-            SourceError::Timeout { url: self.url.clone(), detail: chain(e) }
-        } else {
-            SourceError::Network { url: self.url.clone(), detail: chain(e) }
-        }
+    /// The clock of a read starting now.
+    pub fn clock(&self) -> Clock {
+        Clock::start(self.deadline)
     }
 
-    /// Send one GET with this `Range` value and the validator's condition.
+    /// Send one GET with this `Range` value and the validator's condition, once a
+    /// request slot is free, and wait for its headers.
     fn send(
         &self,
         range: String,
         identity: Option<&Identity>,
         counters: &Counters,
-    ) -> Attempt<(Response, String, Instant)> {
-        let mut req = self.client.get(&self.url).header(RANGE, &range);
+        clock: Clock,
+    ) -> Attempt<Answered> {
+        let mut req = self.client.get(&self.url).header(RANGE, &range).header(ACCEPT_ENCODING, "identity");
         if let Some((name, value)) = identity.and_then(Identity::condition) {
             req = req.header(name, value);
         }
+        let who = Waiting { shown: self.shown.clone(), range };
         Counters::add(&counters.requests, 1);
         let t0 = Instant::now();
-        match req.send() {
+        match exchange::send(req, &who, self.bounds, clock) {
             Ok(resp) => {
                 tracing::debug!(
-                    url = %self.url, %range, status = resp.status().as_u16(),
+                    url = %self.shown, range = %who.range, status = resp.status().as_u16(),
                     ms = t0.elapsed().as_millis() as u64, "http GET answered"
                 );
-                Ok((resp, range, t0))
+                Ok((resp, who, t0))
             }
             Err(e) => {
                 tracing::debug!(
-                    url = %self.url, %range, error = %chain(&e),
+                    url = %self.shown, range = %who.range, error = %e,
                     ms = t0.elapsed().as_millis() as u64, "http GET failed"
                 );
-                Err((self.network(&e), None))
+                Err((e, None))
             }
         }
     }
@@ -137,39 +134,43 @@ impl Transport {
     /// The error for a status that is not 206 (or 200 on open), with retry advice.
     fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
         let status = resp.status().as_u16();
-        let wait = if status == 429 || status == 503 { retry_after(resp.headers()) } else { None };
-        (SourceError::HttpStatus { url: self.url.clone(), status, range: range.to_string() }, wait)
+        let wait = if matches!(status, 429 | 503) { retry_after(resp.headers()) } else { None };
+        (SourceError::HttpStatus { url: self.shown.clone(), status, range: range.to_string() }, wait)
     }
 
     /// Read up to `want` body bytes into `out`, counting them.
     /// One debug line per request: range, status, body bytes, total time.
     fn read_body(
         &self,
-        (resp, range, t0): (Response, String, Instant),
+        (resp, who, t0): Answered,
         want: u64,
         out: &mut Vec<u8>,
         counters: &Counters,
+        clock: Clock,
     ) -> Result<(), SourceError> {
         let before = out.len();
         let status = resp.status().as_u16();
-        let result = resp.take(want).read_to_end(out);
+        let result = exchange::read_body(resp, want, out, &who, self.bounds, clock);
         let got = (out.len() - before) as u64;
         Counters::add(&counters.bytes_fetched, got);
         tracing::debug!(
-            url = %self.url, %range, status, bytes = got,
+            url = %self.shown, range = %who.range, status, bytes = got,
             ms = t0.elapsed().as_millis() as u64, "http GET body read"
         );
-        result.map(|_| ()).map_err(|e| self.body_error(&e))
+        result
     }
 
-    /// Run `attempt` until it succeeds, fails for good, or the retries or the deadline
-    /// run out. `attempt` gets the attempt number (0 first).
+    /// Run `attempt` until it succeeds, fails for good (see
+    /// [`SourceError::is_transient`]), or the retries or the read's deadline run out.
+    /// `attempt` gets the attempt number (0 first). Waits are capped at `backoff_max`,
+    /// a `Retry-After` included.
     fn retrying<T>(
         &self,
         counters: &Counters,
+        clock: Clock,
         mut attempt: impl FnMut(u32) -> Attempt<T>,
     ) -> Result<T, SourceError> {
-        let deadline = Instant::now() + self.deadline;
+        let deadline = clock.deadline();
         let mut n = 0u32;
         loop {
             let (err, wait) = match attempt(n) {
@@ -182,22 +183,29 @@ impl Transport {
             let exp = self.backoff_base.saturating_mul(1u32 << n.min(16)).min(self.backoff_max);
             // Jitter: a random delay in [exp/2, exp).
             let backoff = exp.mul_f64(0.5 + fastrand::f64() * 0.5);
-            let delay = wait.unwrap_or(backoff);
-            let now = Instant::now();
-            if now + delay > deadline {
+            let delay = wait.map_or(backoff, |w| w.min(self.backoff_max));
+            if exchange::after(Instant::now(), delay) > deadline {
                 return Err(match err {
                     SourceError::Timeout { .. } | SourceError::HttpStatus { .. } => err,
                     other => SourceError::Timeout {
-                        url: self.url.clone(),
-                        detail: format!("deadline of {:?} reached; last error: {other}", self.deadline),
+                        url: self.shown.clone(),
+                        detail: format!("deadline of {:?} reached; last error: {other}", clock.total()),
                     },
                 });
             }
-            tracing::debug!(url = %self.url, error = %err, delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::debug!(url = %self.shown, error = %err, delay_ms = delay.as_millis() as u64, "retrying");
             std::thread::sleep(delay);
             Counters::add(&counters.retries, 1);
             n += 1;
         }
+    }
+
+    /// A request slot, waited for until the read's deadline.
+    fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
+        self.permits.acquire_until(clock.deadline()).ok_or_else(|| {
+            let detail = format!("deadline of {:?} reached waiting for a free request slot", clock.total());
+            (SourceError::Timeout { url: self.shown.clone(), detail }, None)
+        })
     }
 
     /// The first request, learning size and validator: the first `head_len` bytes and,
@@ -214,12 +222,13 @@ impl Transport {
         counters: &Counters,
     ) -> Result<Opened, SourceError> {
         let head_len = head_len.max(1);
-        self.retrying(counters, |_| {
+        let clock = self.clock();
+        self.retrying(counters, clock, |_| {
             let multi = tail_len > 0 && !client::refuses_multirange(&self.url);
             if !multi {
-                return self.open_once(head_len, 0, small_file_limit, counters);
+                return self.open_once(head_len, 0, small_file_limit, counters, clock);
             }
-            match self.open_once(head_len, tail_len, small_file_limit, counters) {
+            match self.open_once(head_len, tail_len, small_file_limit, counters, clock) {
                 // Refused, or answered in a way we cannot use: one range is safer.
                 Err((
                     SourceError::RangeNotSupported { .. }
@@ -230,9 +239,9 @@ impl Transport {
                 )) => {}
                 other => return other,
             }
-            tracing::debug!(url = %self.url, "server refuses multi-range requests: asking for the head alone");
+            tracing::debug!(url = %self.shown, "server refuses multi-range requests: asking for the head alone");
             client::note_refuses_multirange(&self.url);
-            self.open_once(head_len, 0, small_file_limit, counters)
+            self.open_once(head_len, 0, small_file_limit, counters, clock)
         })
     }
 
@@ -243,22 +252,23 @@ impl Transport {
         tail_len: u64,
         small_file_limit: u64,
         counters: &Counters,
+        clock: Clock,
     ) -> Attempt<Opened> {
-        let _permit = self.permits.acquire();
+        let _permit = self.permit(clock)?;
         let range = match tail_len {
             0 => format!("bytes=0-{}", head_len - 1),
             t => format!("bytes=0-{},-{t}", head_len - 1),
         };
-        let (resp, range, t0) = self.send(range, None, counters)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
+        let answered = self.send(range, None, counters, clock)?;
+        let range = answered.1.range.clone();
+        let status = answered.0.status().as_u16();
+        let headers = answered.0.headers().clone();
         match status {
             206 => {
                 // Room for the head, the tail and a few hundred bytes of part headers.
                 let limit = head_len + tail_len + 16 * 1024;
                 let mut body = Vec::new();
-                self.read_body((resp, range.clone(), t0), limit + 1, &mut body, counters)
-                    .map_err(|e| (e, None))?;
+                self.read_body(answered, limit + 1, &mut body, counters, clock).map_err(|e| (e, None))?;
                 if body.len() as u64 > limit {
                     return Err((self.protocol(format!("answer to {range} is longer than asked for")), None));
                 }
@@ -289,7 +299,7 @@ impl Transport {
                     return Err((self.no_ranges(announced), None));
                 }
                 let mut body = Vec::new();
-                self.read_body((resp, range, t0), small_file_limit + 1, &mut body, counters)
+                self.read_body(answered, small_file_limit + 1, &mut body, counters, clock)
                     .map_err(|e| (e, None))?;
                 if body.len() as u64 > small_file_limit {
                     return Err((self.no_ranges(announced), None));
@@ -307,10 +317,10 @@ impl Transport {
                     Some(0) => {
                         Ok(Opened::Whole { identity: Identity::from_headers(0, &headers), body: Vec::new() })
                     }
-                    _ => Err(self.status_error(&resp, &range)),
+                    _ => Err(self.status_error(&answered.0, &range)),
                 }
             }
-            _ => Err(self.status_error(&resp, &range)),
+            _ => Err(self.status_error(&answered.0, &range)),
         }
     }
 
@@ -337,23 +347,25 @@ impl Transport {
         Ok(Opened::Ranged { identity, head: head.to_vec(), tail: (tail.0, tail.1.to_vec()) })
     }
 
-    /// Fetch exactly `start..end` of the version `identity`, resuming short bodies.
+    /// Fetch exactly `start..end` of the version `identity`, resuming short bodies,
+    /// within the read's `clock`.
     pub fn fetch(
         &self,
         start: u64,
         end: u64,
         identity: &Identity,
         counters: &Counters,
+        clock: Clock,
     ) -> Result<Vec<u8>, SourceError> {
         let total = end - start;
         let mut out: Vec<u8> = Vec::with_capacity(total as usize);
-        self.retrying(counters, |_| {
+        self.retrying(counters, clock, |_| {
             let from = start + out.len() as u64;
-            let _permit = self.permits.acquire();
-            let (resp, range, t0) =
-                self.send(format!("bytes={from}-{}", end - 1), Some(identity), counters)?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
+            let _permit = self.permit(clock)?;
+            let answered = self.send(format!("bytes={from}-{}", end - 1), Some(identity), counters, clock)?;
+            let range = answered.1.range.clone();
+            let status = answered.0.status().as_u16();
+            let headers = answered.0.headers().clone();
             let cr = header_str(&headers, CONTENT_RANGE).unwrap_or("").to_string();
             let parsed = wire::content_range(&cr);
             if let Some(why) = identity.mismatch(parsed.as_ref().and_then(|c| c.total), &headers) {
@@ -369,13 +381,13 @@ impl Transport {
                     ))
                 }
                 416 => return Err((self.changed(format!("416 for {range}: the file is shorter")), None)),
-                _ => return Err(self.status_error(&resp, &range)),
+                _ => return Err(self.status_error(&answered.0, &range)),
             }
             if parsed.and_then(|c| c.range) != Some((from, end - 1)) {
                 return Err((self.content_range_error(&range, &cr), None));
             }
             let want = end - from;
-            self.read_body((resp, range, t0), want, &mut out, counters).map_err(|e| (e, None))?;
+            self.read_body(answered, want, &mut out, counters, clock).map_err(|e| (e, None))?;
             let got = out.len() as u64;
             if got < total {
                 return Err((self.short(total, got), None));
@@ -386,22 +398,22 @@ impl Transport {
     }
 
     fn changed(&self, detail: String) -> SourceError {
-        SourceError::ChangedUpstream { url: self.url.clone(), detail }
+        SourceError::ChangedUpstream { url: self.shown.clone(), detail }
     }
 
     fn short(&self, expected: u64, got: u64) -> SourceError {
-        SourceError::ShortBody { url: self.url.clone(), expected, got }
+        SourceError::ShortBody { url: self.shown.clone(), expected, got }
     }
 
     fn no_ranges(&self, size: Option<u64>) -> SourceError {
-        SourceError::RangeNotSupported { url: self.url.clone(), size: size.unwrap_or(0) }
+        SourceError::RangeNotSupported { url: self.shown.clone(), size: size.unwrap_or(0) }
     }
 
     fn protocol(&self, detail: String) -> SourceError {
-        SourceError::Protocol { url: self.url.clone(), detail }
+        SourceError::Protocol { url: self.shown.clone(), detail }
     }
 
     fn content_range_error(&self, asked: &str, got: &str) -> SourceError {
-        SourceError::ContentRange { url: self.url.clone(), asked: asked.into(), got: got.into() }
+        SourceError::ContentRange { url: self.shown.clone(), asked: asked.into(), got: got.into() }
     }
 }

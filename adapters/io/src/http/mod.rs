@@ -11,8 +11,16 @@
 //! blocks. Every request after the first is pinned to the first version with `If-Match`
 //! (or `If-Unmodified-Since`); a change drops the caches and fails reads with
 //! [`SourceError::ChangedUpstream`].
+//!
+//! Every read runs on one clock (`SourceOptions::deadline`) shared by all its requests,
+//! their bodies and the waits between retries; each request must also get its headers
+//! within `read_timeout` and may not go `stall_timeout` without a body byte, and a read
+//! still waiting after `slow_warning` logs what it waits for. Bodies must be identity
+//! encoded, redirects stay on the URL's origin (unless allowed) and number at most five,
+//! and URLs in messages and logs are redacted.
 
 mod client;
+mod exchange;
 pub(crate) mod fetch;
 mod limit;
 pub(crate) mod validator;
@@ -30,7 +38,9 @@ use crate::cache::disk::{DiskCache, DiskEntry};
 use crate::cache::extent::Extent;
 use crate::error::SourceError;
 use crate::options::SourceOptions;
+use crate::redact::redact_url;
 use crate::stats::{Counters, Stats};
+use exchange::Clock;
 use fetch::{Opened, Transport};
 use validator::Identity;
 
@@ -39,8 +49,8 @@ const FILL_ROUNDS: usize = 4;
 
 /// A remote file over HTTP(S), shareable by many threads.
 ///
-/// Reads block the calling thread (reqwest's blocking client): from async code, call
-/// them inside `tokio::task::spawn_blocking`, never directly in a task.
+/// Reads block the calling thread while the process's HTTP runtime does the I/O: from
+/// async code, call them inside `tokio::task::spawn_blocking`, never directly in a task.
 #[derive(Debug)]
 pub struct HttpSource {
     transport: Transport,
@@ -69,7 +79,7 @@ pub struct HttpSource {
 
 /// Check that `url` is an absolute http(s) URL with a host.
 pub(crate) fn check_url(url: &str) -> Result<(), SourceError> {
-    let bad = |reason: &str| SourceError::InvalidUrl { input: url.to_string(), reason: reason.into() };
+    let bad = |reason: &str| SourceError::InvalidUrl { input: redact_url(url), reason: reason.into() };
     let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(bad("only http and https URLs are supported"));
@@ -86,7 +96,7 @@ impl HttpSource {
     pub fn open(url: &str, opts: &SourceOptions) -> Result<Self, SourceError> {
         check_url(url)?;
         let client = client::shared(opts).map_err(|e| SourceError::Network {
-            url: url.to_string(),
+            url: redact_url(url),
             detail: format!("cannot build the HTTP client: {e}"),
         })?;
         let transport = Transport::new(client, url.to_string(), opts);
@@ -116,7 +126,7 @@ impl HttpSource {
                     && index.identity.is_cacheable()
                     && index.block_size() == block_size
                 {
-                    tracing::debug!(url, "fresh disk cache record: opened without a request");
+                    tracing::debug!(url = %source.shown(), "fresh disk cache record: opened without a request");
                     source.identity = index.identity.clone();
                     let entry = dc.resume(index);
                     source.set_ends(Vec::new(), (source.identity.size, Vec::new()));
@@ -186,7 +196,7 @@ impl HttpSource {
 
     /// The tail, grown down to `offset` if it starts after it (one exact request for
     /// the missing bytes; concurrent callers wait for it rather than fetch twice).
-    fn tail_from(&self, offset: u64) -> Result<Extent, SourceError> {
+    fn tail_from(&self, offset: u64, clock: Clock) -> Result<Extent, SourceError> {
         let current = self.tail.read().clone();
         if current.start <= offset {
             return Ok(current);
@@ -196,7 +206,7 @@ impl HttpSource {
         if current.start <= offset {
             return Ok(current);
         }
-        let before = self.fetch(offset, current.start)?;
+        let before = self.fetch(offset, current.start, clock)?;
         let grown = current.prepend(&before);
         if let Some(d) = &self.disk {
             d.put_extents(&[(grown.start, &grown.bytes)]);
@@ -215,9 +225,14 @@ impl HttpSource {
         self.identity.is_cacheable().then(|| format!("{}:{}", self.identity.size, self.identity.describe()))
     }
 
-    /// The URL.
+    /// The URL, as opened (credentials included: show [`redact_url`] of it).
     pub fn uri(&self) -> &str {
         self.transport.url()
+    }
+
+    /// The URL with credentials redacted, for messages and logs.
+    fn shown(&self) -> &str {
+        self.transport.shown()
     }
 
     /// Length of block `idx` (the last one may be short).
@@ -252,7 +267,7 @@ impl HttpSource {
     fn on_changed(&self, err: SourceError) -> SourceError {
         if let SourceError::ChangedUpstream { .. } = err {
             if !self.changed.swap(true, Ordering::SeqCst) {
-                tracing::warn!(url = %self.uri(), error = %err, "file changed upstream: cache dropped");
+                tracing::warn!(url = %self.shown(), error = %err, "file changed upstream: cache dropped");
                 self.blocks.clear();
                 if let Some(d) = &self.disk {
                     d.discard();
@@ -264,19 +279,21 @@ impl HttpSource {
 
     fn changed_error(&self) -> SourceError {
         SourceError::ChangedUpstream {
-            url: self.uri().to_string(),
+            url: self.shown().to_string(),
             detail: format!("it no longer matches {}", self.identity.describe()),
         }
     }
 
-    /// Fetch `start..end` exactly, pinned to the opened version.
-    fn fetch(&self, start: u64, end: u64) -> Result<Vec<u8>, SourceError> {
-        self.transport.fetch(start, end, &self.identity, &self.counters).map_err(|e| self.on_changed(e))
+    /// Fetch `start..end` exactly, pinned to the opened version, within the read's clock.
+    fn fetch(&self, start: u64, end: u64, clock: Clock) -> Result<Vec<u8>, SourceError> {
+        self.transport
+            .fetch(start, end, &self.identity, &self.counters, clock)
+            .map_err(|e| self.on_changed(e))
     }
 
     /// Blocks `first..=last`, from memory, disk or the network (misses coalesced into
     /// runs of at most `cap` bytes). Returns the blocks and whether a request was needed.
-    fn fill(&self, first: u64, last: u64, cap: u64) -> Result<(Vec<Block>, bool), SourceError> {
+    fn fill(&self, first: u64, last: u64, cap: u64, clock: Clock) -> Result<(Vec<Block>, bool), SourceError> {
         let valid = |i: u64, b: &Block| b.len() as u64 == self.block_len(i);
         let mut have: Vec<Option<Block>> =
             (first..=last).map(|i| self.blocks.get(i).filter(|b| valid(i, b))).collect();
@@ -307,7 +324,7 @@ impl HttpSource {
             let (claim, waits) = self.blocks.claim(&missing);
             for (start, end) in runs(&claim.mine, self.block_size, cap) {
                 let end_byte = (end * self.block_size).min(self.identity.size);
-                let bytes = self.fetch(start * self.block_size, end_byte)?;
+                let bytes = self.fetch(start * self.block_size, end_byte, clock)?;
                 let blocks = self.store(start * self.block_size, &bytes);
                 for (k, b) in blocks.into_iter().enumerate() {
                     let idx = start + k as u64;
@@ -330,7 +347,7 @@ impl HttpSource {
         // span directly.
         let start = first * self.block_size;
         let end = ((last + 1) * self.block_size).min(self.identity.size);
-        let bytes = self.fetch(start, end)?;
+        let bytes = self.fetch(start, end, clock)?;
         let blocks = bytes.chunks(self.block_size as usize).map(Arc::from).collect();
         Ok((blocks, true))
     }
@@ -383,14 +400,14 @@ impl ReadAt for HttpSource {
         let len = buf.len() as u64;
         let size = self.identity.size;
         let Some(end) = offset.checked_add(len).filter(|e| *e <= size) else {
-            return Err(SourceError::OutOfBounds { uri: self.uri().to_string(), offset, len, size });
+            return Err(SourceError::OutOfBounds { uri: self.shown().to_string(), offset, len, size });
         };
         if len == 0 {
             return Ok(());
         }
         if len > self.max_read {
             return Err(SourceError::TooLarge {
-                uri: self.uri().to_string(),
+                uri: self.shown().to_string(),
                 what: "read",
                 size: len,
                 limit: self.max_read,
@@ -417,27 +434,29 @@ impl ReadAt for HttpSource {
                 return Ok(());
             }
         }
+        // Every request this read makes (and every wait between them) shares one clock.
+        let clock = self.transport.clock();
         if buf.len() >= self.payload_threshold {
-            let bytes = self.fetch(offset, end)?;
+            let bytes = self.fetch(offset, end, clock)?;
             buf.copy_from_slice(&bytes);
             Counters::add(&self.counters.cache_misses, 1);
             return Ok(());
         }
         if self.in_tail_zone(offset) {
-            let tail = self.tail_from(offset)?;
+            let tail = self.tail_from(offset, clock)?;
             // The tail ends the file and now starts at or before `offset`.
             let bytes = tail.get(offset, buf.len()).ok_or_else(|| SourceError::Protocol {
-                url: self.uri().to_string(),
+                url: self.shown().to_string(),
                 detail: format!("the cached tail does not cover {len} bytes at {offset}"),
             })?;
             buf.copy_from_slice(bytes);
             Counters::add(&self.counters.cache_misses, 1);
             return Ok(());
         }
-        let (blocks, fetched) = self.fill(first, last, self.max_coalesce)?;
+        let (blocks, fetched) = self.fill(first, last, self.max_coalesce, clock)?;
         if !copy_out(&blocks, first, self.block_size, offset, buf) {
             return Err(SourceError::Protocol {
-                url: self.uri().to_string(),
+                url: self.shown().to_string(),
                 detail: format!("cached blocks do not cover {len} bytes at {offset}"),
             });
         }
@@ -461,8 +480,8 @@ impl ReadAt for HttpSource {
         }
         // A range that runs into the tail (a moov at the end) grows it.
         if self.in_tail_zone(offset) && offset.saturating_add(len) >= tail_start {
-            if let Err(e) = self.tail_from(offset) {
-                tracing::debug!(url = %self.uri(), error = %e, "will_need prefetch of the tail failed");
+            if let Err(e) = self.tail_from(offset, self.transport.clock()) {
+                tracing::debug!(url = %self.shown(), error = %e, "will_need prefetch of the tail failed");
             }
             return;
         }
@@ -472,8 +491,8 @@ impl ReadAt for HttpSource {
         }
         let first = offset / self.block_size;
         let last = (end - 1) / self.block_size;
-        if let Err(e) = self.fill(first, last, self.will_need_cap) {
-            tracing::debug!(url = %self.uri(), error = %e, "will_need prefetch failed");
+        if let Err(e) = self.fill(first, last, self.will_need_cap, self.transport.clock()) {
+            tracing::debug!(url = %self.shown(), error = %e, "will_need prefetch failed");
         }
     }
 }
