@@ -151,6 +151,7 @@ async fn metadata(
         "Fps": meta.fps,
         "CreationTime": meta.creation_time,
         "Tracks": meta.tracks,
+        "SkippedTracks": meta.skipped_tracks,
     });
     let mut resp = Json(body).into_response();
     let h = resp.headers_mut();
