@@ -286,3 +286,114 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// `-o` onto something that is not a regular file writes into it and leaves it as it was:
+/// a FIFO (its reader gets the whole PNG), /dev/null, a symlink (its target is written).
+#[test]
+fn output_onto_fifos_devices_and_symlinks_writes_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let path = media("prores0.mov");
+    let path = path.to_str().unwrap();
+    let expected = lazyqt(&["frame", path, "3", "-o", "-", "--format", "png"]).stdout;
+    assert_eq!(&expected[1..4], b"PNG");
+    let dir = tempdir("output-kinds");
+
+    let fifo = dir.join("pipe.png");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = lazyqt(&["frame", path, "3", "-o", fifo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(reader.join().unwrap() == expected, "the FIFO's reader got other bytes");
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let out = lazyqt(&["frame", path, "3", "-o", "/dev/null", "--format", "png"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_char_device());
+
+    let target = dir.join("target.png");
+    std::fs::write(&target, b"old").unwrap();
+    let link = dir.join("link.png");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let dangling = dir.join("dangling.png");
+    std::os::unix::fs::symlink(dir.join("created.png"), &dangling).unwrap();
+    for l in [&link, &dangling] {
+        let out = lazyqt(&["frame", path, "3", "-o", l.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(std::fs::symlink_metadata(l).unwrap().file_type().is_symlink(), "{l:?} was replaced");
+    }
+    assert!(std::fs::read(&target).unwrap() == expected);
+    assert!(std::fs::read(dir.join("created.png")).unwrap() == expected);
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["created.png", "dangling.png", "link.png", "pipe.png", "target.png"], "no temp files");
+}
+
+/// A resumed run removes the temporary files an interrupted one left (its own pattern
+/// only), and a write that fails (here: over the file size limit, as on a full disk)
+/// removes its temporary file.
+#[test]
+fn temporary_files_never_stay_behind() {
+    let path = media("prores1.mov");
+    let dir = tempdir("leftovers");
+    let out_dir = dir.join("out");
+    let args = ["frames", path.to_str().unwrap(), "--every", "10", "-o", out_dir.to_str().unwrap()];
+    assert!(lazyqt(&args).status.success());
+    std::fs::remove_file(out_dir.join("frame_000010.png")).unwrap();
+    // An interrupted run's leftover (pid above Linux's largest), and files that are not ours.
+    let leftover = out_dir.join(".frame_000010.png.4194305.tmp");
+    std::fs::write(&leftover, b"half a png").unwrap();
+    let others = [".notes.txt.4194305.tmp", ".frame_000010.png.tmp", "frame_000010.png.4194305.tmp"];
+    for o in others {
+        std::fs::write(out_dir.join(o), b"keep").unwrap();
+    }
+    let out = lazyqt(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!leftover.exists(), "the leftover temporary file is still there");
+    for o in others {
+        assert!(out_dir.join(o).exists(), "{o} is not lazyqt's and must stay");
+    }
+    for n in [0, 10, 20] {
+        assert_eq!(&std::fs::read(out_dir.join(format!("frame_{n:06}.png"))).unwrap()[1..4], b"PNG");
+    }
+
+    // A write refused half way: SIGXFSZ ignored, so the write fails with EFBIG.
+    let failing = dir.join("failing");
+    std::fs::create_dir(&failing).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("lazyqt");
+    let script = r#"trap '' XFSZ; ulimit -f 1; exec "$0" frame "$1" 3 -o "$2" --no-cache --png-level 0"#;
+    let out = Command::new("bash")
+        .args(["-c", script])
+        .arg(&bin)
+        .arg(&path)
+        .arg(failing.join("f.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("writing"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&failing).unwrap().count(), 0, "a temporary file was left behind");
+}
+
+/// A path that is not UTF-8 opens like any other.
+#[test]
+fn non_utf8_paths_open() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir("non-utf8");
+    let path = dir.join(std::ffi::OsStr::from_bytes(b"movie-\xff.mov"));
+    std::fs::copy(media("prores0.mov"), &path).unwrap();
+    let out = Command::cargo_bin("lazyqt").unwrap().args(["info", "--json"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tracks"][0]["frames"], 30);
+    let out = Command::cargo_bin("lazyqt")
+        .unwrap()
+        .arg("frame")
+        .arg(&path)
+        .args(["3", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout == lazyqt(&["frame", media("prores0.mov").to_str().unwrap(), "3", "-o", "-"]).stdout);
+}
