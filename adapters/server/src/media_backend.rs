@@ -99,6 +99,8 @@ fn map_error(e: &MediaError) -> BackendError {
             SourceError::ChangedUpstream { .. } => BackendError::ChangedUpstream(msg),
             SourceError::Timeout { .. } => BackendError::UpstreamTimeout(msg),
             SourceError::InvalidUrl { .. } => BackendError::BadRequest(msg),
+            // A table pointing past the end of the file: a malformed movie, as everywhere.
+            SourceError::OutOfBounds { .. } => BackendError::Unsupported(msg),
             _ => BackendError::Upstream(msg),
         },
         MediaError::Format(_)

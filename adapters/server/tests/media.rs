@@ -43,6 +43,9 @@ fn start() -> Fixture {
         .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
         .collect();
     files.extend((1..=2).map(|t| (format!("bad_track{t}.mov"), with_bad_stsz(&dir, t))));
+    let mut truncated = std::fs::read(dir.join("prores_faststart.mov")).unwrap();
+    truncated.truncate(truncated.len() * 6 / 10);
+    files.push(("truncated.mov".into(), truncated));
     let upstream = TestServer::serve_files(files).unwrap();
     let config = ServerConfig {
         mounts: vec![
@@ -153,6 +156,12 @@ fn malformed_tracks_are_listed_and_never_stand_in_for_the_video_track() {
         let r = get(&format!("{}/up/bad_track1.mov{path}", f.base));
         assert_eq!(r.status(), 415, "{path}");
         assert!(r.text().unwrap().contains("video track 1 is malformed"), "{path}");
+    }
+    // A sample past the end of the file is a malformed movie too, whichever way it is read.
+    for path in ["/frame/30.png", "/frame/30.raw"] {
+        let r = get(&format!("{}/up/truncated.mov{path}", f.base));
+        assert_eq!(r.status(), 415, "{path}");
+        assert!(r.text().unwrap().contains("past the end"), "{path}");
     }
 }
 
