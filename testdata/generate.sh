@@ -32,3 +32,6 @@ make h264_edit.mp4 -ss 0.5 -i "$out/h264_bframes.mp4" -c copy -f mp4
 make h264_opengop.mp4 -f lavfi -i "$video" -t 2 -c:v libx264 -preset veryfast -bf 3 -x264-params keyint=12:min-keyint=12:open-gop=1:scenecut=0 -pix_fmt yuv420p -f mp4
 make hevc.mp4 -f lavfi -i "$video" -t 1 -c:v libx265 -x265-params log-level=error -preset ultrafast -tag:v hvc1 -pix_fmt yuv420p -f mp4
 make mjpeg.mov -f lavfi -i "$video" -t 1 -c:v mjpeg -q:v 3 -pix_fmt yuvj420p -f mov
+# Two video tracks (320x180, then 160x120): tests corrupt the first one's tables.
+make two_video.mov -f lavfi -i "$video" -f lavfi -i "testsrc=size=160x120:rate=30000/1001" \
+  -t 1 -map 0 -map 1 -c:v prores_ks -profile:v 0 -f mov

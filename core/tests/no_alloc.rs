@@ -65,3 +65,19 @@ fn open_and_every_lookup_allocate_nothing() {
         assert!(checksum > 0);
     }
 }
+
+#[test]
+fn recording_a_broken_track_allocates_nothing() {
+    let path =
+        common::all_movies().into_iter().find(|p| p.ends_with("two_video.mov")).expect("two_video.mov");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"stsz").unwrap();
+    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    let data: &[u8] = &bytes;
+    let before = allocations();
+    let movie = Movie::open(data).unwrap();
+    let broken = movie.default_video().map(|_| ()).unwrap_err();
+    let after = allocations();
+    assert_eq!(after - before, 0, "the core allocated");
+    assert_eq!((broken.id, movie.skipped_tracks().len(), movie.tracks().len()), (Some(1), 1, 1));
+}

@@ -25,7 +25,7 @@ from ._errors import (
     UnsupportedCodecError,
 )
 from ._lib import lib as _lib
-from ._movie import IMAGE_FORMATS, PIXEL_FORMATS, FrameInfo, Movie, open
+from ._movie import IMAGE_FORMATS, PIXEL_FORMATS, FrameInfo, Movie, SkippedTrack, open
 
 __version__ = "0.1.0"
 
@@ -50,6 +50,7 @@ __all__ = [
     "NullPointerError",
     "OutOfRangeError",
     "PanicError",
+    "SkippedTrack",
     "TooLargeError",
     "UnsupportedCodecError",
     "library_version",

@@ -43,6 +43,20 @@ class Info(ctypes.Structure):
     ]
 
 
+class SkippedTrackDesc(ctypes.Structure):
+    """lazyqt_skipped_track."""
+
+    _fields_ = [
+        ("has_id", ctypes.c_bool),
+        ("id", ctypes.c_uint32),
+        ("kind", ctypes.c_char * 9),
+        ("trak_offset", ctypes.c_uint64),
+        ("atom", ctypes.c_char * 5),
+        ("atom_offset", ctypes.c_uint64),
+        ("reason", ctypes.c_char * 64),
+    ]
+
+
 class FrameDesc(ctypes.Structure):
     """lazyqt_frame_desc."""
 
@@ -86,6 +100,8 @@ def _declare(lib):
         "lazyqt_open": (status, [ctypes.c_char_p, ctypes.POINTER(OpenOptions), ctypes.POINTER(movie_p)]),
         "lazyqt_close": (None, [movie_p]),
         "lazyqt_get_info": (status, [movie_p, ctypes.POINTER(Info)]),
+        "lazyqt_skipped_track_count": (status, [movie_p, c_size_p]),
+        "lazyqt_get_skipped_track": (status, [movie_p, ctypes.c_size_t, ctypes.POINTER(SkippedTrackDesc)]),
         "lazyqt_frame_info": (status, [movie_p, ctypes.c_uint64, ctypes.POINTER(FrameDesc)]),
         "lazyqt_frame_at_time": (status, [movie_p, ctypes.c_double, ctypes.POINTER(ctypes.c_uint64)]),
         "lazyqt_raw_frame": (status, [movie_p, ctypes.c_uint64, c_u8_p, ctypes.c_size_t, c_size_p]),

@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._errors import InvalidArgumentError, LazyqtError, OutOfRangeError
-from ._lib import FrameDesc, Info, c_u8_p, check, lib
+from ._lib import FrameDesc, Info, SkippedTrackDesc, c_u8_p, check, lib
 
 # format name -> (lazyqt_pixel_format, channels or None for 2-D, dtype)
 PIXEL_FORMATS = {
@@ -43,6 +43,46 @@ class FrameInfo:
     time: float
 
 
+@dataclass(frozen=True)
+class SkippedTrack:
+    """A malformed track the movie declares, left out. When it is (or may be) the first
+    video track, opening the movie raises MalformedError instead: no other track stands in."""
+
+    id: "int | None"
+    kind: "str | None"
+    trak_offset: int
+    atom: str
+    atom_offset: int
+    reason: str
+
+    def __str__(self):
+        kind = f"{self.kind} " if self.kind else ""
+        where = f"track {self.id}" if self.id is not None else f"track at offset {self.trak_offset} (id unreadable)"
+        unknown = "" if self.kind else " of unknown kind"
+        return f"{kind}{where}{unknown} is malformed: atom '{self.atom}' at offset {self.atom_offset} {self.reason}"
+
+
+def _skipped_tracks(handle):
+    """The malformed tracks of an open handle, in file order."""
+    count = ctypes.c_size_t()
+    check(lib.lazyqt_skipped_track_count(handle, ctypes.byref(count)))
+    out = []
+    for i in range(count.value):
+        d = SkippedTrackDesc()
+        check(lib.lazyqt_get_skipped_track(handle, i, ctypes.byref(d)))
+        out.append(
+            SkippedTrack(
+                d.id if d.has_id else None,
+                d.kind.decode("ascii") or None,
+                d.trak_offset,
+                d.atom.decode("ascii"),
+                d.atom_offset,
+                d.reason.decode("ascii"),
+            )
+        )
+    return tuple(out)
+
+
 class Movie:
     """An open movie. Thread-safe: frames may be fetched from many threads at once."""
 
@@ -62,6 +102,7 @@ class Movie:
         self.uri = os.fspath(path_or_url)
         info = Info()
         with self._use() as h:
+            self._skipped = _skipped_tracks(h)
             check(lib.lazyqt_get_info(h, ctypes.byref(info)))
         self._info = info
 
@@ -166,6 +207,11 @@ class Movie:
     def file_size(self):
         """Size of the movie file in bytes."""
         return self._info.file_size
+
+    @property
+    def skipped_tracks(self):
+        """Malformed tracks left out of the movie (a tuple of SkippedTrack, in file order)."""
+        return self._skipped
 
     @property
     def timescale(self):

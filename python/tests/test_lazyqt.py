@@ -161,6 +161,40 @@ def test_errors(movies, http_server, open_kwargs):
         lazyqt.open(__file__, **open_kwargs)
 
 
+def _with_bad_stsz(src, dst, nth):
+    """Copy src to dst with the sample count of its nth stsz atom set to 2**31."""
+    data = bytearray(src.read_bytes())
+    at = -1
+    for _ in range(nth + 1):
+        at = data.index(b"stsz", at + 1)
+    data[at + 12 : at + 16] = (1 << 31).to_bytes(4, "big")
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def test_skipped_tracks_are_reported_and_never_stand_in(movies, open_kwargs, tmp_path):
+    second = _with_bad_stsz(movies / "two_video.mov", tmp_path / "bad2.mov", 1)
+    with lazyqt.open(second, **open_kwargs) as m:
+        assert (m.width, m.height) == (320, 180)
+        (s,) = m.skipped_tracks
+        assert (s.id, s.kind, s.atom, s.reason) == (2, "video", "stsz", "has an invalid table")
+        assert str(s).startswith("video track 2 is malformed: atom 'stsz' at offset ")
+    with lazyqt.open(movies / "two_video.mov", **open_kwargs) as m:
+        assert m.skipped_tracks == ()
+    first = _with_bad_stsz(movies / "two_video.mov", tmp_path / "bad1.mov", 0)
+    with pytest.raises(lazyqt.MalformedError, match="video track 1 is malformed") as e:
+        lazyqt.open(first, **open_kwargs)
+    assert e.value.status == 7
+
+
+def test_paths_need_not_be_utf8(movies, open_kwargs, tmp_path):
+    path = os.path.join(os.fsencode(tmp_path), b"movie-\xff.mov")
+    with open(path, "wb") as f:
+        f.write((movies / "prores2.mov").read_bytes())
+    with lazyqt.open(path, **open_kwargs) as m:
+        assert m.frames == 30
+
+
 def test_iter_frames_prefetch(movies, http_server, open_kwargs):
     with lazyqt.open(http_server.base + "prores2.mov", **open_kwargs) as m:
         wanted = [9, 2, 2, 28, 0, 15]

@@ -203,7 +203,8 @@ typedef struct lazyqt_frame_desc {
  */
 typedef struct lazyqt_open_options {
   /**
-   * Directory of the persistent HTTP cache (UTF-8, NUL-terminated); NULL = the platform's
+   * Directory of the persistent HTTP cache (NUL-terminated; on Unix any bytes the file
+   * system allows, elsewhere UTF-8); NULL = the platform's
    * (`~/.cache/lazyqt/http` on Linux). Copied by `lazyqt_open`.
    */
   const char *cache_dir;
@@ -271,6 +272,42 @@ typedef struct lazyqt_info {
    */
   uint64_t file_size;
 } lazyqt_info;
+
+/**
+ * One malformed track, left out of the movie's tracks.
+ */
+typedef struct lazyqt_skipped_track {
+  /**
+   * Whether the track's id could be read (`id` is meaningful).
+   */
+  bool has_id;
+  /**
+   * Track id from `tkhd`.
+   */
+  uint32_t id;
+  /**
+   * "video", "audio", "timecode" or "other", NUL-terminated; "" when the track's handler
+   * could not be read (it may be a video track).
+   */
+  char kind[9];
+  /**
+   * Byte offset of the track's `trak` atom in the file.
+   */
+  uint64_t trak_offset;
+  /**
+   * The atom where the error was found, NUL-terminated (e.g. "stsz"; bytes that are not
+   * printable ASCII as '?').
+   */
+  char atom[5];
+  /**
+   * Byte offset of that atom (or of the bad field) in the file.
+   */
+  uint64_t atom_offset;
+  /**
+   * What is wrong with that atom, NUL-terminated (e.g. "has an invalid table").
+   */
+  char reason[64];
+} lazyqt_skipped_track;
 
 #ifdef __cplusplus
 extern "C" {
@@ -423,8 +460,9 @@ enum lazyqt_status lazyqt_raw_frame(const struct lazyqt_movie *m,
 struct lazyqt_open_options lazyqt_default_open_options(void);
 
 /**
- * Open a movie from a local path, a `file://` URL or an `http(s)://` URL (UTF-8), read its
- * metadata and store a new handle in `*out` (set to NULL on failure). `opts` may be NULL
+ * Open a movie from a local path, a `file://` URL or an `http(s)://` URL, read its metadata
+ * and store a new handle in `*out` (set to NULL on failure). On Unix a path is taken as the
+ * bytes it is (it need not be UTF-8); URLs, and paths elsewhere, are UTF-8. `opts` may be NULL
  * for the defaults. Free the handle with `lazyqt_close`.
  *
  * # Safety
@@ -451,6 +489,26 @@ void lazyqt_close(struct lazyqt_movie *m);
  * `m` is NULL or a live handle; `out` is NULL or valid for writing.
  */
 enum lazyqt_status lazyqt_get_info(const struct lazyqt_movie *m, struct lazyqt_info *out);
+
+/**
+ * Store in `*out` how many malformed tracks the movie declares that were left out (the
+ * first 16 are described by `lazyqt_get_skipped_track`).
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `out` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_skipped_track_count(const struct lazyqt_movie *m, size_t *out);
+
+/**
+ * Fill `*out` with malformed track number `index` (0-based, in file order, below
+ * `lazyqt_skipped_track_count`); `LAZYQT_ERR_OUT_OF_RANGE` past the last.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `out` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_get_skipped_track(const struct lazyqt_movie *m,
+                                            size_t index,
+                                            struct lazyqt_skipped_track *out);
 
 /**
  * A static description of a status code ("unknown status" for values that are none).

@@ -6,7 +6,7 @@ use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lazyqt_media::decoding::Error as DecodeError;
-use lazyqt_media::{MediaError, SourceError};
+use lazyqt_media::{ErrorClass, MediaError, SourceError};
 
 use crate::status::lazyqt_status::{self, *};
 
@@ -74,10 +74,16 @@ impl From<MediaError> for Failure {
             MediaError::OutOfRange { .. } => LAZYQT_ERR_OUT_OF_RANGE,
             MediaError::NoTrack(_) => LAZYQT_ERR_NO_VIDEO_TRACK,
             MediaError::Decode(d) => decode_status(d),
-            // The facade's remaining errors are about the file: a sample past its end, a GOP
-            // too long, an oversized codec configuration, bad tables. The caller's own
-            // arguments are checked here before the facade sees them.
-            _ => LAZYQT_ERR_MALFORMED,
+            // The rest follow the facade's classification: bad tables, a broken video track,
+            // a sample past the end of the file are malformed; an unknown track id or a
+            // time that is not a number is the caller's.
+            e => match e.class() {
+                ErrorClass::Invalid => LAZYQT_ERR_INVALID_ARGUMENT,
+                ErrorClass::Malformed => LAZYQT_ERR_MALFORMED,
+                ErrorClass::OutOfRange => LAZYQT_ERR_OUT_OF_RANGE,
+                ErrorClass::Unreadable => LAZYQT_ERR_IO,
+                ErrorClass::Failed => LAZYQT_ERR_DECODE,
+            },
         };
         Self::new(status, e.to_string())
     }
@@ -199,6 +205,12 @@ pub(crate) mod tests {
         assert_eq!(Failure::from(MediaError::Source(http)).status, LAZYQT_ERR_HTTP);
         let refused = SourceError::Network { url: "u".into(), detail: "refused".into() };
         assert_eq!(Failure::from(MediaError::Source(refused)).status, LAZYQT_ERR_NETWORK);
+        let past_end = MediaError::Malformed("sample 3 lies past the end of the file".into());
+        assert_eq!(Failure::from(past_end).status, LAZYQT_ERR_MALFORMED);
+        let no_track = MediaError::Invalid("the movie has no track with id 9".into());
+        assert_eq!(Failure::from(no_track).status, LAZYQT_ERR_INVALID_ARGUMENT);
+        let bounds = SourceError::OutOfBounds { uri: "u".into(), offset: 9, len: 9, size: 3 };
+        assert_eq!(Failure::from(MediaError::Source(bounds)).status, LAZYQT_ERR_MALFORMED);
         let codec = DecodeError::UnsupportedCodec { fourcc: "abcd".into() };
         assert_eq!(Failure::from(codec).status, LAZYQT_ERR_UNSUPPORTED_CODEC);
     }

@@ -1,6 +1,6 @@
 //! The opaque movie handle: open and close, and the argument helpers the other modules share.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, CStr, OsStr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -20,7 +20,8 @@ pub struct lazyqt_movie {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct lazyqt_open_options {
-    /// Directory of the persistent HTTP cache (UTF-8, NUL-terminated); NULL = the platform's
+    /// Directory of the persistent HTTP cache (NUL-terminated; on Unix any bytes the file
+    /// system allows, elsewhere UTF-8); NULL = the platform's
     /// (`~/.cache/lazyqt/http` on Linux). Copied by `lazyqt_open`.
     pub cache_dir: *const c_char,
     /// Do not use the persistent HTTP cache (the in-memory cache stays).
@@ -38,17 +39,24 @@ pub extern "C" fn lazyqt_default_open_options() -> lazyqt_open_options {
     lazyqt_open_options { cache_dir: std::ptr::null(), no_cache: false, ttl_seconds: ttl.unwrap_or(3600) }
 }
 
-/// A required C string argument as UTF-8.
+/// A required C string argument naming a file or URL: its bytes as they are on Unix (a file
+/// name need not be UTF-8), UTF-8 elsewhere.
 ///
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated string that outlives `'a`.
-pub(crate) unsafe fn utf8_arg<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
+pub(crate) unsafe fn path_arg<'a>(p: *const c_char, what: &str) -> Result<&'a OsStr> {
     if p.is_null() {
         return Err(Failure::null(what));
     }
     // SAFETY: non-NULL and NUL-terminated by the caller's contract.
     let c = unsafe { CStr::from_ptr(p) };
-    c.to_str().map_err(|e| Failure::invalid(format!("{what} is not valid UTF-8: {e}")))
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Ok(OsStr::from_bytes(c.to_bytes()))
+    }
+    #[cfg(not(unix))]
+    c.to_str().map(OsStr::new).map_err(|e| Failure::invalid(format!("{what} is not valid UTF-8: {e}")))
 }
 
 /// The movie behind a handle.
@@ -84,15 +92,16 @@ unsafe fn source_options(opts: *const lazyqt_open_options) -> Result<SourceOptio
     let Some(o) = (unsafe { opts.as_ref() }) else { return Ok(out) };
     if !o.cache_dir.is_null() {
         // SAFETY: non-NULL and NUL-terminated by the caller's contract.
-        out.cache_dir = Some(PathBuf::from(unsafe { utf8_arg(o.cache_dir, "cache_dir") }?));
+        out.cache_dir = Some(PathBuf::from(unsafe { path_arg(o.cache_dir, "cache_dir") }?));
     }
     out.no_cache = o.no_cache;
     out.ttl = u64::try_from(o.ttl_seconds).ok().map(Duration::from_secs);
     Ok(out)
 }
 
-/// Open a movie from a local path, a `file://` URL or an `http(s)://` URL (UTF-8), read its
-/// metadata and store a new handle in `*out` (set to NULL on failure). `opts` may be NULL
+/// Open a movie from a local path, a `file://` URL or an `http(s)://` URL, read its metadata
+/// and store a new handle in `*out` (set to NULL on failure). On Unix a path is taken as the
+/// bytes it is (it need not be UTF-8); URLs, and paths elsewhere, are UTF-8. `opts` may be NULL
 /// for the defaults. Free the handle with `lazyqt_close`.
 ///
 /// # Safety
@@ -111,7 +120,7 @@ pub unsafe extern "C" fn lazyqt_open(
         // SAFETY: `out` is non-NULL and writable by the caller's contract.
         unsafe { out.write(std::ptr::null_mut()) };
         // SAFETY: the string and options pointers are valid by the caller's contract.
-        let (uri, options) = unsafe { (utf8_arg(path_or_url, "path_or_url")?, source_options(opts)?) };
+        let (uri, options) = unsafe { (path_arg(path_or_url, "path_or_url")?, source_options(opts)?) };
         // Frames are usually asked for next: load FFmpeg while the metadata is fetched.
         Media::prepare_to_decode(uri, &options);
         let media = Media::open(uri, &options)?;
@@ -195,15 +204,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn open_bad_utf8_and_missing_files() {
+    fn open_missing_files_and_bad_schemes() {
         let mut m = std::ptr::null_mut();
-        let bad = b"\xff\xfe.mov\0";
-        // SAFETY: a NUL-terminated byte string.
-        let s = unsafe { lazyqt_open(bad.as_ptr().cast(), std::ptr::null(), &mut m) };
-        assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
-        assert!(last_message().contains("UTF-8"), "{}", last_message());
         let missing = c"/nonexistent/lazyqt/movie.mov";
-        // SAFETY: as above.
+        // SAFETY: a NUL-terminated string, NULL options, a valid out pointer.
         let s = unsafe { lazyqt_open(missing.as_ptr(), std::ptr::null(), &mut m) };
         assert_eq!(s, LAZYQT_ERR_IO);
         assert!(last_message().contains("movie.mov"), "{}", last_message());
@@ -212,6 +216,27 @@ pub(crate) mod tests {
         let s = unsafe { lazyqt_open(scheme.as_ptr(), std::ptr::null(), &mut m) };
         assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
         assert!(m.is_null());
+    }
+
+    /// A file name is bytes: one that is not UTF-8 opens like any other.
+    #[test]
+    fn open_a_path_that_is_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let source = test_movie("prores2.mov");
+        let dir = std::env::temp_dir().join(format!("lazyqt-capi-non-utf8-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(std::ffi::OsStr::from_bytes(b"movie-\xff.mov"));
+        std::fs::copy(source.to_str().expect("utf-8"), &path).expect("copy");
+        let c = CString::new(path.as_os_str().as_bytes()).expect("no NUL");
+        let mut m = std::ptr::null_mut();
+        // SAFETY: a NUL-terminated byte string, NULL options, a valid out pointer.
+        let s = unsafe { lazyqt_open(c.as_ptr(), std::ptr::null(), &mut m) };
+        assert_eq!(s, LAZYQT_OK, "{}", last_message());
+        // SAFETY: a live handle.
+        assert_eq!(unsafe { m.as_ref() }.map(|h| h.media.info().tracks.len()), Some(1));
+        // SAFETY: a live handle, closed once.
+        unsafe { lazyqt_close(m) };
+        std::fs::remove_dir_all(dir).expect("clean up");
     }
 
     #[test]
@@ -233,9 +258,11 @@ pub(crate) mod tests {
         assert_eq!(unsafe { lazyqt_open(path.as_ptr(), &opts, &mut m) }, LAZYQT_OK);
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
+        // A cache directory is bytes too.
         opts.cache_dir = c"\xff".as_ptr();
         // SAFETY: valid pointers.
-        assert_eq!(unsafe { lazyqt_open(path.as_ptr(), &opts, &mut m) }, LAZYQT_ERR_INVALID_ARGUMENT);
+        let converted = unsafe { source_options(&opts) }.expect("options");
+        assert_eq!(converted.cache_dir.as_deref().map(|d| d.as_os_str().len()), Some(1));
     }
 
     #[test]

@@ -2,21 +2,29 @@
 //! servers, without downloading them.
 
 mod cmd;
+mod exit;
+mod output;
 mod source_args;
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use lazyqt_media::{Media, MediaError};
+use lazyqt_media::Media;
 
+use exit::Exit;
 use source_args::SourceArgs;
 
-const AFTER_HELP: &str = "\
+const SOURCES_AND_EXAMPLES: &str = "\
 SOURCES:
-  Every SRC is a local path or an http(s):// URL. Over HTTP lazyqt reads only the atom
-  headers, the moov atom and the exact bytes of the frames asked for, with range requests;
-  metadata is cached on disk (see --cache-dir, --cache-ttl).
+  Every SRC is a local path (any bytes the system allows) or an http(s):// URL. Over HTTP
+  lazyqt reads only the atom headers, the moov atom and the exact bytes of the frames asked
+  for, with range requests; metadata is cached on disk (see --cache-dir, --cache-ttl).
+
+OUTPUT:
+  -o replaces a regular file atomically (a hidden .NAME.PID.tmp sibling, then a rename);
+  a FIFO or a device such as /dev/null is written into, never replaced; a symlink stays
+  and what it points at is written.
 
 EXAMPLES:
   lazyqt info movie.mov
@@ -27,17 +35,20 @@ EXAMPLES:
   lazyqt frames https://example.org/movie.mov --every 1800 -o stills/
   lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media
   lazyqt serve --mount /v1/org/oceanobservatories/rawdata/files=https://host/files/
+";
 
-EXIT STATUS:
-  0 success; 1 other failure; 2 bad usage; 3 malformed or unsupported movie;
-  4 the file or URL could not be read; 5 frame, sample or time out of range.
-
+const LOGGING: &str = "\
 LOGGING:
   -v / -vv, or LAZYQT_LOG=debug (a tracing filter, e.g. lazyqt_io=debug) for details on stderr.";
 
+/// The text after the options in `--help`: sources, output, examples, the exit status table.
+fn after_help() -> String {
+    format!("{SOURCES_AND_EXAMPLES}\n{}\n{LOGGING}", Exit::help())
+}
+
 /// Pull single frames out of huge QuickTime/MP4 movies, local or over HTTP.
 #[derive(Debug, Parser)]
-#[command(name = "lazyqt", version, about = "Pull single frames out of huge QuickTime/MP4 movies, local or on plain HTTP servers, without downloading them.", after_help = AFTER_HELP)]
+#[command(name = "lazyqt", version, about = "Pull single frames out of huge QuickTime/MP4 movies, local or on plain HTTP servers, without downloading them.", after_help = after_help())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -77,17 +88,6 @@ fn init_logging(verbose: u8) {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
-}
-
-/// Exit status for an error, as documented in `--help`.
-fn exit_code(err: &anyhow::Error) -> u8 {
-    match err.downcast_ref::<MediaError>() {
-        Some(MediaError::Format(_)) => 3,
-        Some(MediaError::Source(_)) => 4,
-        Some(MediaError::OutOfRange { .. }) => 5,
-        Some(MediaError::Decode(lazyqt_media::decoding::Error::UnsupportedCodec { .. })) => 3,
-        _ => 1,
-    }
 }
 
 /// The error and its causes on one line, without repeating a cause its parent already quotes.
@@ -139,7 +139,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lazyqt: error: {}", message(&e));
-            ExitCode::from(exit_code(&e))
+            ExitCode::from(Exit::of_error(&e) as u8)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The `lazyqt` binary end to end: info and samples on generated movies, checked
 //! against ffprobe, and its errors and exit codes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -72,26 +72,127 @@ fn info_json_describes_every_track() {
     assert_eq!(v["stats"]["requests"], 0);
 }
 
+/// A copy of generated movie `name` in `dir`, changed by `edit`.
+fn edited_copy(name: &str, dir: &Path, edit: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
+    let mut bytes = std::fs::read(media(name)).unwrap();
+    edit(&mut bytes);
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Set the sample count of the `nth` (0-based) `stsz` atom to 2^31.
+fn break_stsz(bytes: &mut [u8], nth: usize) {
+    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(nth).unwrap().0;
+    // type, version and flags, sample size, then the count.
+    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// One real case for every exit status of the table in --help.
 #[test]
-fn errors_are_one_clear_line_with_documented_exit_codes() {
-    let out = lazyqt(&["info", "/definitely/not/here.mov"]);
-    assert_eq!(out.status.code(), Some(4));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.starts_with("lazyqt: error: ") && err.contains("not/here.mov"), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-
-    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
-    let out = lazyqt(&["info", manifest]);
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("not a movie file"));
-
+fn every_exit_status_of_the_table_has_a_real_case() {
+    let help = String::from_utf8(lazyqt(&["--help"]).stdout).unwrap();
+    for line in
+        ["EXIT STATUS:", "  0  success", "  2  bad usage", "  3  malformed", "  4  the file", "  5  frame"]
+    {
+        assert!(help.contains(line), "--help lacks {line:?}:\n{help}");
+    }
+    let dir = tempdir("exit");
     let path = media("prores0.mov");
-    let out = lazyqt(&["samples", path.to_str().unwrap(), "--track", "99"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("no track with id 99"));
+    let path = path.to_str().unwrap();
+    // A table entry pointing past the end of the file is a malformed movie, wherever it is read.
+    let truncated = edited_copy("prores_faststart.mov", &dir, |b| b.truncate(b.len() * 6 / 10));
+    let truncated = truncated.to_str().unwrap();
+    let out_dir = dir.join("out");
+    let out_dir = out_dir.to_str().unwrap();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["info", path], 0, ""),
+        (&["frame", path, "3", "-o", "/nonexistent/lazyqt/f.png"], 1, "nonexistent/lazyqt"),
+        (&["info"], 2, "SRC"),
+        (&["samples", path, "--track", "99"], 2, "no track with id 99"),
+        (&["frames", path, "--range", "5..5", "-o", out_dir], 2, "is empty"),
+        (&["frames", path, "--every", "0", "-o", out_dir], 2, "at least 1"),
+        (&["frame", path, "3", "-o", "f.xyz"], 2, "use --format"),
+        (&["info", concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")], 3, "not a movie file"),
+        (&["frame", truncated, "29", "-o", "-"], 3, "past the end"),
+        (&["frames", truncated, "--range", "25..", "-o", out_dir], 3, "frames failed"),
+        (&["info", "/definitely/not/here.mov"], 4, "not/here.mov"),
+        (&["frame", path, "30", "-o", "-"], 5, "frame 30 is out of range: there are 30"),
+        (&["frames", path, "--list", "1,99", "-o", out_dir], 5, "frame 99 is out of range"),
+        (
+            &["frames", path, "--range", "0..=18446744073709551615", "-o", out_dir],
+            5,
+            "18446744073709551615 is out of range",
+        ),
+        (&["frames", path, "--range", "0..200000000", "-o", out_dir], 5, "199999999 is out of range"),
+    ];
+    for (args, code, says) in cases {
+        let out = lazyqt(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        if *code > 2 {
+            let last = err.trim_end().lines().last().unwrap();
+            assert!(last.starts_with("lazyqt: error: "), "{args:?}: {err}");
+        }
+    }
+    // Nothing was built for the huge ranges, nor written for the failed frames.
+    assert!(std::fs::read_dir(out_dir).unwrap().all(|e| {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        name.starts_with("frame_0000") && !name.starts_with("frame_00002")
+    }));
+}
 
-    let out = lazyqt(&["info"]);
-    assert_eq!(out.status.code(), Some(2));
+#[test]
+fn a_broken_video_track_is_reported_and_never_replaced() {
+    let dir = tempdir("broken-track");
+    let two = edited_copy("two_video.mov", &dir, |b| break_stsz(b, 0));
+    let two = two.to_str().unwrap();
+    let out = lazyqt(&["info", two]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(text.contains("skipped   video track 1 is malformed: atom 'stsz'"), "{text}");
+    assert!(stderr(&out).contains("video track 1 is malformed"), "a warning on stderr too");
+    let v: Value = serde_json::from_slice(&lazyqt(&["info", two, "--json"]).stdout).unwrap();
+    assert_eq!(
+        v["tracks"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()).collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(
+        (v["skipped_tracks"][0]["id"].as_u64(), v["skipped_tracks"][0]["kind"].as_str()),
+        (Some(1), Some("video"))
+    );
+    assert_eq!(v["skipped_tracks"][0]["atom"], "stsz");
+    let png = dir.join("f.png");
+    for args in [
+        vec!["frame", two, "5", "-o", png.to_str().unwrap()],
+        vec!["frames", two, "--every", "10", "-o", dir.join("out").to_str().unwrap()],
+        vec!["samples", two],
+    ] {
+        let out = lazyqt(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        assert!(
+            stderr(&out).contains("lazyqt: error: video track 1 is malformed"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!png.exists(), "no picture of track 2 in its place");
+    // Track 2 is still there for whoever asks for it.
+    assert!(lazyqt(&["samples", two, "--track", "2"]).status.success());
+
+    let single = edited_copy("prores0.mov", &dir, |b| break_stsz(b, 0));
+    let single = single.to_str().unwrap();
+    let v: Value = serde_json::from_slice(&lazyqt(&["info", single, "--json"]).stdout).unwrap();
+    assert_eq!(
+        (v["tracks"].as_array().unwrap().len(), v["skipped_tracks"].as_array().unwrap().len()),
+        (0, 1)
+    );
+    assert_eq!(lazyqt(&["frame", single, "0", "-o", "-"]).status.code(), Some(3));
 }
 
 fn ffmpeg_rgb(path: &str, n: u32) -> Vec<u8> {
@@ -123,8 +224,6 @@ fn frame_writes_the_requested_frame() {
     assert_eq!(&bytes[1..4], b"PNG");
     assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 160, "PNG width");
     assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 90, "PNG height");
-    let out = lazyqt(&["frame", path, "60", "-o", "-"]);
-    assert_eq!(out.status.code(), Some(5), "frame past the end");
 }
 
 #[test]
@@ -244,4 +343,115 @@ fn timeout_bounds_a_read_from_a_silent_server() {
     assert!(help.contains("--timeout <DURATION>") && help.contains("default: 1 min"), "{help}");
     let default = lazyqt_io::SourceOptions::default().deadline;
     assert_eq!(default, std::time::Duration::from_secs(60), "the help text states this default");
+}
+
+/// `-o` onto something that is not a regular file writes into it and leaves it as it was:
+/// a FIFO (its reader gets the whole PNG), /dev/null, a symlink (its target is written).
+#[test]
+fn output_onto_fifos_devices_and_symlinks_writes_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let path = media("prores0.mov");
+    let path = path.to_str().unwrap();
+    let expected = lazyqt(&["frame", path, "3", "-o", "-", "--format", "png"]).stdout;
+    assert_eq!(&expected[1..4], b"PNG");
+    let dir = tempdir("output-kinds");
+
+    let fifo = dir.join("pipe.png");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = lazyqt(&["frame", path, "3", "-o", fifo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(reader.join().unwrap() == expected, "the FIFO's reader got other bytes");
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let out = lazyqt(&["frame", path, "3", "-o", "/dev/null", "--format", "png"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_char_device());
+
+    let target = dir.join("target.png");
+    std::fs::write(&target, b"old").unwrap();
+    let link = dir.join("link.png");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let dangling = dir.join("dangling.png");
+    std::os::unix::fs::symlink(dir.join("created.png"), &dangling).unwrap();
+    for l in [&link, &dangling] {
+        let out = lazyqt(&["frame", path, "3", "-o", l.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(std::fs::symlink_metadata(l).unwrap().file_type().is_symlink(), "{l:?} was replaced");
+    }
+    assert!(std::fs::read(&target).unwrap() == expected);
+    assert!(std::fs::read(dir.join("created.png")).unwrap() == expected);
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["created.png", "dangling.png", "link.png", "pipe.png", "target.png"], "no temp files");
+}
+
+/// A resumed run removes the temporary files an interrupted one left (its own pattern
+/// only), and a write that fails (here: over the file size limit, as on a full disk)
+/// removes its temporary file.
+#[test]
+fn temporary_files_never_stay_behind() {
+    let path = media("prores1.mov");
+    let dir = tempdir("leftovers");
+    let out_dir = dir.join("out");
+    let args = ["frames", path.to_str().unwrap(), "--every", "10", "-o", out_dir.to_str().unwrap()];
+    assert!(lazyqt(&args).status.success());
+    std::fs::remove_file(out_dir.join("frame_000010.png")).unwrap();
+    // An interrupted run's leftover (pid above Linux's largest), and files that are not ours.
+    let leftover = out_dir.join(".frame_000010.png.4194305.tmp");
+    std::fs::write(&leftover, b"half a png").unwrap();
+    let others = [".notes.txt.4194305.tmp", ".frame_000010.png.tmp", "frame_000010.png.4194305.tmp"];
+    for o in others {
+        std::fs::write(out_dir.join(o), b"keep").unwrap();
+    }
+    let out = lazyqt(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!leftover.exists(), "the leftover temporary file is still there");
+    for o in others {
+        assert!(out_dir.join(o).exists(), "{o} is not lazyqt's and must stay");
+    }
+    for n in [0, 10, 20] {
+        assert_eq!(&std::fs::read(out_dir.join(format!("frame_{n:06}.png"))).unwrap()[1..4], b"PNG");
+    }
+
+    // A write refused half way: SIGXFSZ ignored, so the write fails with EFBIG.
+    let failing = dir.join("failing");
+    std::fs::create_dir(&failing).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("lazyqt");
+    let script = r#"trap '' XFSZ; ulimit -f 1; exec "$0" frame "$1" 3 -o "$2" --no-cache --png-level 0"#;
+    let out = Command::new("bash")
+        .args(["-c", script])
+        .arg(&bin)
+        .arg(&path)
+        .arg(failing.join("f.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("writing"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&failing).unwrap().count(), 0, "a temporary file was left behind");
+}
+
+/// A path that is not UTF-8 opens like any other.
+#[test]
+fn non_utf8_paths_open() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir("non-utf8");
+    let path = dir.join(std::ffi::OsStr::from_bytes(b"movie-\xff.mov"));
+    std::fs::copy(media("prores0.mov"), &path).unwrap();
+    let out = Command::cargo_bin("lazyqt").unwrap().args(["info", "--json"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tracks"][0]["frames"], 30);
+    let out = Command::cargo_bin("lazyqt")
+        .unwrap()
+        .arg("frame")
+        .arg(&path)
+        .args(["3", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout == lazyqt(&["frame", media("prores0.mov").to_str().unwrap(), "3", "-o", "-"]).stdout);
 }

@@ -61,7 +61,7 @@ pub fn codec_params(media: &Media, track: &Track) -> Result<CodecParams> {
         .find_map(|k| track.entry.extension(lazyqt_core::FourCC::new(k)));
     if let Some(ext) = config {
         if ext.len > 1 << 20 {
-            return Err(MediaError::Invalid(format!(
+            return Err(MediaError::Malformed(format!(
                 "codec configuration of {} bytes is too large",
                 ext.len
             )));
@@ -168,7 +168,7 @@ impl Media {
     fn gop(&self, video: &Track, first: u32, last: u32) -> Result<Vec<Sample>> {
         let count = (last - first) as usize + 1;
         if count > MAX_GOP_SAMPLES {
-            return Err(MediaError::Invalid(format!(
+            return Err(MediaError::Malformed(format!(
                 "frame needs {count} samples decoded from its sync sample, more than the {MAX_GOP_SAMPLES} allowed"
             )));
         }
@@ -194,7 +194,7 @@ impl Media {
                 .map(|s| {
                     let at = (s.offset - start) as usize;
                     whole.get(at..at + s.size as usize).map(<[u8]>::to_vec).ok_or_else(|| {
-                        MediaError::Invalid(format!("sample {} lies outside the range read", s.index))
+                        MediaError::Malformed(format!("sample {} lies outside the range read", s.index))
                     })
                 })
                 .collect();

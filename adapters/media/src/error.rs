@@ -1,6 +1,8 @@
-//! Errors of the facade: the source's, the file's, or the caller's.
+//! Errors of the facade: the source's, the file's, or the caller's, and the one
+//! classification ([`ErrorClass`]) every front end maps to its own codes.
 
-use lazyqt_core::FormatError;
+use lazyqt_core::{FormatError, SkippedTrack};
+use lazyqt_decode::Error as DecodeError;
 use lazyqt_io::SourceError;
 
 /// Anything that can go wrong opening a movie or getting a frame out of it.
@@ -13,6 +15,15 @@ pub enum MediaError {
     /// The movie is malformed or unsupported.
     #[error("malformed movie: {0}")]
     Format(FormatError),
+    /// The track asked for (or the default video track) is malformed and was skipped:
+    /// no other track answers in its place.
+    #[error("{0}")]
+    MalformedTrack(SkippedTrack),
+    /// The movie's tables parse but point at something impossible or beyond a limit: a sample
+    /// past the end of the file, a GOP longer than [`crate::MAX_GOP_SAMPLES`], an oversized
+    /// sample or codec configuration.
+    #[error("malformed movie: {0}")]
+    Malformed(String),
     /// A frame, sample or time past the end.
     #[error("{what} {asked} is out of range: there are {available}")]
     OutOfRange {
@@ -28,10 +39,28 @@ pub enum MediaError {
     NoTrack(&'static str),
     /// Decoding, conversion or encoding failed.
     #[error(transparent)]
-    Decode(#[from] lazyqt_decode::Error),
+    Decode(#[from] DecodeError),
     /// An argument is invalid (message says which and why).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// What kind of failure an error is. The CLI's exit codes, the C ABI's and Python's
+/// malformed/out-of-range errors and the server's statuses follow this one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// The caller asked for something invalid: a bad argument or URL, a track id the
+    /// movie lacks, an output size over a limit.
+    Invalid,
+    /// The file or URL could not be read: I/O, network, HTTP errors, a changed upstream.
+    Unreadable,
+    /// The movie is malformed (bad tables, a broken track, a sample past the end of the
+    /// file) or uses what lazyqt does not support (codec, no video track, limits).
+    Malformed,
+    /// A frame, sample or time past the end.
+    OutOfRange,
+    /// Anything else: decoding, conversion or encoding failed, FFmpeg is unavailable.
+    Failed,
 }
 
 impl MediaError {
@@ -43,7 +72,28 @@ impl MediaError {
             lazyqt_core::Error::OutOfRange { asked, available } => {
                 MediaError::OutOfRange { what, asked, available }
             }
-            _ => MediaError::Invalid(e.to_string()),
+            _ => MediaError::Malformed(e.to_string()),
+        }
+    }
+
+    /// The class of this error.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            // A read past the end of the file comes from a table pointing there.
+            MediaError::Source(SourceError::OutOfBounds { .. }) => ErrorClass::Malformed,
+            MediaError::Source(SourceError::InvalidUrl { .. }) => ErrorClass::Invalid,
+            MediaError::Source(_) => ErrorClass::Unreadable,
+            MediaError::Format(_)
+            | MediaError::MalformedTrack(_)
+            | MediaError::Malformed(_)
+            | MediaError::NoTrack(_) => ErrorClass::Malformed,
+            MediaError::OutOfRange { .. } => ErrorClass::OutOfRange,
+            MediaError::Decode(DecodeError::UnsupportedCodec { .. }) => ErrorClass::Malformed,
+            MediaError::Decode(DecodeError::InvalidArgument(_) | DecodeError::TooLarge { .. }) => {
+                ErrorClass::Invalid
+            }
+            MediaError::Decode(_) => ErrorClass::Failed,
+            MediaError::Invalid(_) => ErrorClass::Invalid,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! A movie's summary as plain serializable data: what `lazyqt info --json`, the REST
 //! server and the C ABI report.
 
-use lazyqt_core::{Movie, ReadAt, Track};
+use lazyqt_core::{Movie, ReadAt, SkippedTrack, Track};
 use serde::Serialize;
 
 /// One track's summary.
@@ -32,6 +32,39 @@ pub struct TrackInfo {
     pub timecode: Option<String>,
 }
 
+/// A track left out because it is malformed: reported so nobody mistakes the tracks
+/// listed for all the movie holds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SkippedTrackInfo {
+    /// Track id, if its `tkhd` could be read.
+    pub id: Option<u32>,
+    /// "video", "audio", "timecode" or "other", if its `hdlr` could be read.
+    pub kind: Option<&'static str>,
+    /// Offset of its `trak` atom in the file.
+    pub offset: u64,
+    /// The atom where the error was found, e.g. "stsz".
+    pub atom: String,
+    /// Byte offset of that atom.
+    pub atom_offset: u64,
+    /// What is wrong, e.g. "video track 1 is malformed: atom 'stsz' at offset 1234 has an
+    /// invalid table".
+    pub error: String,
+}
+
+impl SkippedTrackInfo {
+    /// The summary of one skipped track.
+    pub fn of(s: &SkippedTrack) -> Self {
+        Self {
+            id: s.id,
+            kind: s.kind.map(|k| k.name()),
+            offset: s.trak.offset,
+            atom: s.error.atom.to_string(),
+            atom_offset: s.error.offset,
+            error: s.to_string(),
+        }
+    }
+}
+
 /// A movie's summary.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MovieInfo {
@@ -45,6 +78,9 @@ pub struct MovieInfo {
     pub brand: Option<String>,
     /// The tracks.
     pub tracks: Vec<TrackInfo>,
+    /// Tracks left out because they are malformed (the first
+    /// [`lazyqt_core::movie::MAX_SKIPPED_TRACKS`]).
+    pub skipped_tracks: Vec<SkippedTrackInfo>,
 }
 
 /// A track's codec as text (non-printable bytes escaped).
@@ -87,5 +123,6 @@ pub fn movie_info<R: ReadAt + ?Sized>(r: &R, m: &Movie) -> MovieInfo {
         creation_time: m.creation_unix_time().and_then(rfc3339),
         brand: m.file_type.as_ref().map(|f| f.major_brand.to_string()),
         tracks: m.tracks().iter().map(|t| track_info(r, t)).collect(),
+        skipped_tracks: m.skipped_tracks().iter().map(SkippedTrackInfo::of).collect(),
     }
 }

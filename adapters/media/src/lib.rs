@@ -8,14 +8,15 @@ pub mod info;
 mod prefetch;
 pub mod timecode;
 
+use std::ffi::OsStr;
 use std::sync::Arc;
 
 use lazyqt_core::{Movie, Sample, Track};
 use lazyqt_io::{Source, SourceOptions};
 
 pub use decode::{codec_params, MAX_GOP_SAMPLES};
-pub use error::{MediaError, Result};
-pub use info::{MovieInfo, TrackInfo};
+pub use error::{ErrorClass, MediaError, Result};
+pub use info::{MovieInfo, SkippedTrackInfo, TrackInfo};
 pub use lazyqt_decode as decoding;
 pub use lazyqt_io::{SourceError, Stats};
 
@@ -34,9 +35,14 @@ pub struct Media {
 }
 
 impl Media {
-    /// Open a local path or an `http(s)://` URL and parse its `moov`.
-    pub fn open(uri: &str, opts: &SourceOptions) -> Result<Self> {
-        let source = lazyqt_io::open(uri, opts)?;
+    /// Open a local path or an `http(s)://` URL and parse its `moov`. A path need not be
+    /// UTF-8 (a URL always is).
+    pub fn open(uri: impl AsRef<OsStr>, opts: &SourceOptions) -> Result<Self> {
+        let uri = uri.as_ref();
+        let source = match uri.to_str() {
+            Some(text) => lazyqt_io::open(text, opts)?,
+            None => Arc::new(lazyqt_io::FileSource::open(uri)?),
+        };
         Self::from_source(source)
     }
 
@@ -44,8 +50,8 @@ impl Media {
     /// thread (~20 ms) while the caller opens the movie. For a URL the HTTP client's thread
     /// is started first, since a thread starting while another holds the dynamic loader's
     /// lock waits for it.
-    pub fn prepare_to_decode(uri: &str, opts: &SourceOptions) {
-        if lazyqt_io::is_url(uri) {
+    pub fn prepare_to_decode(uri: impl AsRef<OsStr>, opts: &SourceOptions) {
+        if uri.as_ref().to_str().is_some_and(lazyqt_io::is_url) {
             lazyqt_io::start_http_client(opts);
         }
         decoding::preload();
@@ -55,6 +61,9 @@ impl Media {
     pub fn from_source(source: Arc<dyn Source>) -> Result<Self> {
         let movie = Movie::open(&*source)?;
         tracing::debug!(uri = source.uri(), tracks = movie.tracks().len(), "opened movie");
+        for bad in movie.skipped_tracks() {
+            tracing::warn!(uri = source.uri(), "skipped {bad}");
+        }
         Ok(Self {
             source,
             movie: Arc::new(movie),
@@ -88,16 +97,25 @@ impl Media {
         info::movie_info(&*self.source, &self.movie)
     }
 
-    /// The main video track.
+    /// The main video track (see [`Movie::default_video`]): an error, never another track,
+    /// when it is malformed.
     pub fn video(&self) -> Result<&Track> {
-        self.movie.video_track().ok_or(MediaError::NoTrack("video"))
+        match self.movie.default_video() {
+            Ok(Some(t)) => Ok(t),
+            Ok(None) => Err(MediaError::NoTrack("video")),
+            Err(bad) => Err(MediaError::MalformedTrack(bad)),
+        }
     }
 
-    /// The track with this id.
+    /// The track with this id; an error saying why when that track is malformed.
     pub fn track(&self, id: u32) -> Result<&Track> {
-        self.movie
-            .track(id)
-            .ok_or_else(|| MediaError::Invalid(format!("the movie has no track with id {id}")))
+        if let Some(t) = self.movie.track(id) {
+            return Ok(t);
+        }
+        match self.movie.skipped_tracks().iter().find(|s| s.id == Some(id)) {
+            Some(bad) => Err(MediaError::MalformedTrack(*bad)),
+            None => Err(MediaError::Invalid(format!("the movie has no track with id {id}"))),
+        }
     }
 
     /// Frame `n` (0-based, presentation order) of the video track: where its bytes are.
@@ -135,14 +153,14 @@ impl Media {
     /// anything is allocated.
     pub fn read_sample(&self, s: &Sample) -> Result<Vec<u8>> {
         if u64::from(s.size) > MAX_SAMPLE_BYTES {
-            return Err(MediaError::Invalid(format!(
+            return Err(MediaError::Malformed(format!(
                 "sample {} claims {} bytes, more than the {MAX_SAMPLE_BYTES}-byte limit",
                 s.index, s.size
             )));
         }
         let end = s.offset.checked_add(u64::from(s.size));
         if end.is_none_or(|end| end > self.movie.file_len) {
-            return Err(MediaError::Invalid(format!(
+            return Err(MediaError::Malformed(format!(
                 "sample {} ({} bytes at offset {}) lies past the end of the {}-byte file",
                 s.index, s.size, s.offset, self.movie.file_len
             )));
@@ -154,7 +172,7 @@ impl Media {
     /// what [`Media::prefetch_frame`] read ahead.
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
         if len > MAX_SAMPLE_BYTES {
-            return Err(MediaError::Invalid(format!(
+            return Err(MediaError::Malformed(format!(
                 "read of {len} bytes exceeds the {MAX_SAMPLE_BYTES}-byte limit"
             )));
         }

@@ -25,7 +25,7 @@ fn a_prefetched_frame_decodes_without_a_request() {
     for (name, frames) in [("prores2.mov", [3u64, 11, 17]), ("h264_bframes.mov", [19, 29, 39])] {
         let path = movie(name);
         let server = TestServer::serve_files([(name.to_string(), std::fs::read(&path).unwrap())]).unwrap();
-        let remote = Media::open(&server.url(name), &opts).unwrap();
+        let remote = Media::open(server.url(name), &opts).unwrap();
         let local = Media::open(path.to_str().unwrap(), &opts).unwrap();
         for n in frames {
             let before = server.request_count();

@@ -68,6 +68,19 @@ pub struct TrackMeta {
     pub height: Option<u32>,
 }
 
+/// A track left out of `Tracks` because it is malformed, as shown in the metadata JSON
+/// (`SkippedTracks`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SkippedTrackMeta {
+    /// Track id from `tkhd`, if it could be read.
+    pub id: Option<u32>,
+    /// Handler kind (`video`, `audio`, …), if it could be read.
+    pub kind: Option<String>,
+    /// What is wrong with the track.
+    pub error: String,
+}
+
 /// Movie metadata returned by [`Backend::movie`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct MovieMeta {
@@ -89,6 +102,8 @@ pub struct MovieMeta {
     pub creation_time: Option<String>,
     /// All tracks.
     pub tracks: Vec<TrackMeta>,
+    /// Malformed tracks, left out of `tracks`.
+    pub skipped_tracks: Vec<SkippedTrackMeta>,
     /// Identifies this version of the file: the upstream strong ETag (or Last-Modified + size),
     /// or mtime + size of a local file. Empty when unknown; then answers are not marked immutable.
     pub validator: String,

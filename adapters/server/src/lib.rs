@@ -62,7 +62,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 pub use backend::{
-    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
+    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
+    TrackMeta,
 };
 pub use config::{
     CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts, OOI_PREFIX,

@@ -11,7 +11,8 @@ use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Error as DecodeError
 use lazyqt_media::{Media, MediaError, SourceError, Stats};
 
 use crate::backend::{
-    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
+    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
+    TrackMeta,
 };
 use crate::errors::BackendError;
 
@@ -98,9 +99,14 @@ fn map_error(e: &MediaError) -> BackendError {
             SourceError::ChangedUpstream { .. } => BackendError::ChangedUpstream(msg),
             SourceError::Timeout { .. } => BackendError::UpstreamTimeout(msg),
             SourceError::InvalidUrl { .. } => BackendError::BadRequest(msg),
+            // A table pointing past the end of the file: a malformed movie, as everywhere.
+            SourceError::OutOfBounds { .. } => BackendError::Unsupported(msg),
             _ => BackendError::Upstream(msg),
         },
-        MediaError::Format(_) | MediaError::NoTrack(_) => BackendError::Unsupported(msg),
+        MediaError::Format(_)
+        | MediaError::MalformedTrack(_)
+        | MediaError::Malformed(_)
+        | MediaError::NoTrack(_) => BackendError::Unsupported(msg),
         MediaError::OutOfRange { .. } => BackendError::OutOfRange(msg),
         MediaError::Decode(DecodeError::UnsupportedCodec { .. } | DecodeError::DecoderMissing { .. }) => {
             BackendError::Unsupported(msg)
@@ -139,6 +145,11 @@ fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
                 width: (t.width > 0).then_some(t.width),
                 height: (t.height > 0).then_some(t.height),
             })
+            .collect(),
+        skipped_tracks: info
+            .skipped_tracks
+            .iter()
+            .map(|s| SkippedTrackMeta { id: s.id, kind: s.kind.map(str::to_owned), error: s.error.clone() })
             .collect(),
         validator: media.source().version().unwrap_or_default(),
     })

@@ -178,7 +178,10 @@ pub fn openapi(config: &ServerConfig) -> Value {
                 "NumFrames": {"type": "integer"}, "Duration": {"type": "number"},
                 "FileSize": {"type": "integer"}, "Width": {"type": "integer"}, "Height": {"type": "integer"},
                 "Codec": {"type": "string"}, "Fps": {"type": "number"}, "CreationTime": {"type": ["string", "null"]},
-                "Tracks": {"type": "array", "items": {"type": "object"}}}}
+                "Tracks": {"type": "array", "items": {"type": "object"}},
+                "SkippedTracks": {"type": "array", "items": {"type": "object", "properties": {
+                    "Id": {"type": ["integer", "null"]}, "Kind": {"type": ["string", "null"]},
+                    "Error": {"type": "string"}}}}}}
         }}
     })
 }

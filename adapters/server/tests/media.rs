@@ -22,6 +22,14 @@ fn media_dir() -> PathBuf {
     out
 }
 
+/// two_video.mov with the stsz of track `track` (1 or 2) claiming 2^31 samples.
+fn with_bad_stsz(dir: &std::path::Path, track: usize) -> Vec<u8> {
+    let mut bytes = std::fs::read(dir.join("two_video.mov")).unwrap();
+    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(track - 1).unwrap().0;
+    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    bytes
+}
+
 struct Fixture {
     base: String,
     upstream: TestServer,
@@ -30,10 +38,14 @@ struct Fixture {
 
 fn start() -> Fixture {
     let dir = media_dir();
-    let files: Vec<(String, Vec<u8>)> = ["prores2.mov", "h264_bframes.mp4", "prores3.mov", "h264_edit.mp4"]
+    let mut files: Vec<(String, Vec<u8>)> = ["prores2.mov", "h264_bframes.mp4", "prores3.mov", "h264_edit.mp4"]
         .iter()
         .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
         .collect();
+    files.extend((1..=2).map(|t| (format!("bad_track{t}.mov"), with_bad_stsz(&dir, t))));
+    let mut truncated = std::fs::read(dir.join("prores_faststart.mov")).unwrap();
+    truncated.truncate(truncated.len() * 6 / 10);
+    files.push(("truncated.mov".into(), truncated));
     let upstream = TestServer::serve_files(files).unwrap();
     let config = ServerConfig {
         mounts: vec![
@@ -187,6 +199,33 @@ fn time_range_stated_is_time_range_accepted() {
             let want = format!("out of range: time {outside} s not in [0, {duration}) s");
             assert_eq!(e["error"], want, "{movie}");
         }
+    }
+}
+
+#[test]
+fn malformed_tracks_are_listed_and_never_stand_in_for_the_video_track() {
+    let f = start();
+    let meta = get(&format!("{}/up/bad_track2.mov", f.base));
+    assert_eq!(meta.status(), 200);
+    let meta: Value = meta.json().unwrap();
+    assert_eq!((meta["Width"].as_u64(), meta["Tracks"].as_array().unwrap().len()), (Some(320), 1));
+    let skipped = meta["SkippedTracks"].as_array().unwrap();
+    assert_eq!(
+        (skipped.len(), &skipped[0]["Id"], &skipped[0]["Kind"]),
+        (1, &Value::from(2), &Value::from("video"))
+    );
+    assert!(skipped[0]["Error"].as_str().unwrap().contains("stsz"), "{skipped:?}");
+    // Track 1 is the default video track: its frames are refused, not taken from track 2.
+    for path in ["", "/frame/5.png", "/frame/5.raw"] {
+        let r = get(&format!("{}/up/bad_track1.mov{path}", f.base));
+        assert_eq!(r.status(), 415, "{path}");
+        assert!(r.text().unwrap().contains("video track 1 is malformed"), "{path}");
+    }
+    // A sample past the end of the file is a malformed movie too, whichever way it is read.
+    for path in ["/frame/30.png", "/frame/30.raw"] {
+        let r = get(&format!("{}/up/truncated.mov{path}", f.base));
+        assert_eq!(r.status(), 415, "{path}");
+        assert!(r.text().unwrap().contains("past the end"), "{path}");
     }
 }
 

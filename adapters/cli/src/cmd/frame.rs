@@ -1,5 +1,6 @@
 //! `lazyqt frame`: one frame as an image file (or on stdout).
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use super::image_args::ImageArgs;
 #[derive(Debug, clap::Args)]
 pub struct FrameArgs {
     /// Movie file path or http(s):// URL.
-    pub src: String,
+    pub src: OsString,
     /// Frame number, 0-based, in presentation order (as ffmpeg's select=eq(n,N) counts).
     #[arg(required_unless_present = "time", conflicts_with = "time")]
     pub n: Option<u64>,
@@ -41,7 +42,7 @@ pub fn run(args: &FrameArgs, media: &Media) -> anyhow::Result<()> {
         out.write_all(&bytes)?;
         out.flush()?;
     } else {
-        super::write_atomically(&args.output, &bytes)
+        crate::output::write_output(&args.output, &bytes)
             .with_context(|| format!("writing {}", args.output.display()))?;
     }
     tracing::info!(frame = n, bytes = bytes.len(), stats = ?media.stats(), "frame written");

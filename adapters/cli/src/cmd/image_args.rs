@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use crate::exit::ExitError;
 use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
 
 /// How decoded frames become image files.
@@ -49,7 +49,11 @@ fn parse_pixel_format(s: &str) -> anyhow::Result<PixelFormat> {
         "rgb16" | "rgb48" => PixelFormat::Rgb16,
         "gray8" | "gray" => PixelFormat::Gray8,
         "gray16" => PixelFormat::Gray16,
-        other => bail!("unknown pixel format {other:?} (rgb8, rgba8, rgb16, gray8, gray16)"),
+        other => {
+            return Err(ExitError::usage(format!(
+                "unknown pixel format {other:?} (rgb8, rgba8, rgb16, gray8, gray16)"
+            )))
+        }
     })
 }
 
@@ -57,12 +61,14 @@ impl ImageArgs {
     /// The image format: `--format`, else the extension of `out`, else PNG.
     pub fn format_for(&self, out: Option<&Path>) -> anyhow::Result<Format> {
         if let Some(f) = &self.format {
-            return Format::from_extension(f).with_context(|| format!("unknown image format {f:?}"));
+            return Format::from_extension(f)
+                .ok_or_else(|| ExitError::usage(format!("unknown image format {f:?}")));
         }
         let ext = out.and_then(|p| p.extension()).and_then(|e| e.to_str());
         match ext {
-            Some(e) => Format::from_extension(e)
-                .with_context(|| format!("cannot tell the image format from .{e}: use --format")),
+            Some(e) => Format::from_extension(e).ok_or_else(|| {
+                ExitError::usage(format!("cannot tell the image format from .{e}: use --format"))
+            }),
             None => Ok(Format::Png),
         }
     }

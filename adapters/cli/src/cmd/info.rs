@@ -1,5 +1,6 @@
 //! `lazyqt info`: what a movie holds.
 
+use std::ffi::OsString;
 use std::io::Write;
 
 use lazyqt_media::{Media, MovieInfo};
@@ -8,7 +9,7 @@ use lazyqt_media::{Media, MovieInfo};
 #[derive(Debug, clap::Args)]
 pub struct InfoArgs {
     /// Movie file path or http(s):// URL.
-    pub src: String,
+    pub src: OsString,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -59,6 +60,9 @@ fn write_text(info: &MovieInfo, uri: &str, out: &mut dyn Write) -> std::io::Resu
             write!(out, ", starts at {tc}")?;
         }
         writeln!(out)?;
+    }
+    for s in &info.skipped_tracks {
+        writeln!(out, "skipped   {}", s.error)?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `lazyqt samples`: every sample of a track, streamed in decode order.
 
+use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::Context;
@@ -9,7 +10,7 @@ use lazyqt_media::{Media, MediaError};
 #[derive(Debug, clap::Args)]
 pub struct SamplesArgs {
     /// Movie file path or http(s):// URL.
-    pub src: String,
+    pub src: OsString,
     /// Track id (see `lazyqt info`); default: the video track.
     #[arg(long)]
     pub track: Option<u32>,

@@ -270,6 +270,7 @@ mod tests {
             fps: 10.0,
             creation_time: None,
             tracks: vec![],
+            skipped_tracks: Vec::new(),
             validator: "v".into(),
         }
     }

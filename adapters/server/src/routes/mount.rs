@@ -160,6 +160,7 @@ async fn metadata(
         "Fps": meta.fps,
         "CreationTime": meta.creation_time,
         "Tracks": meta.tracks,
+        "SkippedTracks": meta.skipped_tracks,
     });
     if let Source::Url(url) = &loc.source {
         if let Some(url) = shareable(url) {

@@ -97,6 +97,7 @@ impl Backend for FakeBackend {
                 width: Some(W),
                 height: Some(H),
             }],
+            skipped_tracks: Vec::new(),
             validator,
         })
     }

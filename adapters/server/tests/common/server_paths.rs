@@ -109,6 +109,7 @@ impl Backend for FakeBackend {
             fps: FPS,
             creation_time: None,
             tracks: Vec::new(),
+            skipped_tracks: Vec::new(),
             validator: if name.contains("nover") { String::new() } else { "\"v1\"".into() },
         })
     }

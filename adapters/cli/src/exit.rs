@@ -1,0 +1,121 @@
+//! The exit statuses of `lazyqt`: one table, printed in `--help` and used for every error.
+
+use lazyqt_media::{ErrorClass, MediaError};
+
+/// An exit status of `lazyqt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done.
+    Success = 0,
+    /// Anything else failed: decoding, writing the output.
+    Failure = 1,
+    /// The command line is wrong: unknown options, bad values, an empty range, no such track.
+    Usage = 2,
+    /// The movie is malformed (bad tables, a broken video track, a sample past the end of
+    /// the file) or unsupported (codec, no video track).
+    Malformed = 3,
+    /// The file or URL could not be read.
+    Unreadable = 4,
+    /// A frame, sample or time past the end of the movie.
+    OutOfRange = 5,
+}
+
+impl Exit {
+    /// Every status, in numeric order.
+    pub const ALL: [Exit; 6] =
+        [Exit::Success, Exit::Failure, Exit::Usage, Exit::Malformed, Exit::Unreadable, Exit::OutOfRange];
+
+    /// What the status means, for `--help`.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => "success",
+            Exit::Failure => "other failure (decoding, writing the output)",
+            Exit::Usage => "bad usage (options, values, an empty range, no such track)",
+            Exit::Malformed => {
+                "malformed or unsupported movie (bad tables, a broken video track, a sample past the end)"
+            }
+            Exit::Unreadable => "the file or URL could not be read",
+            Exit::OutOfRange => "frame, sample or time out of range",
+        }
+    }
+
+    /// The status for a class of media errors.
+    pub fn of_class(class: ErrorClass) -> Self {
+        match class {
+            ErrorClass::Invalid => Exit::Usage,
+            ErrorClass::Unreadable => Exit::Unreadable,
+            ErrorClass::Malformed => Exit::Malformed,
+            ErrorClass::OutOfRange => Exit::OutOfRange,
+            ErrorClass::Failed => Exit::Failure,
+        }
+    }
+
+    /// The status for an error: its [`ExitError`] code, its media error's class, else 1.
+    pub fn of_error(err: &anyhow::Error) -> Self {
+        err.chain()
+            .find_map(|e| {
+                e.downcast_ref::<ExitError>()
+                    .map(|x| x.exit)
+                    .or_else(|| e.downcast_ref::<MediaError>().map(|m| Exit::of_class(m.class())))
+            })
+            .unwrap_or(Exit::Failure)
+    }
+
+    /// The "EXIT STATUS" section of `--help`.
+    pub fn help() -> String {
+        let mut text = String::from("EXIT STATUS:\n");
+        for e in Exit::ALL {
+            text.push_str(&format!("  {}  {}\n", e as u8, e.meaning()));
+        }
+        text
+    }
+}
+
+/// An error that carries its exit status (a usage mistake found after parsing, or the
+/// summary of a `frames` run).
+#[derive(Debug)]
+pub struct ExitError {
+    /// The status to exit with.
+    pub exit: Exit,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ExitError {
+    /// A usage mistake: exit 2.
+    pub fn usage(message: impl Into<String>) -> anyhow::Error {
+        ExitError { exit: Exit::Usage, message: message.into() }.into()
+    }
+}
+
+impl std::fmt::Display for ExitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ExitError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_numbered_in_order_and_in_the_help() {
+        let help = Exit::help();
+        for (i, e) in Exit::ALL.iter().enumerate() {
+            assert_eq!(*e as usize, i);
+            assert!(help.contains(&format!("  {i}  {}", e.meaning())), "{help}");
+        }
+    }
+
+    #[test]
+    fn media_errors_follow_their_class() {
+        let oor = MediaError::OutOfRange { what: "frame", asked: 9, available: 3 };
+        assert_eq!(Exit::of_error(&oor.into()), Exit::OutOfRange);
+        let past_end = MediaError::Malformed("sample 3 lies past the end of the file".into());
+        assert_eq!(Exit::of_error(&anyhow::Error::from(past_end).context("frame 3")), Exit::Malformed);
+        assert_eq!(Exit::of_error(&ExitError::usage("empty range")), Exit::Usage);
+        assert_eq!(Exit::of_error(&anyhow::anyhow!("disk full")), Exit::Failure);
+    }
+}

@@ -1,0 +1,78 @@
+//! A malformed track is reported and never replaced: with the first of two video tracks
+//! broken, frames are refused as malformed rather than taken from the second.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lazyqt_io::SourceOptions;
+use lazyqt_media::decoding::ConvertOptions;
+use lazyqt_media::{ErrorClass, Media, MediaError};
+
+fn generated(name: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = root.join("testdata/generated");
+    let ok = Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap();
+    assert!(ok.success());
+    out.join(name)
+}
+
+/// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
+fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {
+    let mut bytes = std::fs::read(generated(name)).unwrap();
+    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(nth).unwrap().0;
+    // type, version and flags, sample size, then the count.
+    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    let path = std::env::temp_dir().join(format!("lazyqt-media-bad{nth}-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn open(path: &Path) -> Media {
+    Media::open(path, &SourceOptions { no_cache: true, ..SourceOptions::default() }).unwrap()
+}
+
+#[test]
+fn a_broken_first_video_track_is_reported_and_frames_are_refused() {
+    let path = with_bad_stsz("two_video.mov", 0);
+    let media = open(&path);
+    let info = media.info();
+    assert_eq!(info.tracks.iter().map(|t| t.id).collect::<Vec<_>>(), [2]);
+    assert_eq!(info.skipped_tracks.len(), 1);
+    let s = &info.skipped_tracks[0];
+    assert_eq!((s.id, s.kind, s.atom.as_str()), (Some(1), Some("video"), "stsz"));
+    assert!(s.error.starts_with("video track 1 is malformed"), "{}", s.error);
+    for e in [
+        media.video().map(|_| ()).unwrap_err(),
+        media.frame_sample(5).map(|_| ()).unwrap_err(),
+        media.decode_frame(5, &ConvertOptions::default()).map(|_| ()).unwrap_err(),
+        media.track(1).map(|_| ()).unwrap_err(),
+    ] {
+        assert!(matches!(e, MediaError::MalformedTrack(_)), "{e:?}");
+        assert_eq!(e.class(), ErrorClass::Malformed);
+    }
+    // The healthy track is still there for whoever asks for it by id.
+    assert_eq!(media.track(2).unwrap().width(), 160);
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn a_broken_second_track_is_reported_and_the_first_still_decodes() {
+    let path = with_bad_stsz("two_video.mov", 1);
+    let media = open(&path);
+    assert_eq!(media.info().skipped_tracks.iter().map(|s| s.id).collect::<Vec<_>>(), [Some(2)]);
+    let image = media.decode_frame(5, &ConvertOptions::default()).unwrap();
+    assert_eq!((image.width, image.height), (320, 180));
+    assert!(matches!(media.track(2), Err(MediaError::MalformedTrack(_))));
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn a_single_broken_track_is_reported() {
+    let path = with_bad_stsz("prores0.mov", 0);
+    let media = open(&path);
+    let info = media.info();
+    assert!(info.tracks.is_empty());
+    assert_eq!(info.skipped_tracks.len(), 1);
+    assert_eq!(media.frame_sample(0).unwrap_err().class(), ErrorClass::Malformed);
+    std::fs::remove_file(path).unwrap();
+}
