@@ -1,0 +1,113 @@
+//! Frame pixels from the REST API against the ffmpeg CLI's for the colour rule: `.rgba` of
+//! untagged movies of every size and of tagged ones equals `ffmpeg -pix_fmt rgba`;
+//! `?matrix=M` equals `-vf scale=in_color_matrix=M` and is part of the ETag and cache key.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+
+/// Movies: (name, size, bitstream tag; None = untagged, checked with ffprobe).
+const MOVIES: [(&str, &str, Option<&str>); 6] = [
+    ("untagged_1080", "1920x1080", None),
+    ("untagged_720", "1280x720", None),
+    ("untagged_sd", "720x486", None),
+    ("bt709", "1280x720", Some("bt709")),
+    ("bt470bg", "640x360", Some("bt470bg")),
+    ("bt2020", "640x360", Some("bt2020nc")),
+];
+
+/// Generates the 3-frame ProRes movies into a fresh directory.
+fn movies() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lazyqt-server-colour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, size, tag) in MOVIES {
+        let path = dir.join(format!("{name}.mov"));
+        let mut cmd = Command::new("ffmpeg");
+        cmd.args(["-nostdin", "-v", "error", "-y", "-f", "lavfi"]).args([
+            "-i",
+            &format!("testsrc2=size={size}:rate=30000/1001"),
+            "-frames:v",
+            "3",
+        ]);
+        if let Some(tag) = tag {
+            cmd.args(["-vf", &format!("setparams=colorspace={tag}")]);
+        }
+        assert!(cmd.args(["-c:v", "prores_ks", "-profile:v", "2"]).arg(&path).status().unwrap().success());
+        let probe = Command::new("ffprobe")
+            .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=color_space"])
+            .args(["-of", "default=nw=1:nk=1"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(probe.stdout).unwrap().trim(), tag.unwrap_or("unknown"), "{name}");
+    }
+    dir
+}
+
+/// Frame `n` (0-based) from the ffmpeg CLI as `pix_fmt`, with filters `vf` after selecting it.
+fn ffmpeg(path: &Path, n: u32, pix_fmt: &str, vf: &str) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(path)
+        .args(["-vf", &format!("select=eq(n\\,{n}){vf}"), "-vsync", "0", "-frames:v", "1"])
+        .args(["-pix_fmt", pix_fmt, "-f", "rawvideo", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
+    let mut req = reqwest::blocking::Client::new().get(url).timeout(Duration::from_secs(60));
+    if let Some(tag) = if_none_match {
+        req = req.header("If-None-Match", tag);
+    }
+    req.send().unwrap()
+}
+
+#[test]
+fn rgba_frames_follow_ffmpegs_colour_rule() {
+    let dir = movies();
+    let config = ServerConfig {
+        mounts: vec![Mount::parse(&format!("/local={}", dir.display())).unwrap()],
+        ..ServerConfig::default()
+    };
+    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let backend = Arc::new(MediaBackend::new(opts, 16, Duration::from_secs(3600)));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let base = format!("http://{}/local", listener.local_addr().unwrap());
+    runtime.spawn(lazyqt_server::serve_on(listener, config, backend, std::future::pending()));
+
+    for (name, _, tag) in MOVIES {
+        let path = dir.join(format!("{name}.mov"));
+        for n in 0..3u32 {
+            let body = get(&format!("{base}/{name}.mov/frame/{}.rgba", n + 1), None).bytes().unwrap();
+            assert!(body == ffmpeg(&path, n, "rgba", ""), "{name} frame {n} differs from ffmpeg's");
+        }
+        let url = format!("{base}/{name}.mov/frame/3.rgba");
+        let stream = get(&url, None);
+        let stream_tag = stream.headers()["etag"].to_str().unwrap().to_owned();
+        let forced = get(&format!("{url}?matrix=bt709"), Some(&stream_tag));
+        assert_eq!(forced.status(), 200, "{name}: another matrix is another body, not a 304");
+        assert_ne!(forced.headers()["etag"].to_str().unwrap(), stream_tag, "{name}: ETag names the matrix");
+        let forced = forced.bytes().unwrap();
+        assert!(forced == ffmpeg(&path, 2, "rgba", ",scale=in_color_matrix=bt709"), "{name}: bt709");
+        assert_eq!(forced != stream.bytes().unwrap(), tag != Some("bt709"), "{name}: the matrix matters");
+    }
+
+    // The time route, scaled output and errors.
+    let path = dir.join("untagged_1080.mov");
+    let t = 1.5 * 1001.0 / 30000.0;
+    let timed = get(&format!("{base}/untagged_1080.mov/time/{t}.rgba?matrix=bt2020"), None).bytes().unwrap();
+    assert!(timed == ffmpeg(&path, 1, "rgba", ",scale=in_color_matrix=bt2020"), "time route");
+    let small = get(&format!("{base}/untagged_1080.mov/frame/1.rgba?width=640"), None).bytes().unwrap();
+    assert!(small == ffmpeg(&path, 0, "rgba", ",scale=640:360"), "scaled");
+    let bad = get(&format!("{base}/untagged_1080.mov/frame/1.png?matrix=rec709"), None);
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().unwrap().contains("bt709"), "the error lists the matrices");
+    let _ = std::fs::remove_dir_all(&dir);
+}
