@@ -115,12 +115,17 @@ mod tests {
     use crate::handle::tests::{open_test_movie, test_movie};
     use crate::status::lazyqt_status::*;
 
-    /// The ffmpeg CLI's decode of frame `n` as `pix_fmt`, with extra filters before it.
+    /// The ffmpeg CLI's decode of frame `n` of a test movie as `pix_fmt`, with extra filters
+    /// after selecting it.
     fn ffmpeg(name: &str, n: u64, pix_fmt: &str, vf: &str) -> Vec<u8> {
-        let path = test_movie(name);
+        ffmpeg_at(test_movie(name).to_str().expect("utf-8"), n, pix_fmt, vf)
+    }
+
+    /// As `ffmpeg`, for the movie at `path`.
+    fn ffmpeg_at(path: &str, n: u64, pix_fmt: &str, vf: &str) -> Vec<u8> {
         let out = std::process::Command::new("ffmpeg")
             .args(["-nostdin", "-v", "error", "-i"])
-            .arg(path.to_str().expect("utf-8"))
+            .arg(path)
             .args(["-vf", &format!("select=eq(n\\,{n}){vf}"), "-vsync", "0", "-frames:v", "1"])
             .args(["-pix_fmt", pix_fmt, "-f", "rawvideo", "-"])
             .output()
@@ -182,6 +187,50 @@ mod tests {
         assert!(buf == ffmpeg("prores2.mov", 5, "rgb24", ",scale=in_color_matrix=bt709"), "bt709");
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
+    }
+
+    /// Untagged HD and SD movies are BT.601, tagged ones use their tag: FFmpeg's rule.
+    #[test]
+    fn colour_rule_equals_ffmpeg() {
+        for (name, size, tag) in [
+            ("untagged_1080", "1920x1080", None),
+            ("untagged_720", "1280x720", None),
+            ("untagged_sd", "720x486", None),
+            ("bt709", "1280x720", Some("bt709")),
+            ("smpte170m", "640x360", Some("smpte170m")),
+            ("bt2020", "640x360", Some("bt2020nc")),
+        ] {
+            let path = std::env::temp_dir().join(format!("lazyqt-capi-{}-{name}.mov", std::process::id()));
+            let mut cmd = std::process::Command::new("ffmpeg");
+            cmd.args(["-nostdin", "-v", "error", "-y", "-f", "lavfi"]).args([
+                "-i",
+                &format!("testsrc2=size={size}:rate=30000/1001"),
+                "-frames:v",
+                "2",
+            ]);
+            if let Some(tag) = tag {
+                cmd.args(["-vf", &format!("setparams=colorspace={tag}")]);
+            }
+            assert!(cmd.args(["-c:v", "prores_ks"]).arg(&path).status().is_ok_and(|s| s.success()));
+            let p = path.to_str().expect("utf-8");
+            let c_path = CString::new(p).expect("no NUL");
+            let mut m = std::ptr::null_mut();
+            // SAFETY: valid string, NULL options, valid out pointer.
+            assert_eq!(
+                unsafe { crate::handle::lazyqt_open(c_path.as_ptr(), std::ptr::null(), &mut m) },
+                LAZYQT_OK
+            );
+            let (s, layout) = pixels(m, 1, "rgb24", None, None);
+            assert_eq!(s, LAZYQT_OK, "{name}: {}", last_message());
+            let mut buf = vec![0u8; layout.size];
+            assert_eq!(pixels(m, 1, "rgb24", None, Some(&mut buf)).0, LAZYQT_OK, "{name}");
+            assert!(buf == ffmpeg_at(p, 1, "rgb24", ""), "{name}: differs from the ffmpeg CLI's");
+            assert_eq!(pixels(m, 1, "rgb24", Some("bt709"), Some(&mut buf)).0, LAZYQT_OK, "{name}");
+            assert!(buf == ffmpeg_at(p, 1, "rgb24", ",scale=in_color_matrix=bt709"), "{name}: bt709");
+            // SAFETY: a live handle, closed once.
+            unsafe { lazyqt_close(m) };
+            let _ = std::fs::remove_file(&path);
+        }
     }
 
     #[test]
