@@ -17,6 +17,10 @@
 #![allow(non_camel_case_types)]
 
 mod buffer;
+/// Colour test movies and the ffmpeg CLI's reference frames (shared with other crates' tests).
+#[cfg(test)]
+#[path = "../../../testdata/colour.rs"]
+mod colour;
 mod decode;
 mod encode;
 mod error;

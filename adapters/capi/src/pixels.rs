@@ -110,6 +110,7 @@ mod tests {
     use std::ffi::CString;
 
     use super::*;
+    use crate::colour;
     use crate::error::tests::last_message;
     use crate::handle::lazyqt_close;
     use crate::handle::tests::{open_test_movie, test_movie};
@@ -117,21 +118,9 @@ mod tests {
 
     /// The ffmpeg CLI's decode of frame `n` of a test movie as `pix_fmt`, with extra filters
     /// after selecting it.
-    fn ffmpeg(name: &str, n: u64, pix_fmt: &str, vf: &str) -> Vec<u8> {
-        ffmpeg_at(test_movie(name).to_str().expect("utf-8"), n, pix_fmt, vf)
-    }
-
-    /// As `ffmpeg`, for the movie at `path`.
-    fn ffmpeg_at(path: &str, n: u64, pix_fmt: &str, vf: &str) -> Vec<u8> {
-        let out = std::process::Command::new("ffmpeg")
-            .args(["-nostdin", "-v", "error", "-i"])
-            .arg(path)
-            .args(["-vf", &format!("select=eq(n\\,{n}){vf}"), "-vsync", "0", "-frames:v", "1"])
-            .args(["-pix_fmt", pix_fmt, "-f", "rawvideo", "-"])
-            .output()
-            .expect("run ffmpeg");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        out.stdout
+    fn ffmpeg(name: &str, n: u32, pix_fmt: &str, vf: &str) -> Vec<u8> {
+        let path = test_movie(name);
+        colour::ffmpeg_frame(std::path::Path::new(path.to_str().expect("utf-8")), n, pix_fmt, vf)
     }
 
     fn pixels(
@@ -192,26 +181,8 @@ mod tests {
     /// Untagged HD and SD movies are BT.601, tagged ones use their tag: FFmpeg's rule.
     #[test]
     fn colour_rule_equals_ffmpeg() {
-        for (name, size, tag) in [
-            ("untagged_1080", "1920x1080", None),
-            ("untagged_720", "1280x720", None),
-            ("untagged_sd", "720x486", None),
-            ("bt709", "1280x720", Some("bt709")),
-            ("smpte170m", "640x360", Some("smpte170m")),
-            ("bt2020", "640x360", Some("bt2020nc")),
-        ] {
-            let path = std::env::temp_dir().join(format!("lazyqt-capi-{}-{name}.mov", std::process::id()));
-            let mut cmd = std::process::Command::new("ffmpeg");
-            cmd.args(["-nostdin", "-v", "error", "-y", "-f", "lavfi"]).args([
-                "-i",
-                &format!("testsrc2=size={size}:rate=30000/1001"),
-                "-frames:v",
-                "2",
-            ]);
-            if let Some(tag) = tag {
-                cmd.args(["-vf", &format!("setparams=colorspace={tag}")]);
-            }
-            assert!(cmd.args(["-c:v", "prores_ks"]).arg(&path).status().is_ok_and(|s| s.success()));
+        let (dir, paths) = colour::movies("capi");
+        for path in &paths {
             let p = path.to_str().expect("utf-8");
             let c_path = CString::new(p).expect("no NUL");
             let mut m = std::ptr::null_mut();
@@ -221,16 +192,17 @@ mod tests {
                 LAZYQT_OK
             );
             let (s, layout) = pixels(m, 1, "rgb24", None, None);
-            assert_eq!(s, LAZYQT_OK, "{name}: {}", last_message());
+            assert_eq!(s, LAZYQT_OK, "{p}: {}", last_message());
             let mut buf = vec![0u8; layout.size];
-            assert_eq!(pixels(m, 1, "rgb24", None, Some(&mut buf)).0, LAZYQT_OK, "{name}");
-            assert!(buf == ffmpeg_at(p, 1, "rgb24", ""), "{name}: differs from the ffmpeg CLI's");
-            assert_eq!(pixels(m, 1, "rgb24", Some("bt709"), Some(&mut buf)).0, LAZYQT_OK, "{name}");
-            assert!(buf == ffmpeg_at(p, 1, "rgb24", ",scale=in_color_matrix=bt709"), "{name}: bt709");
+            assert_eq!(pixels(m, 1, "rgb24", None, Some(&mut buf)).0, LAZYQT_OK, "{p}");
+            assert!(buf == colour::ffmpeg_frame(path, 1, "rgb24", ""), "{p}: differs from the ffmpeg CLI's");
+            assert_eq!(pixels(m, 1, "rgb24", Some("bt709"), Some(&mut buf)).0, LAZYQT_OK, "{p}");
+            let bt709 = colour::ffmpeg_frame(path, 1, "rgb24", ",scale=in_color_matrix=bt709");
+            assert!(buf == bt709, "{p}: bt709");
             // SAFETY: a live handle, closed once.
             unsafe { lazyqt_close(m) };
-            let _ = std::fs::remove_file(&path);
         }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -2,63 +2,14 @@
 //! untagged movies of every size and of tagged ones equals `ffmpeg -pix_fmt rgba`;
 //! `?matrix=M` equals `-vf scale=in_color_matrix=M` and is part of the ETag and cache key.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "../../../testdata/colour.rs"]
+mod colour;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use colour::{ffmpeg_frame as ffmpeg, movies, FRAMES, MOVIES};
 use lazyqt_server::{MediaBackend, Mount, ServerConfig};
-
-/// Movies: (name, size, bitstream tag; None = untagged, checked with ffprobe).
-const MOVIES: [(&str, &str, Option<&str>); 6] = [
-    ("untagged_1080", "1920x1080", None),
-    ("untagged_720", "1280x720", None),
-    ("untagged_sd", "720x486", None),
-    ("bt709", "1280x720", Some("bt709")),
-    ("bt470bg", "640x360", Some("bt470bg")),
-    ("bt2020", "640x360", Some("bt2020nc")),
-];
-
-/// Generates the 3-frame ProRes movies into a fresh directory.
-fn movies() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lazyqt-server-colour-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, size, tag) in MOVIES {
-        let path = dir.join(format!("{name}.mov"));
-        let mut cmd = Command::new("ffmpeg");
-        cmd.args(["-nostdin", "-v", "error", "-y", "-f", "lavfi"]).args([
-            "-i",
-            &format!("testsrc2=size={size}:rate=30000/1001"),
-            "-frames:v",
-            "3",
-        ]);
-        if let Some(tag) = tag {
-            cmd.args(["-vf", &format!("setparams=colorspace={tag}")]);
-        }
-        assert!(cmd.args(["-c:v", "prores_ks", "-profile:v", "2"]).arg(&path).status().unwrap().success());
-        let probe = Command::new("ffprobe")
-            .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=color_space"])
-            .args(["-of", "default=nw=1:nk=1"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert_eq!(String::from_utf8(probe.stdout).unwrap().trim(), tag.unwrap_or("unknown"), "{name}");
-    }
-    dir
-}
-
-/// Frame `n` (0-based) from the ffmpeg CLI as `pix_fmt`, with filters `vf` after selecting it.
-fn ffmpeg(path: &Path, n: u32, pix_fmt: &str, vf: &str) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-i"])
-        .arg(path)
-        .args(["-vf", &format!("select=eq(n\\,{n}){vf}"), "-vsync", "0", "-frames:v", "1"])
-        .args(["-pix_fmt", pix_fmt, "-f", "rawvideo", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    out.stdout
-}
 
 fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
     let mut req = reqwest::blocking::Client::new().get(url).timeout(Duration::from_secs(60));
@@ -70,7 +21,7 @@ fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
 
 #[test]
 fn rgba_frames_follow_ffmpegs_colour_rule() {
-    let dir = movies();
+    let (dir, _) = movies("server");
     let config = ServerConfig {
         mounts: vec![Mount::parse(&format!("/local={}", dir.display())).unwrap()],
         ..ServerConfig::default()
@@ -84,7 +35,7 @@ fn rgba_frames_follow_ffmpegs_colour_rule() {
 
     for (name, _, tag) in MOVIES {
         let path = dir.join(format!("{name}.mov"));
-        for n in 0..3u32 {
+        for n in 0..FRAMES {
             let body = get(&format!("{base}/{name}.mov/frame/{}.rgba", n + 1), None).bytes().unwrap();
             assert!(body == ffmpeg(&path, n, "rgba", ""), "{name} frame {n} differs from ffmpeg's");
         }
