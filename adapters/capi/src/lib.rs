@@ -31,7 +31,10 @@ mod pixels;
 mod status;
 
 pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
-pub use encode::{lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_image_format};
+pub use encode::{
+    lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_encode_frame_matrix_alloc,
+    lazyqt_image_format,
+};
 pub use error::lazyqt_last_error_message;
 pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
 pub use handle::{lazyqt_close, lazyqt_default_open_options, lazyqt_movie, lazyqt_open, lazyqt_open_options};

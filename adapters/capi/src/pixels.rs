@@ -36,7 +36,7 @@ pub struct lazyqt_pixels {
 ///
 /// # Safety
 /// `p` is NULL or a NUL-terminated string.
-unsafe fn matrix_arg(p: *const c_char) -> Result<ColorMatrix> {
+pub(crate) unsafe fn matrix_arg(p: *const c_char) -> Result<ColorMatrix> {
     if p.is_null() {
         return Ok(ColorMatrix::default());
     }
