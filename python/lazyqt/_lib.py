@@ -113,23 +113,6 @@ def _declare(lib):
                 ctypes.POINTER(ctypes.c_uint32),
             ],
         ),
-        "lazyqt_frame_buffer_size": (
-            status,
-            [movie_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32, c_size_p],
-        ),
-        "lazyqt_decode_frame": (
-            status,
-            [
-                movie_p,
-                ctypes.c_uint64,
-                ctypes.c_uint32,
-                ctypes.c_uint32,
-                ctypes.c_uint32,
-                c_u8_p,
-                ctypes.c_size_t,
-                c_size_p,
-            ],
-        ),
         "lazyqt_frame_pixels": (
             status,
             [
@@ -144,13 +127,14 @@ def _declare(lib):
                 ctypes.POINTER(Pixels),
             ],
         ),
-        "lazyqt_encode_frame_alloc": (
+        "lazyqt_encode_frame_matrix_alloc": (
             status,
             [
                 movie_p,
                 ctypes.c_uint64,
                 ctypes.c_uint32,
                 ctypes.c_int32,
+                ctypes.c_char_p,
                 ctypes.c_uint32,
                 ctypes.c_uint32,
                 ctypes.POINTER(c_u8_p),

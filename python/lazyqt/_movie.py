@@ -269,22 +269,24 @@ class Movie:
             check(lib.lazyqt_raw_frame(h, n, buf, needed.value, ctypes.byref(needed)))
         return bytes(buf)
 
-    def encode(self, n, format="png", quality=None, width=None, height=None):
+    def encode(self, n, format="png", quality=None, width=None, height=None, matrix="stream"):
         """Frame n as an image file ('png', 'jpeg', 'ppm', 'pgm', 'bmp'), as bytes.
-        quality: PNG compression level 0-9 or JPEG quality 1-100 (None = default)."""
+        quality: PNG compression level 0-9 or JPEG quality 1-100 (None = default);
+        matrix: the YUV->RGB matrix, as in frame()."""
         try:
             code = IMAGE_FORMATS[format.lower()]
         except (KeyError, AttributeError):
             raise InvalidArgumentError(
                 f"unknown image format {format!r}: use one of {', '.join(IMAGE_FORMATS)}"
             ) from None
+        mat = _name_arg(matrix, "matrix")
         n = self._index(n)
         ptr, size = c_u8_p(), ctypes.c_size_t()
         q = -1 if quality is None else int(quality)
         with self._use() as h:
             check(
-                lib.lazyqt_encode_frame_alloc(
-                    h, n, code, q, width or 0, height or 0, ctypes.byref(ptr), ctypes.byref(size)
+                lib.lazyqt_encode_frame_matrix_alloc(
+                    h, n, code, q, mat, width or 0, height or 0, ctypes.byref(ptr), ctypes.byref(size)
                 )
             )
         try:
@@ -292,13 +294,13 @@ class Movie:
         finally:
             lib.lazyqt_buffer_free(ptr, size.value)
 
-    def png(self, n, width=None, height=None, level=None):
+    def png(self, n, width=None, height=None, level=None, matrix="stream"):
         """Frame n as PNG bytes (level: compression 0-9, default fast)."""
-        return self.encode(n, "png", quality=level, width=width, height=height)
+        return self.encode(n, "png", quality=level, width=width, height=height, matrix=matrix)
 
-    def jpeg(self, n, quality=90, width=None, height=None):
+    def jpeg(self, n, quality=90, width=None, height=None, matrix="stream"):
         """Frame n as JPEG bytes."""
-        return self.encode(n, "jpeg", quality=quality, width=width, height=height)
+        return self.encode(n, "jpeg", quality=quality, width=width, height=height, matrix=matrix)
 
     def iter_frames(
         self,

@@ -156,7 +156,12 @@ def test_encoders(movies, open_kwargs):
         jpeg = m.jpeg(3, quality=50)
         assert jpeg[:2] == b"\xff\xd8" and len(jpeg) < len(m.jpeg(3, quality=95))
         assert m.encode(3, "bmp")[:2] == b"BM"
-        assert m.encode(3, "ppm").startswith(b"P6\n320 180\n255\n")
+        ppm = m.encode(3, "ppm")
+        assert ppm.startswith(b"P6\n320 180\n255\n")
+        header = len(b"P6\n320 180\n255\n")
+        assert ppm[header:] == m.frame(3).tobytes()
+        assert m.encode(3, "ppm", matrix="bt709")[header:] == m.frame(3, matrix="bt709").tobytes()
+        assert m.encode(3, "ppm", matrix="bt709") != ppm
 
 
 def test_errors(movies, http_server, open_kwargs):
