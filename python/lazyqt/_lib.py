@@ -71,6 +71,20 @@ class FrameDesc(ctypes.Structure):
     ]
 
 
+class Pixels(ctypes.Structure):
+    """lazyqt_pixels."""
+
+    _fields_ = [
+        ("width", ctypes.c_uint32),
+        ("height", ctypes.c_uint32),
+        ("channels", ctypes.c_uint32),
+        ("bytes_per_sample", ctypes.c_uint32),
+        ("big_endian", ctypes.c_bool),
+        ("linesize", ctypes.c_size_t),
+        ("size", ctypes.c_size_t),
+    ]
+
+
 def _library_path():
     """$LAZYQT_LIBRARY, else the library bundled in this package, else one on the system."""
     given = os.environ.get("LAZYQT_LIBRARY")
@@ -115,30 +129,28 @@ def _declare(lib):
                 ctypes.POINTER(ctypes.c_uint32),
             ],
         ),
-        "lazyqt_frame_buffer_size": (
-            status,
-            [movie_p, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32, c_size_p],
-        ),
-        "lazyqt_decode_frame": (
+        "lazyqt_frame_pixels": (
             status,
             [
                 movie_p,
                 ctypes.c_uint64,
-                ctypes.c_uint32,
+                ctypes.c_char_p,
+                ctypes.c_char_p,
                 ctypes.c_uint32,
                 ctypes.c_uint32,
                 c_u8_p,
                 ctypes.c_size_t,
-                c_size_p,
+                ctypes.POINTER(Pixels),
             ],
         ),
-        "lazyqt_encode_frame_alloc": (
+        "lazyqt_encode_frame_matrix_alloc": (
             status,
             [
                 movie_p,
                 ctypes.c_uint64,
                 ctypes.c_uint32,
                 ctypes.c_int32,
+                ctypes.c_char_p,
                 ctypes.c_uint32,
                 ctypes.c_uint32,
                 ctypes.POINTER(c_u8_p),

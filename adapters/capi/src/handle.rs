@@ -39,6 +39,19 @@ pub extern "C" fn lazyqt_default_open_options() -> lazyqt_open_options {
     lazyqt_open_options { cache_dir: std::ptr::null(), no_cache: false, ttl_seconds: ttl.unwrap_or(3600) }
 }
 
+/// A required C string argument that is a name (a pixel format, a matrix): UTF-8.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn utf8_arg<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
+    if p.is_null() {
+        return Err(Failure::null(what));
+    }
+    // SAFETY: non-NULL and NUL-terminated by the caller's contract.
+    let c = unsafe { CStr::from_ptr(p) };
+    c.to_str().map_err(|e| Failure::invalid(format!("{what} is not valid UTF-8: {e}")))
+}
+
 /// A required C string argument naming a file or URL: its bytes as they are on Unix (a file
 /// name need not be UTF-8), UTF-8 elsewhere.
 ///

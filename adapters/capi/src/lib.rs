@@ -17,20 +17,29 @@
 #![allow(non_camel_case_types)]
 
 mod buffer;
+/// Colour test movies and the ffmpeg CLI's reference frames (shared with other crates' tests).
+#[cfg(test)]
+#[path = "../../../testdata/colour.rs"]
+mod colour;
 mod decode;
 mod encode;
 mod error;
 mod frames;
 mod handle;
 mod metadata;
+mod pixels;
 mod skipped;
 mod status;
 
 pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
-pub use encode::{lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_image_format};
+pub use encode::{
+    lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_encode_frame_matrix_alloc,
+    lazyqt_image_format,
+};
 pub use error::lazyqt_last_error_message;
 pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
 pub use handle::{lazyqt_close, lazyqt_default_open_options, lazyqt_movie, lazyqt_open, lazyqt_open_options};
 pub use metadata::{lazyqt_get_info, lazyqt_info};
+pub use pixels::{lazyqt_frame_pixels, lazyqt_pixels};
 pub use skipped::{lazyqt_get_skipped_track, lazyqt_skipped_track, lazyqt_skipped_track_count};
 pub use status::{lazyqt_status, lazyqt_status_str, lazyqt_version};

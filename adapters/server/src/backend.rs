@@ -8,6 +8,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use lazyqt_media::decoding::ColorMatrix;
 use serde::Serialize;
 use url::Url;
 
@@ -166,7 +167,7 @@ impl FrameFormat {
 /// The server resolves the aspect ratio: `width` and `height` are either both `Some` (scale to
 /// exactly that size) or both `None` (native size). `quality` is 1..=100, always set for JPEG
 /// (75 unless the client asked otherwise) and never for other formats.
-/// For [`FrameFormat::Sample`] sizes and quality are always `None`.
+/// For [`FrameFormat::Sample`] sizes and quality are always `None` and the matrix the default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameRequest {
     /// Output format.
@@ -177,6 +178,8 @@ pub struct FrameRequest {
     pub height: Option<u32>,
     /// JPEG quality 1..=100.
     pub quality: Option<u8>,
+    /// YUV->RGB matrix (`?matrix=`; default: the stream's, BT.601 when untagged, as FFmpeg).
+    pub matrix: ColorMatrix,
 }
 
 /// An encoded frame returned by [`Backend::frame`].

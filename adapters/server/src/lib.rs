@@ -10,7 +10,7 @@
 //! `GET /`, `/healthz`, `/metrics`, `/openapi.json`, `/info` (and go-lazycache's `/metrics/`,
 //! `/_ah/health`, `/info/`), `<mount>/<dir>/`, `<mount>/<movie>`, `<mount>/<other file>`
 //! (302 to the upstream, or the local file),
-//! `<mount>/<movie>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw|.sample]?width=&height=&quality=`,
+//! `<mount>/<movie>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw|.sample]?width=&height=&quality=&matrix=`,
 //! `<mount>/<movie>/time/<seconds>[.ext]`. `.raw` is RGBA like `.rgba`, as in go-lazycache;
 //! `.sample` is the compressed sample. See the crate README for the differences from
 //! go-lazycache.

@@ -38,10 +38,11 @@ struct Fixture {
 
 fn start() -> Fixture {
     let dir = media_dir();
-    let mut files: Vec<(String, Vec<u8>)> = ["prores2.mov", "h264_bframes.mp4", "prores3.mov", "h264_edit.mp4"]
-        .iter()
-        .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
-        .collect();
+    let mut files: Vec<(String, Vec<u8>)> =
+        ["prores2.mov", "h264_bframes.mp4", "prores3.mov", "h264_edit.mp4"]
+            .iter()
+            .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
+            .collect();
     files.extend((1..=2).map(|t| (format!("bad_track{t}.mov"), with_bad_stsz(&dir, t))));
     let mut truncated = std::fs::read(dir.join("prores_faststart.mov")).unwrap();
     truncated.truncate(truncated.len() * 6 / 10);

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::mount::{load_movie, not_modified_response};
 use super::{blocking, AppState};
+use lazyqt_media::decoding::ColorMatrix;
+
 use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
 use crate::cache::{FrameKey, Lookup};
 use crate::conditional::{etag, not_modified};
@@ -20,12 +22,14 @@ const SHORT: &str = "public, max-age=60";
 /// JPEG quality without `?quality=`: go-lazycache's (Go's `image/jpeg` default).
 const DEFAULT_JPEG_QUALITY: u8 = 75;
 
-/// Size and quality asked for in the query string, before the aspect ratio is resolved.
+/// Size, quality and colour matrix asked for in the query string, before the aspect ratio
+/// is resolved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Wanted {
     width: Option<u32>,
     height: Option<u32>,
     quality: Option<u8>,
+    matrix: ColorMatrix,
 }
 
 fn bad(msg: String) -> BackendError {
@@ -46,7 +50,7 @@ fn bounded(name: &str, value: &str, max: u32) -> Result<u32, BackendError> {
     }
 }
 
-/// Parses `width`, `height` and `quality` from the query (other parameters are ignored), and
+/// Parses `width`, `height`, `quality` and `matrix` from the query (other parameters are ignored), and
 /// the size from the `X-lazycache-output-width`/`-height` headers when the query has none.
 fn parse_wanted(query: Option<&str>, headers: &HeaderMap, max_dim: u32) -> Result<Wanted, BackendError> {
     let mut w = Wanted::default();
@@ -55,6 +59,9 @@ fn parse_wanted(query: Option<&str>, headers: &HeaderMap, max_dim: u32) -> Resul
             "width" => w.width = Some(bounded("width", &v, max_dim)?),
             "height" => w.height = Some(bounded("height", &v, max_dim)?),
             "quality" => w.quality = u8::try_from(bounded("quality", &v, 100)?).ok(),
+            "matrix" => {
+                w.matrix = v.parse().map_err(|e: lazyqt_media::decoding::Error| bad(e.to_string()))?
+            }
             _ => {}
         }
     }
@@ -83,7 +90,8 @@ fn frame_request(
         if w.width.is_some() || w.height.is_some() {
             return Err(bad("compressed samples cannot be scaled".into()));
         }
-        return Ok(FrameRequest { format, width: None, height: None, quality: None });
+        let matrix = ColorMatrix::default();
+        return Ok(FrameRequest { format, width: None, height: None, quality: None, matrix });
     }
     let scale = |given: u32, from: u32, to: u32| -> Result<u32, BackendError> {
         if from == 0 {
@@ -103,7 +111,13 @@ fn frame_request(
     }
     .filter(|s| *s != (meta.width, meta.height));
     let quality = (format == FrameFormat::Jpeg).then(|| w.quality.unwrap_or(DEFAULT_JPEG_QUALITY));
-    Ok(FrameRequest { format, width: size.map(|s| s.0), height: size.map(|s| s.1), quality })
+    Ok(FrameRequest {
+        format,
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+        quality,
+        matrix: w.matrix,
+    })
 }
 
 /// Splits `N[.ext]` / `SECONDS[.ext]`: a trailing known extension selects the format, PNG
@@ -200,6 +214,7 @@ async fn respond(
             &opt(req.width),
             &opt(req.height),
             &opt(req.quality.map(u32::from)),
+            req.matrix.name(),
         ],
     );
     let cache_control = if tag.is_some() { IMMUTABLE } else { SHORT };
@@ -302,9 +317,18 @@ mod tests {
         let none = HeaderMap::new();
         assert_eq!(
             parse_wanted(Some("width=10&x=y&quality=80"), &none, 100),
-            Ok(Wanted { width: Some(10), height: None, quality: Some(80) })
+            Ok(Wanted { width: Some(10), height: None, quality: Some(80), matrix: ColorMatrix::Stream })
         );
-        for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc"] {
+        let m = parse_wanted(Some("matrix=bt709"), &none, 100).expect("matrix");
+        assert_eq!(m.matrix, ColorMatrix::Bt709);
+        let r = frame_request(FrameFormat::Rgba, m, &meta(), 8192).expect("ok");
+        assert_eq!(r.matrix, ColorMatrix::Bt709);
+        assert_eq!(
+            frame_request(FrameFormat::Sample, m, &meta(), 8192).expect("ok").matrix,
+            ColorMatrix::Stream
+        );
+        for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc", "matrix=rec709", "matrix="]
+        {
             assert!(parse_wanted(Some(q), &none, 100).is_err(), "{q}");
         }
         assert_eq!(split_ext("12.jpeg"), Ok(("12", FrameFormat::Jpeg)));
