@@ -277,6 +277,33 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Copy up to `len` bytes of the movie file starting at `offset` into `buf` and store the
+ * number copied in `*read`: `len`, or fewer when the file ends first (0 at or past its end).
+ * `len` may be at most 256 MiB (`LAZYQT_ERR_TOO_LARGE` otherwise). Over HTTP a read the
+ * caches do not hold is one range request, validated like every other read of the handle.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `buf` is NULL (only with `len` 0) or valid for writing
+ * `len` bytes; `read` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_read_bytes(const struct lazyqt_movie *m,
+                                     uint64_t offset,
+                                     uint8_t *buf,
+                                     size_t len,
+                                     size_t *read);
+
+/**
+ * Store the file offset of the movie's `moov` atom (its header's first byte) in `*offset`
+ * and its total size, header included, in `*size`.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `offset` and `size` are NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_moov_location(const struct lazyqt_movie *m,
+                                        uint64_t *offset,
+                                        uint64_t *size);
+
+/**
  * Store the size of the pictures that `lazyqt_decode_frame` and `lazyqt_encode_frame`
  * produce for `width` x `height`: 0 x 0 keeps the movie's size, one 0 follows its aspect
  * ratio. `out_width` and `out_height` must not be NULL.
