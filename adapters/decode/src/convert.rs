@@ -1,77 +1,14 @@
-//! Decoded frames to packed RGB/gray images through swscale, with the right colour matrix.
+//! Decoded frames to packed RGB/gray images through swscale, with the colour matrix asked
+//! for (FFmpeg's rule by default: see [`ColorMatrix`]).
 
 use std::os::raw::c_int;
 
-use crate::codec::{CodecParams, ColorInfo};
+use crate::codec::CodecParams;
+use crate::color::{ColorMatrix, SourceColor};
 use crate::decoder::{DecodedFrame, Limits};
 use crate::error::{Error, Result};
 use crate::ffi::{self, sws_flags, Scaler, ScalerConfig};
-
-/// Layout of an [`Image`]'s pixels. 16-bit layouts hold native-endian `u16` samples that use
-/// the full 0..=65535 range, so ProRes's 10/12 bits survive (scaled up, not truncated).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum PixelFormat {
-    /// R, G, B, 8 bits each (the default).
-    #[default]
-    Rgb8,
-    /// R, G, B, A, 8 bits each (A = 255).
-    Rgba8,
-    /// R, G, B as native-endian u16.
-    Rgb16,
-    /// Luma, 8 bits.
-    Gray8,
-    /// Luma as native-endian u16.
-    Gray16,
-}
-
-impl PixelFormat {
-    /// Samples per pixel.
-    pub fn channels(self) -> usize {
-        match self {
-            Self::Rgb8 | Self::Rgb16 => 3,
-            Self::Rgba8 => 4,
-            Self::Gray8 | Self::Gray16 => 1,
-        }
-    }
-
-    /// Bytes per sample (1 or 2).
-    pub fn bytes_per_sample(self) -> usize {
-        match self {
-            Self::Rgb16 | Self::Gray16 => 2,
-            Self::Rgb8 | Self::Rgba8 | Self::Gray8 => 1,
-        }
-    }
-
-    /// Bytes per pixel.
-    pub fn bytes_per_pixel(self) -> usize {
-        self.channels() * self.bytes_per_sample()
-    }
-}
-
-/// A packed picture: rows of `width * bytes_per_pixel` bytes, no padding, top row first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Image {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Pixel layout.
-    pub format: PixelFormat,
-    /// `height * stride()` bytes.
-    pub data: Vec<u8>,
-}
-
-impl Image {
-    /// Bytes per row.
-    pub fn stride(&self) -> usize {
-        self.width as usize * self.format.bytes_per_pixel()
-    }
-
-    /// The array shape `(height, width, channels, bytes per sample)`, as numpy would see it.
-    pub fn shape(&self) -> (usize, usize, usize, usize) {
-        (self.height as usize, self.width as usize, self.format.channels(), self.format.bytes_per_sample())
-    }
-}
+use crate::pixel::{Image, PixelFormat};
 
 /// The swscale filter used when the output size differs from the frame's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,6 +33,8 @@ pub enum ScaleFilter {
 pub struct ConvertOptions {
     /// Output pixel layout.
     pub format: PixelFormat,
+    /// YUV→RGB matrix (default: the stream's, BT.601 when untagged, as FFmpeg does).
+    pub matrix: ColorMatrix,
     /// Output size `(width, height)`; `None` keeps the frame's. See [`fit_size`] for zeros.
     pub size: Option<(u32, u32)>,
     /// Filter for scaling (and for chroma upsampling).
@@ -124,41 +63,6 @@ pub fn fit_size(src: (u32, u32), want: (u32, u32)) -> (u32, u32) {
     }
 }
 
-/// AVColorSpace numbers used below.
-const MATRIX_BT709: c_int = 1;
-const MATRIX_BT601: c_int = 6;
-
-/// Chooses the YUV→RGB matrix and input range: the bitstream's values when it has them, else
-/// the sample entry's `colr`, else by size (BT.709 from 1280 wide or 720 high, BT.601 below),
-/// and full range only when something says so (or the format is a `yuvj` one).
-fn yuv_matrix(
-    frame_matrix: c_int,
-    frame_range: c_int,
-    jpeg_format: bool,
-    container: Option<ColorInfo>,
-    (w, h): (u32, u32),
-) -> (c_int, bool) {
-    let container_matrix =
-        container.map(|c| c_int::from(c.matrix)).filter(|&m| m != ffi::COLORSPACE_UNSPECIFIED && m != 0);
-    let matrix = if frame_matrix != ffi::COLORSPACE_UNSPECIFIED && frame_matrix != 0 {
-        frame_matrix
-    } else if let Some(m) = container_matrix {
-        m
-    } else if w >= 1280 || h >= 720 {
-        MATRIX_BT709
-    } else {
-        MATRIX_BT601
-    };
-    let full = if frame_range == ffi::RANGE_FULL {
-        true
-    } else if frame_range == ffi::RANGE_LIMITED {
-        false
-    } else {
-        container.and_then(|c| c.full_range).unwrap_or(jpeg_format)
-    };
-    (matrix, full)
-}
-
 /// Converts decoded frames to [`Image`]s, keeping its swscale context between calls with the
 /// same geometry and formats (one per worker thread, like the decoder), and the output buffer
 /// [`Converter::prepare`] made ready.
@@ -180,12 +84,8 @@ impl std::fmt::Debug for Converter {
 
 /// What a conversion needs to know about its source picture.
 struct Source {
-    size: (u32, u32),
     fmt: ffi::PixFmt,
-    jpeg_range: bool,
-    matrix: c_int,
-    range: c_int,
-    container: Option<ColorInfo>,
+    color: SourceColor,
 }
 
 impl Converter {
@@ -203,14 +103,21 @@ impl Converter {
     #[allow(clippy::slow_vector_initialization)]
     pub fn prepare(&mut self, params: &CodecParams, opts: &ConvertOptions) -> Result<()> {
         let Some(fmt) = crate::codec::likely_pix_fmt(params.fourcc) else { return Ok(()) };
-        let source = Source {
-            size: (params.width, params.height),
-            fmt,
-            jpeg_range: false,
-            matrix: ffi::COLORSPACE_UNSPECIFIED,
-            range: ffi::RANGE_UNSPECIFIED,
-            container: params.color,
+        // The decoder will most likely tag the frame with the `colr` matrix (if the
+        // bitstream does not say otherwise) and video range.
+        let matrix = params.color.map_or(ffi::COLORSPACE_UNSPECIFIED, |c| c_int::from(c.matrix));
+        let range = match params.color.and_then(|c| c.full_range) {
+            Some(true) => ffi::RANGE_FULL,
+            _ => ffi::RANGE_LIMITED,
         };
+        let color = SourceColor {
+            matrix,
+            range,
+            jpeg_format: false,
+            container: params.color,
+            size: (params.width, params.height),
+        };
+        let source = Source { fmt, color };
         let (cfg, len) = self.configure(&source, opts)?;
         let mut spare = Vec::new();
         spare.resize(len, 0u8);
@@ -222,18 +129,18 @@ impl Converter {
     /// Converts (and optionally scales) a decoded frame.
     pub fn convert(&mut self, frame: &DecodedFrame, opts: &ConvertOptions) -> Result<Image> {
         let f = &frame.frame;
-        let (fmt, jpeg_range) = f
+        let (fmt, jpeg_format) = f
             .format()
             .map(ffi::strip_jpeg_range)
             .ok_or_else(|| Error::UnsupportedPixelFormat("unknown".into()))?;
-        let source = Source {
-            size: (f.width(), f.height()),
-            fmt,
-            jpeg_range,
+        let color = SourceColor {
             matrix: f.colorspace(),
             range: f.color_range(),
+            jpeg_format,
             container: frame.container_color,
+            size: (f.width(), f.height()),
         };
+        let source = Source { fmt, color };
         let (cfg, len) = self.configure(&source, opts)?;
         let stride = cfg.dst_w as usize * opts.format.bytes_per_pixel();
         let out = self.spare.take().filter(|b| b.len() == len).unwrap_or_else(|| vec![0u8; len]);
@@ -247,12 +154,11 @@ impl Converter {
 
     /// The swscale configuration for `source` under `opts`, and the output buffer's length.
     fn configure(&self, source: &Source, opts: &ConvertOptions) -> Result<(ScalerConfig, usize)> {
-        let src = source.size;
+        let src = source.color.size;
         let (dst_w, dst_h) = fit_size(src, opts.size.unwrap_or((0, 0)));
         opts.limits.check_size(dst_w, dst_h)?;
         let format = opts.format;
-        let yuv = (!ffi::pix_fmt_is_rgb(source.fmt)?)
-            .then(|| yuv_matrix(source.matrix, source.range, source.jpeg_range, source.container, src));
+        let yuv = (!ffi::pix_fmt_is_rgb(source.fmt)?).then(|| opts.matrix.resolve(&source.color));
         let filter = match opts.filter {
             ScaleFilter::FastBilinear => sws_flags::FAST_BILINEAR,
             ScaleFilter::Bilinear => sws_flags::BILINEAR,
@@ -267,7 +173,7 @@ impl Converter {
             src_fmt: source.fmt,
             dst_w,
             dst_h,
-            dst_fmt: ffi::output_pix_fmt(format),
+            dst_fmt: format.ffmpeg_format(),
             flags: filter | if opts.accurate { sws_flags::ACCURATE } else { 0 },
             yuv,
             threads: c_int::try_from(opts.threads)
@@ -304,26 +210,5 @@ mod tests {
         assert_eq!(fit_size((1920, 1080), (0, 0)), (1920, 1080));
         assert_eq!(fit_size((1920, 1080), (100, 100)), (100, 100));
         assert_eq!(fit_size((1920, 1080), (1, 0)), (1, 1));
-    }
-
-    #[test]
-    fn matrix_prefers_bitstream_then_container_then_size() {
-        let unspec = ffi::COLORSPACE_UNSPECIFIED;
-        assert_eq!(yuv_matrix(unspec, 0, false, None, (1920, 1080)), (MATRIX_BT709, false));
-        assert_eq!(yuv_matrix(unspec, 0, false, None, (320, 180)), (MATRIX_BT601, false));
-        let colr = ColorInfo { primaries: 9, transfer: 1, matrix: 9, full_range: Some(true) };
-        assert_eq!(yuv_matrix(unspec, 0, false, Some(colr), (320, 180)), (9, true));
-        assert_eq!(
-            yuv_matrix(MATRIX_BT709, ffi::RANGE_LIMITED, false, Some(colr), (320, 180)),
-            (MATRIX_BT709, false)
-        );
-        assert_eq!(yuv_matrix(5, 0, true, None, (320, 180)), (5, true));
-    }
-
-    #[test]
-    fn shape_and_stride() {
-        let img = Image { width: 4, height: 2, format: PixelFormat::Rgb16, data: vec![0; 48] };
-        assert_eq!(img.shape(), (2, 4, 3, 2));
-        assert_eq!(img.stride(), 24);
     }
 }

@@ -177,6 +177,7 @@ impl Decoder {
             thread_count: int("threads", opts.threads as u64)?,
             thread_type,
             max_pixels: i64::try_from(opts.limits.max_pixels).unwrap_or(i64::MAX),
+            color: params.color.map(|c| (c_int::from(c.matrix), c.full_range)),
         };
         let ctx = CodecContext::open(&cfg)?;
         let (active, count) = ctx.threads();

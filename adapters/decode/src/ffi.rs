@@ -16,8 +16,6 @@ pub(crate) use sys::AVPixelFormat as PixFmt;
 
 /// `AVCOL_SPC_UNSPECIFIED` / `AVCOL_RANGE_*` as plain numbers (the values are fixed by the API).
 pub(crate) const COLORSPACE_UNSPECIFIED: c_int = sys::AVColorSpace::AVCOL_SPC_UNSPECIFIED as c_int;
-/// `AVCOL_RANGE_UNSPECIFIED`.
-pub(crate) const RANGE_UNSPECIFIED: c_int = sys::AVColorRange::AVCOL_RANGE_UNSPECIFIED as c_int;
 /// `AVCOL_RANGE_MPEG`: video range.
 pub(crate) const RANGE_LIMITED: c_int = sys::AVColorRange::AVCOL_RANGE_MPEG as c_int;
 /// `AVCOL_RANGE_JPEG`: full range.
@@ -110,6 +108,80 @@ pub(crate) fn pix_fmt_is_rgb(fmt: PixFmt) -> Result<bool> {
     Ok(!d.is_null() && unsafe { (*d).flags } & sys::AV_PIX_FMT_FLAG_RGB as u64 != 0)
 }
 
+/// A packed output format and its layout (see [`packed_pix_fmt`]).
+pub(crate) struct PackedLayout {
+    /// The format.
+    pub fmt: PixFmt,
+    /// Bytes per pixel.
+    pub bytes_per_pixel: u8,
+    /// Bytes per sample: 1 or 2.
+    pub bytes_per_sample: u8,
+    /// Whether 16-bit samples are big-endian.
+    pub big_endian: bool,
+}
+
+/// The pixel format FFmpeg calls `name` (`av_get_pix_fmt`: a name without `le`/`be` is
+/// native-endian), if swscale writes it and it is packed: one plane, no palette, bitstream,
+/// float, Bayer or hardware format, no subsampling, every component a whole sample of at most
+/// 16 bits (no shifts) at the same step.
+pub(crate) fn packed_pix_fmt(name: &str) -> Result<PackedLayout> {
+    let f = api()?;
+    let unknown = || Error::InvalidArgument(format!("unknown pixel format {name:?}"));
+    let c_name = std::ffi::CString::new(name.to_ascii_lowercase()).map_err(|_| unknown())?;
+    // SAFETY: `c_name` is NUL-terminated; av_get_pix_fmt only reads it and returns a valid
+    // AVPixelFormat (AV_PIX_FMT_NONE when the name is unknown).
+    let fmt = unsafe { (f.av_get_pix_fmt)(c_name.as_ptr()) };
+    if fmt == PixFmt::AV_PIX_FMT_NONE {
+        return Err(unknown());
+    }
+    // SAFETY: av_pix_fmt_desc_get returns NULL or a pointer to a static descriptor.
+    let d = unsafe { (f.av_pix_fmt_desc_get)(fmt) };
+    // SAFETY: checked non-null; static data.
+    let Some(d) = (unsafe { d.as_ref() }) else { return Err(unknown()) };
+    let not_packed = || {
+        Error::InvalidArgument(format!(
+            "pixel format {name} is not packed (one plane of whole 8- or 16-bit samples, no \
+             subsampling): use e.g. rgb24, bgr24, rgba, bgra, argb, abgr, gray, gray16le, rgb48be"
+        ))
+    };
+    let refused = sys::AV_PIX_FMT_FLAG_PLANAR
+        | sys::AV_PIX_FMT_FLAG_PAL
+        | sys::AV_PIX_FMT_FLAG_BITSTREAM
+        | sys::AV_PIX_FMT_FLAG_HWACCEL
+        | sys::AV_PIX_FMT_FLAG_BAYER
+        | sys::AV_PIX_FMT_FLAG_FLOAT;
+    let comps = d.comp.get(..usize::from(d.nb_components)).unwrap_or_default();
+    let first = comps.first().ok_or_else(not_packed)?;
+    let bytes_per_sample = (first.depth + 7) / 8;
+    let whole_samples = comps.iter().all(|c| {
+        c.plane == 0
+            && c.shift == 0
+            && c.step == first.step
+            && (c.depth + 7) / 8 == bytes_per_sample
+            && c.offset % bytes_per_sample == 0
+    });
+    if d.flags & refused as u64 != 0
+        || d.log2_chroma_w != 0
+        || d.log2_chroma_h != 0
+        || !whole_samples
+        || !(1..=2).contains(&bytes_per_sample)
+        || first.step % bytes_per_sample != 0
+    {
+        return Err(not_packed());
+    }
+    // SAFETY: a plain query on a valid format.
+    if unsafe { (f.sws_isSupportedOutput)(fmt) } <= 0 {
+        return Err(Error::UnsupportedPixelFormat(pix_fmt_name(fmt)));
+    }
+    let small = |v: c_int| u8::try_from(v).map_err(|_| not_packed());
+    Ok(PackedLayout {
+        fmt,
+        bytes_per_pixel: small(first.step)?,
+        bytes_per_sample: small(bytes_per_sample)?,
+        big_endian: bytes_per_sample == 2 && d.flags & sys::AV_PIX_FMT_FLAG_BE as u64 != 0,
+    })
+}
+
 /// How to set up a decoder context before opening it.
 pub(crate) struct ContextConfig<'a> {
     /// The codec.
@@ -130,6 +202,10 @@ pub(crate) struct ContextConfig<'a> {
     pub thread_type: c_int,
     /// Largest frame (in pixels) the decoder may allocate.
     pub max_pixels: i64,
+    /// The sample entry's matrix (`AVColorSpace`) and range (full or not), when it says,
+    /// given to the decoder as FFmpeg's demuxer gives them: frames carry them unless the
+    /// bitstream says otherwise.
+    pub color: Option<(c_int, Option<bool>)>,
 }
 
 /// An opened decoder (`AVCodecContext`), freed with `avcodec_free_context`.
@@ -176,6 +252,24 @@ impl CodecContext {
             (*c).thread_count = cfg.thread_count;
             (*c).thread_type = cfg.thread_type;
             (*c).max_pixels = cfg.max_pixels;
+        }
+        if let Some((matrix, full_range)) = cfg.color {
+            // What FFmpeg's mov demuxer does with a `colr` atom: matrices it has no name for
+            // become "unspecified"; a range only when the atom has one (nclx).
+            let matrix = if (0..sys::AVColorSpace::AVCOL_SPC_NB as c_int).contains(&matrix) {
+                matrix
+            } else {
+                COLORSPACE_UNSPECIFIED
+            };
+            // SAFETY: `c` is valid and unopened; the fields are C enums written as their C
+            // int representation (the value is one of the enum's, checked above).
+            unsafe {
+                ptr::addr_of_mut!((*c).colorspace).cast::<c_int>().write(matrix);
+                if let Some(full) = full_range {
+                    let range = if full { RANGE_FULL } else { RANGE_LIMITED };
+                    ptr::addr_of_mut!((*c).color_range).cast::<c_int>().write(range);
+                }
+            }
         }
         if let Some(extra) = cfg.extradata.filter(|e| !e.is_empty()) {
             let size = c_int::try_from(extra.len()).map_err(|_| Error::TooLarge {
@@ -351,14 +445,17 @@ impl Frame {
         pix_fmt_from_raw(self.get().format)
     }
 
-    /// `AVColorSpace` of the frame as a number.
+    /// `AVColorSpace` of the frame as a number. Read as a C int: decoders store whatever
+    /// the bitstream says (ProRes: any byte), which need not be a value of the Rust enum.
     pub(crate) fn colorspace(&self) -> c_int {
-        self.get().colorspace as c_int
+        // SAFETY: `ptr` is a valid frame; the field is a C enum, an int in memory.
+        unsafe { ptr::addr_of!((*self.ptr.as_ptr()).colorspace).cast::<c_int>().read() }
     }
 
-    /// `AVColorRange` of the frame as a number.
+    /// `AVColorRange` of the frame as a number (read as a C int, as above).
     pub(crate) fn color_range(&self) -> c_int {
-        self.get().color_range as c_int
+        // SAFETY: as in `colorspace`.
+        unsafe { ptr::addr_of!((*self.ptr.as_ptr()).color_range).cast::<c_int>().read() }
     }
 
     /// Whether the decoder flagged damage in this frame.
@@ -439,7 +536,7 @@ impl Scaler {
         }
         // SAFETY: returns NULL or a new, uninitialised context we own.
         let raw = unsafe { (f.sws_alloc_context)() };
-        let scaler = Self { ptr: NonNull::new(raw).ok_or(Error::OutOfMemory("sws_alloc_context"))?, cfg };
+        let mut scaler = Self { ptr: NonNull::new(raw).ok_or(Error::OutOfMemory("sws_alloc_context"))?, cfg };
         let obj = scaler.ptr.as_ptr().cast::<libc::c_void>();
         let opts: [(&CStr, i64); 8] = [
             (c"srcw", i64::from(to_int("width", cfg.src_w)?)),
@@ -460,25 +557,52 @@ impl Scaler {
             (f.sws_init_context)(scaler.ptr.as_ptr(), ptr::null_mut(), ptr::null_mut())
         })?;
         if let Some((matrix, full_range)) = cfg.yuv {
-            // SAFETY: sws_getCoefficients returns a static table for any input (out-of-range
-            // values give the default); the context is initialised.
-            let rc = unsafe {
-                (f.sws_setColorspaceDetails)(
-                    scaler.ptr.as_ptr(),
-                    (f.sws_getCoefficients)(matrix),
-                    c_int::from(full_range),
-                    (f.sws_getCoefficients)(sys::SWS_CS_DEFAULT),
-                    1,
-                    0,
-                    1 << 16,
-                    1 << 16,
-                )
-            };
-            if rc < 0 {
-                tracing::debug!(matrix, full_range, "swscale ignored the colour matrix");
-            }
+            scaler.set_yuv_matrix(matrix, full_range)?;
         }
         Ok(scaler)
+    }
+
+    /// Sets the input matrix and range the way libavfilter's scale filter does (which the
+    /// ffmpeg CLI uses): the same table for input and output (so YUV and gray outputs get
+    /// no matrix conversion), the output range, brightness, contrast and saturation as
+    /// swscale set them up.
+    fn set_yuv_matrix(&mut self, matrix: c_int, full_range: bool) -> Result<()> {
+        let f = api()?;
+        let c = self.ptr.as_ptr();
+        let (mut inv, mut table) = (ptr::null_mut::<c_int>(), ptr::null_mut::<c_int>());
+        let (mut src_range, mut dst_range, mut brightness, mut contrast, mut saturation) = (0, 0, 0, 0, 0);
+        // SAFETY: the context is initialised; every out pointer is a valid local.
+        let rc = unsafe {
+            (f.sws_getColorspaceDetails)(
+                c,
+                &mut inv,
+                &mut src_range,
+                &mut table,
+                &mut dst_range,
+                &mut brightness,
+                &mut contrast,
+                &mut saturation,
+            )
+        };
+        check("sws_getColorspaceDetails", rc)?;
+        // SAFETY: sws_getCoefficients returns a static table for any input; the context is
+        // initialised. A negative answer is normal for YUV or gray outputs (the scale filter
+        // ignores it too): the details are stored all the same.
+        let rc = unsafe {
+            let coefficients = (f.sws_getCoefficients)(matrix);
+            (f.sws_setColorspaceDetails)(
+                c,
+                coefficients,
+                c_int::from(full_range),
+                coefficients,
+                dst_range,
+                brightness,
+                contrast,
+                saturation,
+            )
+        };
+        tracing::trace!(matrix, full_range, rc, "colour details set");
+        Ok(())
     }
 
     /// The configuration this context was built for.
@@ -567,21 +691,6 @@ pub(crate) fn strip_jpeg_range(fmt: PixFmt) -> (PixFmt, bool) {
         PixFmt::AV_PIX_FMT_YUVJ440P => (PixFmt::AV_PIX_FMT_YUV440P, true),
         PixFmt::AV_PIX_FMT_YUVJ411P => (PixFmt::AV_PIX_FMT_YUV411P, true),
         other => (other, false),
-    }
-}
-
-/// The packed output format for each of the crate's pixel layouts, 16-bit ones native-endian.
-pub(crate) fn output_pix_fmt(format: crate::PixelFormat) -> PixFmt {
-    use crate::PixelFormat as P;
-    let le = cfg!(target_endian = "little");
-    match format {
-        P::Rgb8 => PixFmt::AV_PIX_FMT_RGB24,
-        P::Rgba8 => PixFmt::AV_PIX_FMT_RGBA,
-        P::Gray8 => PixFmt::AV_PIX_FMT_GRAY8,
-        P::Rgb16 if le => PixFmt::AV_PIX_FMT_RGB48LE,
-        P::Rgb16 => PixFmt::AV_PIX_FMT_RGB48BE,
-        P::Gray16 if le => PixFmt::AV_PIX_FMT_GRAY16LE,
-        P::Gray16 => PixFmt::AV_PIX_FMT_GRAY16BE,
     }
 }
 

@@ -4,8 +4,10 @@
 //! 1. [`Decoder`]: one FFmpeg decoder per track, built from [`CodecParams`] and reused;
 //!    [`Decoder::decode_one`] for intra-only codecs (ProRes), [`Decoder::decode_target`] for
 //!    long-GOP ones (H.264/HEVC: packets from the preceding sync sample in decode order).
-//! 2. [`Converter`]: swscale to packed [`Image`]s (RGB8, RGBA8, RGB16, gray 8/16), optional
-//!    scaling, BT.709 / BT.601 chosen from the stream, the sample entry or the size.
+//! 2. [`Converter`]: swscale to packed [`Image`]s (RGB8, RGBA8, RGB16, gray 8/16, or any
+//!    packed FFmpeg format by name), optional scaling, the YUV matrix chosen by
+//!    [`ColorMatrix`]: by default FFmpeg's rule (the stream's, BT.601 when untagged), so
+//!    pictures equal the ffmpeg CLI's.
 //! 3. [`encode`]: PNG, JPEG, PPM/PGM, BMP or raw bytes.
 //!
 //! ```no_run
@@ -24,6 +26,7 @@
 #![deny(unsafe_code)]
 
 mod codec;
+mod color;
 mod convert;
 mod decoder;
 mod encode;
@@ -32,13 +35,16 @@ mod error;
 mod ffi;
 #[allow(unsafe_code)]
 mod libs;
+mod pixel;
 
 pub use codec::{CodecParams, ColorInfo};
-pub use convert::{fit_size, ConvertOptions, Converter, Image, PixelFormat, ScaleFilter};
+pub use color::ColorMatrix;
+pub use convert::{fit_size, ConvertOptions, Converter, ScaleFilter};
 pub use decoder::{DecodedFrame, Decoder, DecoderOptions, Limits, Packet, Threading};
 pub use encode::{encode, EncodeOptions, Format};
 pub use error::{Error, Result};
 pub use libs::preload;
+pub use pixel::{Image, PackedFormat, PixelFormat};
 
 /// How much FFmpeg itself prints to stderr (it is process-wide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -77,6 +77,7 @@ ffmpeg_api! {
         fn av_mallocz(usize) -> *mut c_void;
         fn av_opt_set_int(*mut c_void, *const c_char, i64, c_int) -> c_int;
         fn av_get_pix_fmt_name(AVPixelFormat) -> *const c_char;
+        fn av_get_pix_fmt(*const c_char) -> AVPixelFormat;
         fn av_pix_fmt_desc_get(AVPixelFormat) -> *const AVPixFmtDescriptor;
         fn av_frame_alloc() -> *mut AVFrame;
         fn av_frame_free(*mut *mut AVFrame);
@@ -110,6 +111,16 @@ ffmpeg_api! {
         fn sws_alloc_context() -> *mut SwsContext;
         fn sws_init_context(*mut SwsContext, *mut SwsFilter, *mut SwsFilter) -> c_int;
         fn sws_getCoefficients(c_int) -> *const c_int;
+        fn sws_getColorspaceDetails(
+            *mut SwsContext,
+            *mut *mut c_int,
+            *mut c_int,
+            *mut *mut c_int,
+            *mut c_int,
+            *mut c_int,
+            *mut c_int,
+            *mut c_int
+        ) -> c_int;
         fn sws_setColorspaceDetails(
             *mut SwsContext,
             *const c_int,

@@ -1,10 +1,10 @@
 //! Decoded + converted frames equal the ffmpeg CLI's decode of the same frames. Both use
 //! swscale with bicubic flags and the stream's matrix, so the bytes must be identical
-//! (tolerance 0) unless stated otherwise.
+//! (tolerance 0) unless stated otherwise. Colour matrices: `colour_matches_ffmpeg.rs`.
 
 mod common;
 
-use common::{make_movie, max_abs_diff, movie, Movie};
+use common::{max_abs_diff, movie, Movie};
 use lazyqt_decode::{ConvertOptions, Converter, Decoder, DecoderOptions, PixelFormat};
 
 /// Decodes presentation frames `frames` of `m` with one reused decoder and compares them.
@@ -151,51 +151,6 @@ fn gray_output_is_the_luma_plane() {
     let n = 320 * 180;
     // Both ask swscale for full-range gray from video-range luma: identical bytes.
     assert_eq!(max_abs_diff(&img.data, &reference[3 * n..4 * n]), 0);
-}
-
-/// Untagged HD gets BT.709 (the ffmpeg CLI would use BT.601): identical to the CLI told so.
-#[test]
-fn untagged_hd_uses_bt709() {
-    let m = make_movie(
-        "hd_untagged.mov",
-        &["-f", "lavfi", "-i", "testsrc2=size=1280x720", "-frames:v", "1", "-c:v", "prores_ks"],
-    );
-    let bt709 = m.ffmpeg_frames("rgb24", &["-vf", "scale=in_color_matrix=bt709"]);
-    let bt601 = m.ffmpeg_frames("rgb24", &[]);
-    let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
-    let frame = dec.decode_one(m.packet(0)).expect("decode");
-    let img = Converter::new().convert(&frame, &ConvertOptions::default()).expect("convert");
-    std::fs::remove_file(&m.path).expect("remove temp movie");
-    assert_eq!(max_abs_diff(&img.data, &bt709), 0);
-    assert!(max_abs_diff(&img.data, &bt601) > 10, "the matrix must make a visible difference");
-}
-
-/// A matrix written in the bitstream wins over the size rule (here BT.709 at 320x180).
-#[test]
-fn tagged_matrix_is_used() {
-    let m = make_movie(
-        "sd_bt709.mov",
-        &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x180",
-            "-frames:v",
-            "1",
-            "-vf",
-            "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709",
-            "-c:v",
-            "prores_ks",
-        ],
-    );
-    let reference = m.ffmpeg_frames("rgb24", &[]);
-    let bt601 = m.ffmpeg_frames("rgb24", &["-vf", "scale=in_color_matrix=bt601"]);
-    let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
-    let frame = dec.decode_one(m.packet(0)).expect("decode");
-    let img = Converter::new().convert(&frame, &ConvertOptions::default()).expect("convert");
-    std::fs::remove_file(&m.path).expect("remove temp movie");
-    assert_eq!(max_abs_diff(&img.data, &reference), 0);
-    assert!(max_abs_diff(&img.data, &bt601) > 10, "BT.601 would have given other colours");
 }
 
 /// A converter prepared from the codec parameters before decoding (what a remote caller does

@@ -1,6 +1,6 @@
 //! Uncompressed BMP: 24-bit BGR (gray expanded) or 32-bit BGRA, bottom-up rows.
 
-use crate::convert::{Image, PixelFormat};
+use crate::pixel::{Image, PixelFormat};
 
 const HEADER: usize = 14 + 40;
 
@@ -9,7 +9,7 @@ pub(super) fn encode(image: &Image) -> Option<Vec<u8>> {
     let bpp: usize = match image.format {
         PixelFormat::Rgb8 | PixelFormat::Gray8 => 3,
         PixelFormat::Rgba8 => 4,
-        PixelFormat::Rgb16 | PixelFormat::Gray16 => return None,
+        PixelFormat::Rgb16 | PixelFormat::Gray16 | PixelFormat::Packed(_) => return None,
     };
     let (w, h) = (image.width as usize, image.height as usize);
     let row = (w * bpp).div_ceil(4) * 4;

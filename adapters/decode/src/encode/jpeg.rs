@@ -2,8 +2,8 @@
 
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
-use crate::convert::{Image, PixelFormat};
 use crate::error::{Error, Result};
+use crate::pixel::{Image, PixelFormat};
 
 /// Encodes 8-bit images; `Ok(None)` for 16-bit ones, which baseline JPEG cannot hold.
 pub(super) fn encode(image: &Image, quality: u8, subsample: bool) -> Result<Option<Vec<u8>>> {
@@ -11,7 +11,7 @@ pub(super) fn encode(image: &Image, quality: u8, subsample: bool) -> Result<Opti
         PixelFormat::Rgb8 => ColorType::Rgb,
         PixelFormat::Rgba8 => ColorType::Rgba,
         PixelFormat::Gray8 => ColorType::Luma,
-        PixelFormat::Rgb16 | PixelFormat::Gray16 => return Ok(None),
+        PixelFormat::Rgb16 | PixelFormat::Gray16 | PixelFormat::Packed(_) => return Ok(None),
     };
     if !(1..=100).contains(&quality) {
         return Err(Error::InvalidArgument(format!("JPEG quality {quality} is not in 1..=100")));

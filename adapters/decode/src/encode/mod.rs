@@ -5,8 +5,8 @@ mod jpeg;
 mod png;
 mod pnm;
 
-use crate::convert::{Image, PixelFormat};
 use crate::error::{Error, Result};
+use crate::pixel::{Image, PixelFormat};
 
 /// An image file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,7 +106,7 @@ pub fn encode(image: &Image, format: Format, opts: &EncodeOptions) -> Result<Vec
     }
     let unsupported = || Error::UnsupportedEncoding { format: format.name(), pixels: image.format };
     match format {
-        Format::Png => png::encode(image, opts.png_level),
+        Format::Png => png::encode(image, opts.png_level).and_then(|o| o.ok_or_else(unsupported)),
         Format::Jpeg => jpeg::encode(image, opts.jpeg_quality, opts.jpeg_subsample)
             .and_then(|o| o.ok_or_else(unsupported)),
         Format::Ppm | Format::Pgm => pnm::encode(image, format == Format::Pgm).ok_or_else(unsupported),

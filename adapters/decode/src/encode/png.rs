@@ -3,19 +3,21 @@
 use png::{BitDepth, ColorType, DeflateCompression, Filter};
 
 use super::to_big_endian_u16;
-use crate::convert::{Image, PixelFormat};
 use crate::error::Result;
+use crate::pixel::{Image, PixelFormat};
 
 /// Level 1 uses fdeflate's ultra-fast mode with the `Up` filter: measured on 1080p camera
 /// frames it is several times faster than zlib level 6 at a size cost of ~15-30 %.
-/// Levels 2..=9 use zlib with adaptive filtering; 0 stores.
-pub(super) fn encode(image: &Image, level: u8) -> Result<Vec<u8>> {
+/// Levels 2..=9 use zlib with adaptive filtering; 0 stores. `None` for layouts PNG does
+/// not store as they are (FFmpeg's other packed formats).
+pub(super) fn encode(image: &Image, level: u8) -> Result<Option<Vec<u8>>> {
     let (color, depth) = match image.format {
         PixelFormat::Rgb8 => (ColorType::Rgb, BitDepth::Eight),
         PixelFormat::Rgba8 => (ColorType::Rgba, BitDepth::Eight),
         PixelFormat::Gray8 => (ColorType::Grayscale, BitDepth::Eight),
         PixelFormat::Rgb16 => (ColorType::Rgb, BitDepth::Sixteen),
         PixelFormat::Gray16 => (ColorType::Grayscale, BitDepth::Sixteen),
+        PixelFormat::Packed(_) => return Ok(None),
     };
     let mut out = Vec::with_capacity(image.data.len() / 2 + 1024);
     {
@@ -37,5 +39,5 @@ pub(super) fn encode(image: &Image, level: u8) -> Result<Vec<u8>> {
         }
         writer.finish()?;
     }
-    Ok(out)
+    Ok(Some(out))
 }

@@ -1,7 +1,7 @@
 //! Binary PPM (P6) and PGM (P5), 8 or 16 bits.
 
 use super::to_big_endian_u16;
-use crate::convert::{Image, PixelFormat};
+use crate::pixel::{Image, PixelFormat};
 
 /// Encodes RGB images as PPM or gray images as PGM; `None` when the layout does not fit.
 pub(super) fn encode(image: &Image, gray: bool) -> Option<Vec<u8>> {

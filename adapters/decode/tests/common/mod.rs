@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Once;
 
-use lazyqt_decode::{CodecParams, Packet};
+use lazyqt_decode::{CodecParams, ColorInfo, Packet};
 
 /// One video packet as ffprobe reports it.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +65,30 @@ fn find_config(bytes: &[u8], kind: &[u8; 4]) -> Option<Vec<u8>> {
     })
 }
 
+/// The sample entry's `colr` (`nclc`/`nclx`), found the way `find_config` finds `avcC`.
+fn find_colr(bytes: &[u8]) -> Option<ColorInfo> {
+    let i = bytes.windows(4).position(|w| w == b"colr")?;
+    let body = bytes.get(i + 4..i + 15)?;
+    let be16 = |k: usize| u16::from_be_bytes([body[k], body[k + 1]]);
+    let nclx = &body[..4] == b"nclx";
+    (nclx || &body[..4] == b"nclc").then(|| ColorInfo {
+        primaries: be16(4),
+        transfer: be16(6),
+        matrix: be16(8),
+        full_range: nclx.then(|| body[10] & 0x80 != 0),
+    })
+}
+
+/// What ffprobe says of the first video stream's `entry` (e.g. `color_space`: `unknown`
+/// when untagged).
+pub fn probe(path: &std::path::Path, entry: &str) -> String {
+    let out = run(Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", &format!("stream={entry}")])
+        .args(["-of", "default=nw=1:nk=1"])
+        .arg(path));
+    String::from_utf8(out).expect("utf8").trim().to_owned()
+}
+
 /// Makes a one-off movie with the ffmpeg CLI in the temp dir (for cases the shared test media
 /// do not cover) and opens it; the test removes it.
 pub fn make_movie(name: &str, args: &[&str]) -> Movie {
@@ -106,6 +130,7 @@ fn open(path: PathBuf) -> Movie {
         b"hvc1" | b"hev1" => find_config(&bytes, b"hvcC"),
         _ => None,
     };
+    params.color = find_colr(&bytes);
     let table = String::from_utf8(run(Command::new("ffprobe")
         .args([
             "-v",
