@@ -24,8 +24,8 @@ def movies():
 
 
 class RangeHandler(BaseHTTPRequestHandler):
-    """GET and HEAD of files under `server.root` with single byte ranges, a strong ETag and
-    If-Match (412 when it does not match)."""
+    """GET and HEAD of files under `server.root` (a directory's index.html for the directory)
+    with single byte ranges, a strong ETag and If-Match (412 when it does not match)."""
 
     protocol_version = "HTTP/1.1"
 
@@ -40,6 +40,8 @@ class RangeHandler(BaseHTTPRequestHandler):
 
     def answer(self, body):
         path = (self.server.root / self.path.lstrip("/").split("?")[0]).resolve()
+        if path.is_dir():
+            path = path / "index.html"
         if self.server.root not in path.parents or not path.is_file():
             return self.send(404, b"not found\n", {}, body)
         data = path.read_bytes()
