@@ -54,9 +54,7 @@ for _end in ("le", "be"):
 for _alias, _name in (("rgb48", "rgb48"), ("bgr48", "bgr48"), ("gray16", "gray16"), ("y16", "gray16")):
     _PIX_FMTS[_alias] = _PIX_FMTS[_name + _NATIVE]
 
-_SUPPORTED = (
-    "'rgb24', 'bgr24', 'rgb48le', 'rgb48be', 'bgr48le', 'bgr48be', 'gray', 'gray16le', or 'gray16be'"
-)
+_SUPPORTED = "'rgb24', 'bgr24', 'rgb48le', 'rgb48be', 'bgr48le', 'bgr48be', 'gray', 'gray16le', or 'gray16be'"
 
 # -- open movies --------------------------------------------------------------------------
 
@@ -123,7 +121,7 @@ def _movie(filename):
 
 
 def _forget(filename):
-    name, key = _identity(filename)
+    _, key = _identity(filename)
     with _lock:
         m = _movies.pop(key, None)
     if m is not None:
@@ -258,7 +256,9 @@ def _chunk_offsets(moov):
                 width = struct.calcsize(fmt)
                 if table[0] + 8 + count * width > table[1]:
                     raise ValueError(f"malformed moov atom: {name.decode()} overruns its atom")
-                return [v for (v,) in struct.iter_unpack(fmt, moov[table[0] + 8 : table[0] + 8 + count * width])]
+                return [
+                    v for (v,) in struct.iter_unpack(fmt, moov[table[0] + 8 : table[0] + 8 + count * width])
+                ]
     raise ValueError("the moov atom has no video track with chunk offsets")
 
 

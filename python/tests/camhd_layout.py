@@ -36,7 +36,10 @@ def table(data, payload, fmt):
     """Entries of a full-atom table (version/flags, count, entries of `fmt`)."""
     count = struct.unpack(">I", data[payload + 4 : payload + 8])[0]
     width = struct.calcsize(fmt)
-    return [struct.unpack(fmt, data[payload + 8 + i * width : payload + 8 + (i + 1) * width]) for i in range(count)]
+    return [
+        struct.unpack(fmt, data[payload + 8 + i * width : payload + 8 + (i + 1) * width])
+        for i in range(count)
+    ]
 
 
 def sample_table(data, stbl_start, stbl_end):
@@ -44,7 +47,11 @@ def sample_table(data, stbl_start, stbl_end):
     children = {kind: payload for kind, _, payload, _ in atoms(data, stbl_start, stbl_end)}
     p = children[b"stsz"]
     fixed, count = struct.unpack(">II", data[p + 4 : p + 12])
-    sizes = [fixed] * count if fixed else [struct.unpack(">I", data[p + 12 + 4 * i : p + 16 + 4 * i])[0] for i in range(count)]
+    sizes = (
+        [fixed] * count
+        if fixed
+        else [struct.unpack(">I", data[p + 12 + 4 * i : p + 16 + 4 * i])[0] for i in range(count)]
+    )
     if b"co64" in children:
         chunks = [c for (c,) in table(data, children[b"co64"], ">Q")]
     else:
@@ -85,7 +92,8 @@ def rebuild(data, start, end, new_stbl):
 
 def camhd_layout(src, dst):
     """Write the movie `src` (one video track, from ffmpeg) to `dst` in CamHD's layout."""
-    data = open(src, "rb").read()
+    with open(src, "rb") as f:
+        data = f.read()
     top = {kind: (payload, end) for kind, _, payload, end in atoms(data)}
     moov_start, moov_end = top[b"moov"]
     stbls = []
@@ -111,8 +119,13 @@ def camhd_layout(src, dst):
     stsc_runs = [(1, min(n, FRAMES_PER_CHUNK), 1)]
     if n > FRAMES_PER_CHUNK and n % FRAMES_PER_CHUNK:
         stsc_runs.append((len(chunk_offsets), n % FRAMES_PER_CHUNK, 1))
-    stsc = box(b"stsc", struct.pack(">II", 0, len(stsc_runs)) + b"".join(struct.pack(">III", *r) for r in stsc_runs))
-    co64 = box(b"co64", struct.pack(">II", 0, len(chunk_offsets)) + b"".join(struct.pack(">Q", c) for c in chunk_offsets))
+    stsc = box(
+        b"stsc", struct.pack(">II", 0, len(stsc_runs)) + b"".join(struct.pack(">III", *r) for r in stsc_runs)
+    )
+    co64 = box(
+        b"co64",
+        struct.pack(">II", 0, len(chunk_offsets)) + b"".join(struct.pack(">Q", c) for c in chunk_offsets),
+    )
 
     def new_stbl(payload, end):
         out = b""

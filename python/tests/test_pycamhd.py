@@ -27,33 +27,84 @@ import lazyqt.pycamhd as camhd
 # name -> (ffmpeg arguments, frames)
 MOVIES = {
     "small.mov": (
-        ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30000/1001", "-frames:v", "30",
-         "-c:v", "prores_ks", "-profile:v", "2", "-metadata", "creation_time=2017-07-01T03:00:00Z"],
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x180:rate=30000/1001",
+            "-frames:v",
+            "30",
+            "-c:v",
+            "prores_ks",
+            "-profile:v",
+            "2",
+            "-metadata",
+            "creation_time=2017-07-01T03:00:00Z",
+        ],
         30,
     ),
     # ProRes 422 HQ, 20 frames: the last chunk holds 2; no creation time.
     "hq.mov": (
-        ["-f", "lavfi", "-i", "testsrc2=size=256x144:rate=30000/1001", "-frames:v", "20",
-         "-c:v", "prores_ks", "-profile:v", "3"],
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=256x144:rate=30000/1001",
+            "-frames:v",
+            "20",
+            "-c:v",
+            "prores_ks",
+            "-profile:v",
+            "3",
+        ],
         20,
     ),
     # CamHD's picture: 1920x1080 ProRes 422 without colour tags.
     "hd.mov": (
-        ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30000/1001", "-frames:v", "7",
-         "-c:v", "prores_ks", "-profile:v", "2"],
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1920x1080:rate=30000/1001",
+            "-frames:v",
+            "7",
+            "-c:v",
+            "prores_ks",
+            "-profile:v",
+            "2",
+        ],
         7,
     ),
 }
 
 # Every name pycamhd (through PyAV) converts: its nine formats and FFmpeg's aliases of them.
 PIX_FMTS = [
-    "rgb24", "bgr24", "gray", "gray8", "y8", "rgb48le", "rgb48be", "bgr48le", "bgr48be",
-    "gray16le", "gray16be", "rgb48", "bgr48", "gray16", "y16",
+    "rgb24",
+    "bgr24",
+    "gray",
+    "gray8",
+    "y8",
+    "rgb48le",
+    "rgb48be",
+    "bgr48le",
+    "bgr48be",
+    "gray16le",
+    "gray16be",
+    "rgb48",
+    "bgr48",
+    "gray16",
+    "y16",
 ]
 
 METADATA = [
-    "get_moov_atom", "get_timestamp", "get_frame_count", "get_frame_sizes", "get_frame_offsets",
-    "get_chunk_count", "get_chunk_offsets", "get_atom_sizes",
+    "get_moov_atom",
+    "get_timestamp",
+    "get_frame_count",
+    "get_frame_sizes",
+    "get_frame_offsets",
+    "get_chunk_count",
+    "get_chunk_offsets",
+    "get_atom_sizes",
 ]
 
 
@@ -75,8 +126,22 @@ def servers(camhd_dir, tmp_path_factory):
     """(HTTPS server for pycamhd, HTTP server for the drop-in), both of camhd_dir."""
     keys = tmp_path_factory.mktemp("tls")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-keyout", str(keys / "key.pem"), "-out", str(keys / "cert.pem")],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(keys / "key.pem"),
+            "-out",
+            str(keys / "cert.pem"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -138,7 +203,15 @@ def test_bytes_and_integers_equal_pycamhd(camhd_dir, servers, where):
     size = (camhd_dir / "small.mov").stat().st_size
     ours = str(camhd_dir / "small.mov") if where == "local" else http.base + "small.mov"
     theirs = str(camhd_dir / "small.mov") if where == "local" else https.base + "small.mov"
-    for r in ([0, 3], [0, 23], [24, 27], [28, 35], [1000, 5000], [size - 10, size - 1], [size - 4, size + 100]):
+    for r in (
+        [0, 3],
+        [0, 23],
+        [24, 27],
+        [28, 35],
+        [1000, 5000],
+        [size - 10, size - 1],
+        [size - 4, size + 100],
+    ):
         same(camhd.get_bytes(ours, r), pycamhd.get_bytes(theirs, r))
     for r in ([0, 3], [28, 35], [24, 26], [size - 2, size + 6]):
         same(camhd.get_integer(ours, r), pycamhd.get_integer(theirs, r))
@@ -187,8 +260,13 @@ def test_get_frame_over_http_equals_pycamhd_get_frame(servers, pix_fmt):
     https, http = servers
     for name in MOVIES:
         n = MOVIES[name][1] - 2
-        same_array(camhd.get_frame(http.base + name, n, pix_fmt), pycamhd.get_frame(https.base + name, n, pix_fmt))
-        assert pycamhd.get_frame(https.base + name, n, pix_fmt, pycamhd.get_moov_atom(https.base + name)) is not None
+        same_array(
+            camhd.get_frame(http.base + name, n, pix_fmt), pycamhd.get_frame(https.base + name, n, pix_fmt)
+        )
+        assert (
+            pycamhd.get_frame(https.base + name, n, pix_fmt, pycamhd.get_moov_atom(https.base + name))
+            is not None
+        )
 
 
 def test_errors_like_pycamhd(camhd_dir, tmp_path):
@@ -276,7 +354,9 @@ def test_rewritten_local_file_is_opened_again(camhd_dir, tmp_path):
 def test_many_threads_many_movies(camhd_dir, servers):
     _, http = servers
     jobs = [(http.base if i % 2 else str(camhd_dir) + "/") + name for i in range(4) for name in MOVIES]
-    expected = {name: pycamhd.decode_frame_data(pycamhd.get_frame_data(str(camhd_dir / name), 1)) for name in MOVIES}
+    expected = {
+        name: pycamhd.decode_frame_data(pycamhd.get_frame_data(str(camhd_dir / name), 1)) for name in MOVIES
+    }
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda uri: camhd.get_frame(uri, 1), jobs * 3))
     for uri, a in zip(jobs * 3, got):

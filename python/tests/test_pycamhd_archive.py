@@ -20,7 +20,10 @@ TODAY = date(2015, 7, 10)  # pycamhd and the drop-in walk 2015-07-09 through 201
 
 # day -> [(file name, size the index shows, bytes served)]
 DAYS = {
-    "2015/07/09": [("CAMHDA301-20150709T000000Z.mov", "12G", 1234), ("CAMHDA301-20150709T030000Z.mov", "800M", 77)],
+    "2015/07/09": [
+        ("CAMHDA301-20150709T000000Z.mov", "12G", 1234),
+        ("CAMHDA301-20150709T030000Z.mov", "800M", 77),
+    ],
     "2015/07/11": [("CAMHDA301-20150711T210000Z.mov", "1.5G", 4096)],
     # 2015/07/10 is missing: its index is a 404 page.
 }
@@ -29,9 +32,12 @@ DAYS = {
 def index_page(files):
     """An Apache autoindex (FancyIndexing, <pre>) of the movies and their .md5 files."""
     rows = []
+    when = "09-Jul-2015 03:14"
     for name, shown, _ in files:
-        rows.append(f'<img src="/icons/movie.gif" alt="[VID]"> <a href="{name}">{name}</a> 09-Jul-2015 03:14  {shown}')
-        rows.append(f'<img src="/icons/text.gif" alt="[TXT]"> <a href="{name}.md5">{name}.md5</a> 09-Jul-2015 03:14   65')
+        rows.append(f'<img src="/icons/movie.gif" alt="[VID]"> <a href="{name}">{name}</a> {when}  {shown}')
+        rows.append(
+            f'<img src="/icons/text.gif" alt="[TXT]"> <a href="{name}.md5">{name}.md5</a> {when}   65'
+        )
     return "<html><body><h1>Index</h1><pre>\n" + "\n".join(rows) + "\n</pre></body></html>\n"
 
 
