@@ -164,6 +164,18 @@ def get_integer(filename, byte_range):
     return None
 
 
+def _atom_header(data, at):
+    """(type, header length, total size; 0 = to the end) of the atom header at data[at:]."""
+    if len(data) < at + 8:
+        raise ValueError(f"truncated atom header at byte {at}")
+    size, kind = struct.unpack(">I4s", data[at : at + 8])
+    if size != 1:
+        return kind, 8, size
+    if len(data) < at + 16:
+        raise ValueError(f"truncated 64-bit atom header at byte {at}")
+    return kind, 16, struct.unpack(">Q", data[at + 8 : at + 16])[0]
+
+
 def _top_level(filename):
     """{type: size} of the file's top-level atoms up to and including moov (first of each)."""
 
@@ -171,10 +183,7 @@ def _top_level(filename):
         sizes, offset = {}, 0
         moov_offset = m.moov_location()[0]
         while offset <= moov_offset:
-            head = m.read_bytes(offset, 16)
-            size, kind = struct.unpack(">I4s", head[:8])
-            if size == 1:
-                size = struct.unpack(">Q", head[8:16])[0]
+            kind, _, size = _atom_header(m.read_bytes(offset, 16), 0)
             sizes.setdefault(kind, size)
             if size < 8:
                 break
@@ -227,11 +236,8 @@ def _chunk_offsets(moov):
 
     def children(start, end):
         while start + 8 <= end:
-            size, kind = struct.unpack(">I4s", moov[start : start + 8])
-            header = 8
-            if size == 1:
-                size, header = struct.unpack(">Q", moov[start + 8 : start + 16])[0], 16
-            elif size == 0:
+            kind, header, size = _atom_header(moov, start)
+            if size == 0:
                 size = end - start
             if size < header or start + size > end:
                 raise ValueError(f"malformed moov atom: bad {kind!r} atom at byte {start}")
@@ -312,7 +318,6 @@ def get_frame(filename, frame_number, pix_fmt="rgb24", moov_atom=False):
     """Frame `frame_number` as a numpy array: (H, W, 3) for rgb24/bgr24 (uint8) and
     rgb48/bgr48 (16-bit, in the byte order the name says), (H, W) for gray (uint8) and
     gray16 (16-bit)."""
-    _pix_fmt(pix_fmt)
     return _with_movie(filename, lambda m: _picture(m, _check_frame(m, frame_number), pix_fmt))
 
 

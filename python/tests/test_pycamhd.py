@@ -290,6 +290,9 @@ def test_errors_like_pycamhd(camhd_dir, tmp_path):
         camhd.decode_frame_data(b"not a prores frame at all", "rgb24")
     with pytest.raises(FileNotFoundError):
         camhd.get_frame_count(str(camhd_dir / "missing.mov"))
+    for bad_moov in (b"\0\0\0\x20moov" + bytes(8), b"\0\0\0\x08moov", b"\0\0\0\x01moov\0\0"):
+        with pytest.raises(ValueError):
+            camhd.get_chunk_offsets(path, bad_moov)
     junk = tmp_path / "junk.mov"
     junk.write_bytes(b"\0\0\0\x10junkjunkjunkjunk" * 10)
     with pytest.raises(lazyqt.LazyqtError):
