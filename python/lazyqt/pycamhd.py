@@ -25,7 +25,7 @@ import numpy as np
 
 from ._archive import get_file_list, get_stats
 from ._avi import get_avi_file
-from ._errors import ChangedUpstreamError
+from ._errors import ChangedUpstreamError, LazyqtError
 from ._movie import Movie
 from ._oneframe import movie_of_frame
 
@@ -120,21 +120,37 @@ def _movie(filename):
     return m
 
 
-def _forget(filename):
+def _forget(filename, m):
+    """Close `m` and drop it from the open movies if it is still the one of `filename`."""
     _, key = _identity(filename)
     with _lock:
-        m = _movies.pop(key, None)
-    if m is not None:
-        m.close()
+        if _movies.get(key) is m:
+            del _movies[key]
+    m.close()
+
+
+# Attempts of _with_movie: a movie closed by another thread's eviction is opened again.
+_ATTEMPTS = 4
 
 
 def _with_movie(filename, fn):
-    """fn(movie); when the remote file changed since it was opened, open it again once."""
-    try:
-        return fn(_movie(filename))
-    except ChangedUpstreamError:
-        _forget(filename)
-        return fn(_movie(filename))
+    """fn(movie) on the open movie of `filename`. When the remote file changed since it was
+    opened, it is opened again (once); when another thread closed it meanwhile (more than
+    _MAX_OPEN movies in use), too."""
+    changed = False
+    for attempt in range(_ATTEMPTS):
+        m = _movie(filename)
+        try:
+            return fn(m)
+        except ChangedUpstreamError:
+            if changed:
+                raise
+            changed = True
+            _forget(filename, m)
+        except LazyqtError:
+            if not m.closed or attempt == _ATTEMPTS - 1:
+                raise
+    raise ChangedUpstreamError(f"{os.fspath(filename)} keeps changing while it is read")
 
 
 # -- bytes and atoms ----------------------------------------------------------------------
