@@ -57,6 +57,20 @@ class FrameDesc(ctypes.Structure):
     ]
 
 
+class Pixels(ctypes.Structure):
+    """lazyqt_pixels."""
+
+    _fields_ = [
+        ("width", ctypes.c_uint32),
+        ("height", ctypes.c_uint32),
+        ("channels", ctypes.c_uint32),
+        ("bytes_per_sample", ctypes.c_uint32),
+        ("big_endian", ctypes.c_bool),
+        ("linesize", ctypes.c_size_t),
+        ("size", ctypes.c_size_t),
+    ]
+
+
 def _library_path():
     """$LAZYQT_LIBRARY, else the library bundled in this package, else one on the system."""
     given = os.environ.get("LAZYQT_LIBRARY")
@@ -114,6 +128,20 @@ def _declare(lib):
                 c_u8_p,
                 ctypes.c_size_t,
                 c_size_p,
+            ],
+        ),
+        "lazyqt_frame_pixels": (
+            status,
+            [
+                movie_p,
+                ctypes.c_uint64,
+                ctypes.c_char_p,
+                ctypes.c_char_p,
+                ctypes.c_uint32,
+                ctypes.c_uint32,
+                c_u8_p,
+                ctypes.c_size_t,
+                ctypes.POINTER(Pixels),
             ],
         ),
         "lazyqt_encode_frame_alloc": (

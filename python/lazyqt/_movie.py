@@ -13,16 +13,27 @@ from fractions import Fraction
 import numpy as np
 
 from ._errors import InvalidArgumentError, LazyqtError, OutOfRangeError
-from ._lib import FrameDesc, Info, c_u8_p, check, lib
+from ._lib import FrameDesc, Info, Pixels, c_u8_p, check, lib
 
-# format name -> (lazyqt_pixel_format, channels or None for 2-D, dtype)
-PIXEL_FORMATS = {
-    "rgb24": (0, 3, np.uint8),
-    "rgba": (1, 4, np.uint8),
-    "rgb48": (2, 3, np.uint16),
-    "gray": (3, None, np.uint8),
-    "gray16": (4, None, np.uint16),
-}
+#: The packed formats pycamhd's users ask PyAV for; Movie.frame takes these and any other
+#: packed FFmpeg pixel format ("rgb48" or "gray16" without an endianness: native-endian).
+PIXEL_FORMATS = (
+    "rgb24",
+    "bgr24",
+    "rgba",
+    "bgra",
+    "argb",
+    "abgr",
+    "gray",
+    "gray16le",
+    "gray16be",
+    "rgb48le",
+    "rgb48be",
+    "bgr48le",
+    "bgr48be",
+    "rgba64le",
+    "rgba64be",
+)
 
 # image file format name -> lazyqt_image_format
 IMAGE_FORMATS = {"png": 0, "jpeg": 1, "jpg": 1, "ppm": 2, "pgm": 3, "bmp": 4}
@@ -204,34 +215,46 @@ class Movie:
             check(lib.lazyqt_output_size(handle, width or 0, height or 0, ctypes.byref(w), ctypes.byref(h)))
         return (h.value, w.value)
 
-    def frame(self, n, format="rgb24", width=None, height=None):
-        """Frame n as a numpy array: (H, W, 3) uint8 for 'rgb24', (H, W, 4) for 'rgba',
-        (H, W, 3) uint16 for 'rgb48', (H, W) for 'gray' and 'gray16' (uint16).
-        width/height scale the picture (one of them alone keeps the aspect ratio)."""
-        try:
-            code, channels, dtype = PIXEL_FORMATS[format]
-        except KeyError:
-            raise InvalidArgumentError(
-                f"unknown format {format!r}: use one of {', '.join(PIXEL_FORMATS)}"
-            ) from None
+    def frame(self, n, pix_fmt="rgb24", width=None, height=None, matrix="stream", *, format=None):
+        """Frame n as a numpy array in the packed FFmpeg pixel format `pix_fmt` ('rgb24',
+        'bgr24', 'rgba', 'bgra', 'argb', 'abgr', 'gray', 'gray16le', 'gray16be', 'rgb48le',
+        'rgb48be', 'rgba64be', ...; 'rgb48'/'gray16' are native-endian): shape (H, W, C),
+        or (H, W) for one channel; dtype uint8, or '<u2'/'>u2' for 16-bit samples.
+
+        matrix: the YUV->RGB matrix. "stream" (default) is FFmpeg's
+        rule: the stream's matrix and range, BT.601 when untagged, so the array equals
+        `ffmpeg -pix_fmt FMT`'s bytes. "bt601", "bt709", "bt2020" force one; "auto" guesses
+        BT.709 for untagged HD (lazyqt's earlier rule).
+        width/height scale the picture (one of them alone keeps the aspect ratio).
+        format: the older name of pix_fmt."""
+        if format is not None:
+            pix_fmt = format
+        fmt, mat = _name_arg(pix_fmt, "pix_fmt"), _name_arg(matrix, "matrix")
         n = self._index(n)
-        rows, cols = self.output_shape(width, height)
-        shape = (rows, cols) if channels is None else (rows, cols, channels)
-        out = np.empty(shape, dtype=dtype)
-        written = ctypes.c_size_t()
+        layout = Pixels()
         with self._use() as h:
+            size = (width or 0, height or 0)
+            check(lib.lazyqt_frame_pixels(h, n, fmt, mat, *size, None, 0, ctypes.byref(layout)))
+            if layout.bytes_per_sample == 1:
+                dtype = np.dtype(np.uint8)
+            else:
+                dtype = np.dtype(">u2" if layout.big_endian else "<u2")
+            rows, cols = layout.height, layout.width
+            shape = (rows, cols) if layout.channels == 1 else (rows, cols, layout.channels)
+            out = np.empty(shape, dtype=dtype)
             check(
-                lib.lazyqt_decode_frame(
-                    h, n, code, cols, rows, out.ctypes.data_as(c_u8_p), out.nbytes, ctypes.byref(written)
+                lib.lazyqt_frame_pixels(
+                    h, n, fmt, mat, cols, rows, out.ctypes.data_as(c_u8_p), out.nbytes, ctypes.byref(layout)
                 )
             )
-        if written.value != out.nbytes:
-            raise LazyqtError(f"decoded {written.value} bytes, expected {out.nbytes}")
+        if layout.size != out.nbytes:
+            raise LazyqtError(f"decoded {layout.size} bytes, expected {out.nbytes}")
         return out
 
-    def frame_at(self, seconds, format="rgb24", width=None, height=None):
+    def frame_at(self, seconds, pix_fmt="rgb24", width=None, height=None, matrix="stream", *, format=None):
         """The frame shown at `seconds` from the start, as in frame()."""
-        return self.frame(self.frame_number_at(seconds), format=format, width=width, height=height)
+        n = self.frame_number_at(seconds)
+        return self.frame(n, pix_fmt, width=width, height=height, matrix=matrix, format=format)
 
     def __getitem__(self, n):
         return self.frame(n)
@@ -297,19 +320,32 @@ class Movie:
         """Frame n as JPEG bytes."""
         return self.encode(n, "jpeg", quality=quality, width=width, height=height)
 
-    def iter_frames(self, frames=None, prefetch=4, format="rgb24", width=None, height=None):
+    def iter_frames(
+        self,
+        frames=None,
+        prefetch=4,
+        pix_fmt="rgb24",
+        width=None,
+        height=None,
+        matrix="stream",
+        *,
+        format=None,
+    ):
         """Yield the arrays of `frames` (an iterable of frame numbers; default all) in order,
-        fetching and decoding up to `prefetch` frames ahead on a thread pool."""
+        fetching and decoding up to `prefetch` frames ahead on a thread pool; the other
+        arguments as in frame()."""
         numbers = iter(range(self.frames) if frames is None else frames)
+        if format is not None:
+            pix_fmt = format
         if prefetch < 1:
             for n in numbers:
-                yield self.frame(n, format=format, width=width, height=height)
+                yield self.frame(n, pix_fmt, width, height, matrix)
             return
         pool = ThreadPoolExecutor(max_workers=prefetch, thread_name_prefix="lazyqt")
         pending = deque()
         try:
             for n in numbers:
-                pending.append(pool.submit(self.frame, n, format, width, height))
+                pending.append(pool.submit(self.frame, n, pix_fmt, width, height, matrix))
                 if len(pending) > prefetch:
                     yield pending.popleft().result()
             while pending:
@@ -321,6 +357,13 @@ class Movie:
 
     def __iter__(self):
         return self.iter_frames()
+
+
+def _name_arg(value, what):
+    """A str argument as the bytes the C library takes."""
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{what} must be a str, not {type(value).__name__}")
+    return value.encode()
 
 
 def open(path_or_url, cache_dir=None, no_cache=False, ttl=_DEFAULT):

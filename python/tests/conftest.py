@@ -131,8 +131,9 @@ def open_kwargs(tmp_path):
     return {"cache_dir": tmp_path / "cache"}
 
 
-def ffmpeg_decode(path, n, pix_fmt="rgb24"):
-    """Frame n decoded by the ffmpeg CLI, as raw bytes."""
+def ffmpeg_decode(path, n, pix_fmt="rgb24", vf=""):
+    """Frame n decoded by the ffmpeg CLI (filters `vf` after the frame's selection), as raw
+    bytes."""
     out = subprocess.run(
         [
             "ffmpeg",
@@ -142,7 +143,7 @@ def ffmpeg_decode(path, n, pix_fmt="rgb24"):
             "-i",
             os.fspath(path),
             "-vf",
-            f"select=eq(n\\,{n})",
+            f"select=eq(n\\,{n}){vf}",
             "-vsync",
             "0",
             "-frames:v",
@@ -164,8 +165,42 @@ def ffmpeg_frame():
     """ffmpeg_frame(path, n, shape, pix_fmt='rgb24', dtype=uint8) -> the ffmpeg CLI's decode
     of frame n as an array of that shape."""
 
-    def frame(path, n, shape, pix_fmt="rgb24", dtype=np.uint8):
-        data = ffmpeg_decode(path, n, pix_fmt)
+    def frame(path, n, shape, pix_fmt="rgb24", dtype=np.uint8, vf=""):
+        data = ffmpeg_decode(path, n, pix_fmt, vf)
         return np.frombuffer(data, dtype=dtype).reshape(shape)
 
     return frame
+
+
+@pytest.fixture(scope="session")
+def colour_movies(tmp_path_factory):
+    """ProRes movies of 3 frames: untagged at 1080p, 720p and SD (ffprobe: color_space
+    unknown, checked), and tagged in the bitstream: {name: path}."""
+    out = tmp_path_factory.mktemp("colour")
+    made = {}
+    for name, size, tag in [
+        ("untagged_1080", "1920x1080", None),
+        ("untagged_720", "1280x720", None),
+        ("untagged_sd", "720x486", None),
+        ("bt709", "1280x720", "bt709"),
+        ("smpte170m", "640x360", "smpte170m"),
+        ("bt2020nc", "640x360", "bt2020nc"),
+    ]:
+        path = out / f"{name}.mov"
+        vf = ["-vf", f"setparams=colorspace={tag}"] if tag else []
+        subprocess.run(
+            ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi"]
+            + ["-i", f"testsrc2=size={size}:rate=30000/1001", "-frames:v", "3", *vf]
+            + ["-c:v", "prores_ks", "-profile:v", "2", os.fspath(path)],
+            check=True,
+        )
+        probed = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=color_space"]
+            + ["-of", "default=nw=1:nk=1", os.fspath(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        assert probed == (tag or "unknown"), f"{name}: ffprobe says {probed}"
+        made[name] = path
+    return made

@@ -94,6 +94,34 @@ def test_pixel_formats_equal_ffmpeg(movies, open_kwargs, ffmpeg_frame, fmt):
         np.testing.assert_array_equal(got, ffmpeg_frame(movies / "prores2.mov", 4, shape, pix_fmt, dtype))
 
 
+@pytest.mark.parametrize("pix_fmt", lazyqt.PIXEL_FORMATS)
+def test_ffmpeg_pixel_formats_equal_ffmpeg(movies, colour_movies, open_kwargs, ffmpeg_frame, pix_fmt):
+    for path in [movies / "prores2.mov", colour_movies["bt709"]]:
+        with lazyqt.open(path, **open_kwargs) as m:
+            got = m.frame(1, pix_fmt=pix_fmt)
+            want = ffmpeg_frame(path, 1, got.shape, pix_fmt, got.dtype)
+            assert got.ndim == (2 if pix_fmt.startswith("gray") else 3)
+            wide = {"le": np.dtype("<u2"), "be": np.dtype(">u2")}
+            assert got.dtype == wide.get(pix_fmt[-2:], np.dtype(np.uint8))
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "name", ["untagged_1080", "untagged_720", "untagged_sd", "bt709", "smpte170m", "bt2020nc"]
+)
+def test_colour_rule_equals_ffmpeg(colour_movies, open_kwargs, ffmpeg_frame, name):
+    """The stream's matrix, BT.601 when untagged, whatever the size: as the ffmpeg CLI."""
+    path = colour_movies[name]
+    with lazyqt.open(path, **open_kwargs) as m:
+        shape = (m.height, m.width, 3)
+        for n in range(3):
+            np.testing.assert_array_equal(m.frame(n), ffmpeg_frame(path, n, shape))
+        forced = m.frame(2, matrix="bt709")
+        np.testing.assert_array_equal(forced, ffmpeg_frame(path, 2, shape, vf=",scale=in_color_matrix=bt709"))
+        if name.startswith("untagged"):
+            assert np.abs(forced.astype(int) - m.frame(2).astype(int)).max() > 10
+
+
 def test_sizes_and_indexing(movies, open_kwargs):
     with lazyqt.open(movies / "prores2.mov", **open_kwargs) as m:
         assert (m.frame(4, format="rgba")[..., 3] == 255).all()
@@ -142,8 +170,14 @@ def test_errors(movies, http_server, open_kwargs):
             m.frame_at(100.0)
         with pytest.raises(lazyqt.InvalidArgumentError):
             m.frame_number_at(float("nan"))
-        with pytest.raises(ValueError, match="unknown format"):
+        with pytest.raises(ValueError, match="unknown pixel format"):
             m.frame(0, format="yuv")
+        with pytest.raises(lazyqt.InvalidArgumentError, match="not packed"):
+            m.frame(0, "yuv420p")
+        with pytest.raises(lazyqt.InvalidArgumentError, match="unknown colour matrix"):
+            m.frame(0, matrix="rec709")
+        with pytest.raises(lazyqt.InvalidArgumentError, match="must be a str"):
+            m.frame(0, pix_fmt=3)
         with pytest.raises(ValueError, match="unknown image format"):
             m.encode(0, "gif")
         with pytest.raises(lazyqt.InvalidArgumentError, match="quality"):

@@ -272,6 +272,41 @@ typedef struct lazyqt_info {
   uint64_t file_size;
 } lazyqt_info;
 
+/**
+ * The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
+ * (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
+ */
+typedef struct lazyqt_pixels {
+  /**
+   * Width in pixels.
+   */
+  uint32_t width;
+  /**
+   * Height in pixels.
+   */
+  uint32_t height;
+  /**
+   * Samples per pixel (1 for gray; a padding byte, as in rgb0, counts).
+   */
+  uint32_t channels;
+  /**
+   * Bytes per sample: 1 or 2.
+   */
+  uint32_t bytes_per_sample;
+  /**
+   * Whether 2-byte samples are big-endian.
+   */
+  bool big_endian;
+  /**
+   * Bytes per row.
+   */
+  size_t linesize;
+  /**
+   * Bytes of the whole picture (`height * linesize`).
+   */
+  size_t size;
+} lazyqt_pixels;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -478,6 +513,33 @@ void lazyqt_close(struct lazyqt_movie *m);
  * `m` is NULL or a live handle; `out` is NULL or valid for writing.
  */
 enum lazyqt_status lazyqt_get_info(const struct lazyqt_movie *m, struct lazyqt_info *out);
+
+/**
+ * Decode frame `n` (0-based, presentation order), convert it to the packed FFmpeg pixel
+ * format named `pix_fmt` ("rgb24", "bgr24", "rgba", "bgra", "argb", "abgr", "gray",
+ * "gray16le", "gray16be", "rgb48le", "rgb48be", "rgba64be", ...; without "le"/"be":
+ * native-endian, as in FFmpeg) with the YUV matrix `matrix` ("stream", "bt601", "bt709",
+ * "bt2020" or "auto"; NULL = "stream": the stream's matrix and range, BT.601 when untagged,
+ * FFmpeg's rule, so the bytes equal `ffmpeg -pix_fmt FMT`) at `width` x `height` (zeros as
+ * in `lazyqt_output_size`), and copy it into `buf` (`cap` bytes). `*out` receives the
+ * layout, whose `size` is the bytes needed: `buf` NULL with `cap` 0 asks for the layout
+ * only (nothing is decoded); a smaller `cap` gives `LAZYQT_ERR_BUFFER_TOO_SMALL` before
+ * decoding. Planar, palette or unknown formats and unknown matrices give
+ * `LAZYQT_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `pix_fmt` and `matrix` are NULL or NUL-terminated strings;
+ * `buf` is NULL or valid for writing `cap` bytes; `out` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_frame_pixels(const struct lazyqt_movie *m,
+                                       uint64_t n,
+                                       const char *pix_fmt,
+                                       const char *matrix,
+                                       uint32_t width,
+                                       uint32_t height,
+                                       uint8_t *buf,
+                                       size_t cap,
+                                       struct lazyqt_pixels *out);
 
 /**
  * A static description of a status code ("unknown status" for values that are none).

@@ -53,7 +53,7 @@ pub(crate) fn output_size(media: &Media, width: u32, height: u32) -> Result<(u32
 }
 
 /// Bytes of a packed picture.
-fn picture_bytes(format: PixelFormat, (w, h): (u32, u32)) -> Result<usize> {
+pub(crate) fn picture_bytes(format: PixelFormat, (w, h): (u32, u32)) -> Result<usize> {
     (w as usize)
         .checked_mul(h as usize)
         .and_then(|p| p.checked_mul(format.bytes_per_pixel()))

@@ -24,6 +24,7 @@ mod error;
 mod frames;
 mod handle;
 mod metadata;
+mod pixels;
 mod status;
 
 pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};
@@ -33,4 +34,5 @@ pub use error::lazyqt_last_error_message;
 pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
 pub use handle::{lazyqt_close, lazyqt_default_open_options, lazyqt_movie, lazyqt_open, lazyqt_open_options};
 pub use metadata::{lazyqt_get_info, lazyqt_info};
+pub use pixels::{lazyqt_frame_pixels, lazyqt_pixels};
 pub use status::{lazyqt_status, lazyqt_status_str, lazyqt_version};

@@ -30,7 +30,7 @@ pub enum ColorMatrix {
     /// BT.2020 non-constant luminance, whatever the stream says.
     Bt2020,
     /// The stream's matrix when tagged, else a guess by size: BT.709 from 1280 wide or 720
-    /// high, BT.601 below (lazyqt's rule before 0.2; not what FFmpeg does).
+    /// high, BT.601 below (lazyqt's earlier rule; not what FFmpeg does).
     Auto,
 }
 

@@ -1,9 +1,10 @@
-//! Options shared by `frame` and `frames`: output format, pixel format, size, encoder settings.
+//! Options shared by `frame` and `frames`: output format, pixel format, colour matrix, size,
+//! encoder settings.
 
 use std::path::Path;
 
-use anyhow::{bail, Context};
-use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
+use anyhow::Context;
+use lazyqt_media::decoding::{ColorMatrix, ConvertOptions, EncodeOptions, Format, PixelFormat};
 
 /// How decoded frames become image files.
 #[derive(Debug, Clone, clap::Args)]
@@ -13,10 +14,18 @@ pub struct ImageArgs {
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
 
-    /// Pixel layout: rgb8, rgba8, rgb16 (keeps ProRes's 10/12 bits; PNG/PPM/raw), gray8, gray16.
+    /// Pixel layout: rgb8, rgba8, rgb16 (keeps ProRes's 10/12 bits; PNG/PPM/raw), gray8,
+    /// gray16; for raw output also any packed FFmpeg pixel format (bgr24, argb, rgb48be, ...).
     /// Default: rgb8 (gray8 for pgm).
     #[arg(long, value_name = "LAYOUT")]
     pub pixel_format: Option<String>,
+
+    /// YUV->RGB matrix. The default is FFmpeg's rule: the stream's matrix and range (from the
+    /// bitstream, else the `colr` atom), BT.601 when untagged, whatever the size, so pictures
+    /// equal `ffmpeg -i MOVIE -pix_fmt rgb24`; bt601/bt709/bt2020 force one (as ffmpeg's
+    /// `-vf scale=in_color_matrix=M`).
+    #[arg(long, value_name = "MATRIX", value_enum, default_value_t)]
+    pub color_matrix: ColorMatrix,
 
     /// Scale to WxH; a 0 side keeps the aspect ratio (e.g. 640x0).
     #[arg(long, value_name = "WxH", value_parser = parse_scale)]
@@ -42,17 +51,6 @@ fn parse_scale(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
-fn parse_pixel_format(s: &str) -> anyhow::Result<PixelFormat> {
-    Ok(match s.to_ascii_lowercase().as_str() {
-        "rgb8" | "rgb24" | "rgb" => PixelFormat::Rgb8,
-        "rgba8" | "rgba" => PixelFormat::Rgba8,
-        "rgb16" | "rgb48" => PixelFormat::Rgb16,
-        "gray8" | "gray" => PixelFormat::Gray8,
-        "gray16" => PixelFormat::Gray16,
-        other => bail!("unknown pixel format {other:?} (rgb8, rgba8, rgb16, gray8, gray16)"),
-    })
-}
-
 impl ImageArgs {
     /// The image format: `--format`, else the extension of `out`, else PNG.
     pub fn format_for(&self, out: Option<&Path>) -> anyhow::Result<Format> {
@@ -70,10 +68,15 @@ impl ImageArgs {
     /// Conversion settings for `format`.
     pub fn convert(&self, format: Format) -> anyhow::Result<ConvertOptions> {
         let pixel = match &self.pixel_format {
-            Some(p) => parse_pixel_format(p)?,
+            Some(p) => PixelFormat::from_name(p)?,
             None => format.natural_pixel_format(),
         };
-        Ok(ConvertOptions { format: pixel, size: self.scale, ..ConvertOptions::default() })
+        Ok(ConvertOptions {
+            format: pixel,
+            size: self.scale,
+            matrix: self.color_matrix,
+            ..ConvertOptions::default()
+        })
     }
 
     /// Encoder settings.
