@@ -21,8 +21,6 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-import numpy as np
-
 from ._archive import get_file_list, get_stats
 from ._avi import get_avi_file
 from ._errors import ChangedUpstreamError, LazyqtError
@@ -35,24 +33,15 @@ __version__ = VERSION = "0.7.0"
 # Seconds from the QuickTime epoch (1904) to the Unix epoch, as pycamhd subtracts them.
 _QUICKTIME_EPOCH = 2082844800
 
+# pycamhd's pix_fmt names -> the FFmpeg format lazyqt converts to: the names PyAV resolves
+# to one of the nine formats pycamhd accepts, FFmpeg's aliases included ('gray8', 'y8', 'y16',
+# and 'rgb48', 'bgr48', 'gray16' for the native byte order).
 _NATIVE = "le" if sys.byteorder == "little" else "be"
-
-# pycamhd pix_fmt -> (lazyqt format, channel order reversed, byte order of 16-bit samples).
-# These are the names PyAV resolves to one of the nine formats pycamhd converts (FFmpeg's
-# aliases included: 'gray8', 'y8', 'y16' and the native-endian 'rgb48', 'bgr48', 'gray16').
-_PIX_FMTS = {
-    "rgb24": ("rgb24", False, None),
-    "bgr24": ("rgb24", True, None),
-    "gray": ("gray", False, None),
-    "gray8": ("gray", False, None),
-    "y8": ("gray", False, None),
-}
-for _end in ("le", "be"):
-    _PIX_FMTS[f"rgb48{_end}"] = ("rgb48", False, _end)
-    _PIX_FMTS[f"bgr48{_end}"] = ("rgb48", True, _end)
-    _PIX_FMTS[f"gray16{_end}"] = ("gray16", False, _end)
-for _alias, _name in (("rgb48", "rgb48"), ("bgr48", "bgr48"), ("gray16", "gray16"), ("y16", "gray16")):
-    _PIX_FMTS[_alias] = _PIX_FMTS[_name + _NATIVE]
+_PIX_FMTS = {name: name for name in ("rgb24", "bgr24", "gray")}
+_PIX_FMTS.update(gray8="gray", y8="gray")
+for _base in ("rgb48", "bgr48", "gray16"):
+    _PIX_FMTS.update({_base + "le": _base + "le", _base + "be": _base + "be", _base: _base + _NATIVE})
+_PIX_FMTS["y16"] = "gray16" + _NATIVE
 
 _SUPPORTED = "'rgb24', 'bgr24', 'rgb48le', 'rgb48be', 'bgr48le', 'bgr48be', 'gray', 'gray16le', or 'gray16be'"
 
@@ -320,14 +309,9 @@ def _pix_fmt(pix_fmt):
 
 
 def _picture(m, n, pix_fmt):
-    """Frame n of an open movie as pycamhd returns it for `pix_fmt`."""
-    fmt, reverse, end = _pix_fmt(pix_fmt)
-    a = m.frame(n, format=fmt)
-    if reverse:
-        a = np.ascontiguousarray(a[..., ::-1])
-    if end is not None and end != _NATIVE:
-        a = a.byteswap().view(a.dtype.newbyteorder())
-    return a
+    """Frame n of an open movie as pycamhd returns it for `pix_fmt`: FFmpeg's conversion
+    with the stream's colour matrix (BT.601 when untagged), as the ffmpeg CLI's."""
+    return m.frame(n, _pix_fmt(pix_fmt))
 
 
 def get_frame(filename, frame_number, pix_fmt="rgb24", moov_atom=False):
