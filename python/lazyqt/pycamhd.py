@@ -12,6 +12,7 @@ Where pycamhd 0.7 fails under Python 3 or misreads a file, this module does what
 meant: see python/README.md ("pycamhd drop-in") for the list.
 """
 
+import contextlib
 import operator
 import os
 import struct
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ._archive import get_file_list, get_stats
 from ._avi import get_avi_file
-from ._errors import ChangedUpstreamError, LazyqtError
+from ._errors import ChangedUpstreamError
 from ._movie import Movie
 from ._oneframe import movie_of_frame
 
@@ -49,8 +50,34 @@ _SUPPORTED = "'rgb24', 'bgr24', 'rgb48le', 'rgb48be', 'bgr48le', 'bgr48be', 'gra
 
 _MAX_OPEN = 8
 _open_kwargs = {}
-_movies = OrderedDict()
 _lock = threading.Lock()
+
+
+class _Open:
+    """An open movie, the calls using it now, and whether it left the open set (it is closed
+    when the last of those calls ends)."""
+
+    __slots__ = ("evicted", "movie", "users")
+
+    def __init__(self, movie):
+        self.movie, self.users, self.evicted = movie, 0, False
+
+
+# key from _identity -> _Open, least recently used first.
+_movies = OrderedDict()
+
+
+def _drop(entry):
+    """Take `entry` out of use (under _lock): the movie to close now, or None while calls
+    still use it (the last one closes it)."""
+    entry.evicted = True
+    return entry.movie if entry.users == 0 else None
+
+
+def _close_all(movies):
+    for m in movies:
+        if m is not None:
+            m.close()
 
 
 def configure(cache_dir=None, no_cache=False, ttl=None, forever=False):
@@ -63,10 +90,9 @@ def configure(cache_dir=None, no_cache=False, ttl=None, forever=False):
     with _lock:
         _open_kwargs.clear()
         _open_kwargs.update(kwargs)
-        old = list(_movies.values())
+        closing = [_drop(e) for e in _movies.values()]
         _movies.clear()
-    for m in old:
-        m.close()
+    _close_all(closing)
 
 
 def _identity(filename):
@@ -85,61 +111,60 @@ def _is_url(name):
     return name.startswith(("http://", "https://"))
 
 
-def _movie(filename):
-    """The open lazyqt Movie of `filename` (opened now if needed; the least recently used
-    of more than a few is closed)."""
+@contextlib.contextmanager
+def _lease(filename):
+    """(key, entry) of the open movie of `filename` (opened now if needed; beyond _MAX_OPEN
+    the least recently used leaves the open set), kept open until the block ends."""
     name, key = _identity(filename)
     with _lock:
-        m = _movies.get(key)
-        if m is not None:
+        entry = _movies.get(key)
+        if entry is not None:
             _movies.move_to_end(key)
-            return m
-    m = Movie(name, **_open_kwargs)
-    with _lock:
-        other = _movies.get(key)
-        if other is not None:
-            m.close()
-            return other
-        _movies[key] = m
-        evicted = []
-        while len(_movies) > _MAX_OPEN:
-            evicted.append(_movies.popitem(last=False)[1])
-    for old in evicted:
-        old.close()
-    return m
+            entry.users += 1
+    closing = []
+    if entry is None:
+        opened = Movie(name, **_open_kwargs)
+        with _lock:
+            entry = _movies.get(key)
+            if entry is None:
+                entry = _movies[key] = _Open(opened)
+                while len(_movies) > _MAX_OPEN:
+                    closing.append(_drop(_movies.popitem(last=False)[1]))
+            else:
+                closing.append(opened)
+            entry.users += 1
+    _close_all(closing)
+    try:
+        yield key, entry
+    finally:
+        with _lock:
+            entry.users -= 1
+            last = entry.evicted and entry.users == 0
+        if last:
+            entry.movie.close()
 
 
-def _forget(filename, m):
-    """Close `m` and drop it from the open movies if it is still the one of `filename`."""
-    _, key = _identity(filename)
-    with _lock:
-        if _movies.get(key) is m:
-            del _movies[key]
-    m.close()
-
-
-# Attempts of _with_movie: a movie closed by another thread's eviction is opened again.
-_ATTEMPTS = 4
+def _call(filename, fn):
+    """fn(movie) on the open movie of `filename`; a movie whose remote file changed since it
+    was opened leaves the open set."""
+    with _lease(filename) as (key, entry):
+        try:
+            return fn(entry.movie)
+        except ChangedUpstreamError:
+            with _lock:
+                if _movies.get(key) is entry:
+                    del _movies[key]
+                entry.evicted = True
+            raise
 
 
 def _with_movie(filename, fn):
-    """fn(movie) on the open movie of `filename`. When the remote file changed since it was
-    opened, it is opened again (once); when another thread closed it meanwhile (more than
-    _MAX_OPEN movies in use), too."""
-    changed = False
-    for attempt in range(_ATTEMPTS):
-        m = _movie(filename)
-        try:
-            return fn(m)
-        except ChangedUpstreamError:
-            if changed:
-                raise
-            changed = True
-            _forget(filename, m)
-        except LazyqtError:
-            if not m.closed or attempt == _ATTEMPTS - 1:
-                raise
-    raise ChangedUpstreamError(f"{os.fspath(filename)} keeps changing while it is read")
+    """fn(movie) on the open movie of `filename`; when the remote file changed since it was
+    opened, it is opened again, once."""
+    try:
+        return _call(filename, fn)
+    except ChangedUpstreamError:
+        return _call(filename, fn)
 
 
 # -- bytes and atoms ----------------------------------------------------------------------

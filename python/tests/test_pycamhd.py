@@ -355,8 +355,8 @@ def test_rewritten_local_file_is_opened_again(camhd_dir, tmp_path):
 
 
 def test_many_threads_many_movies(camhd_dir, servers, monkeypatch):
-    """More movies in use than stay open: threads close each other's movies, which are
-    opened again, and every answer is still right."""
+    """More movies in use than stay open: threads push each other's movies out of the open
+    set while they are in use, and every answer is still right."""
     monkeypatch.setattr(camhd, "_MAX_OPEN", 2)
     _, http = servers
     jobs = [(http.base if i % 2 else str(camhd_dir) + "/") + name for i in range(4) for name in MOVIES]
