@@ -69,42 +69,40 @@ port=$($util freeport)
 echo "movie: $nframes frames, $filesize bytes, moov $moov_size bytes; frames $mid ($mid_size B) and $last ($last_size B)" >&2
 
 # --- reference pictures: ffmpeg's own decode of the local file, frame by number --------------
-# Two sets in one pass: ffmpeg's default conversion (BT.601 for an untagged stream, what its own
-# outputs use) and BT.709 (what lazyqt uses for untagged HD, see decode tests), both rgb24.
+# ffmpeg's default rgb24 conversion (the stream's matrix, BT.601 when untagged), which lazyqt's
+# outputs and ffmpeg's own share.
 list=$($util pick "$SEED" 100 "$nframes")
 IFS=, read -r -a many <<<"$list"
 check_many=("${many[0]}" "${many[33]}" "${many[66]}" "${many[99]}")
 refdir=$movdir/ref.${name%.mov}
-mkdir -p "$refdir/ffmpeg" "$refdir/bt709"
+mkdir -p "$refdir/ffmpeg"
 need=()
 for n in $((mid - 2)) $((mid - 1)) "$mid" $((mid + 1)) $((mid + 2)) $((last - 2)) $((last - 1)) "$last" "${check_many[@]}"; do
-  [ -s "$refdir/bt709/$n.rgb" ] && [ -s "$refdir/ffmpeg/$n.rgb" ] || need+=("$n")
+  [ -s "$refdir/ffmpeg/$n.rgb" ] || need+=("$n")
 done
 if [ ${#need[@]} -gt 0 ]; then
   sorted=($(printf '%s\n' "${need[@]}" | sort -n -u))
   echo "reference decode of frames ${sorted[*]} (one pass over the file) ..." >&2
   expr=$(printf '+eq(n\\,%s)' "${sorted[@]}"); expr=${expr:1}
-  ffmpeg -nostdin -hide_banner -loglevel error -y -i "$movie" -filter_complex \
-    "[0:v]select=$expr,split[a][b];[a]format=rgb24[d];[b]scale=in_color_matrix=bt709,format=rgb24[e]" \
-    -map '[d]' -vsync 0 -f rawvideo "$work/ref_ffmpeg.rgb" -map '[e]' -vsync 0 -f rawvideo "$work/ref_bt709.rgb"
+  ffmpeg -nostdin -hide_banner -loglevel error -y -i "$movie" -vf "select=$expr" \
+    -vsync 0 -pix_fmt rgb24 -f rawvideo "$work/ref_ffmpeg.rgb"
   fb=$((1920 * 1080 * 3))
   for i in "${!sorted[@]}"; do
     dd if="$work/ref_ffmpeg.rgb" of="$refdir/ffmpeg/${sorted[$i]}.rgb" bs=$fb skip="$i" count=1 status=none
-    dd if="$work/ref_bt709.rgb" of="$refdir/bt709/${sorted[$i]}.rgb" bs=$fb skip="$i" count=1 status=none
   done
   rm -f "$work"/ref_*.rgb
 fi
 
-# check FILE N REFSET: convert an output image (png or raw rgb24) to rgb24 and name the frame it
-# is, against the references of REFSET (bt709 for lazyqt, ffmpeg for ffmpeg's own outputs).
+# check FILE N: convert an output image (png or raw rgb24) to rgb24 and name the frame it is,
+# against the references.
 check() {
-  local f=$1 n=$2 set=$3 raw=$work/check.rgb
+  local f=$1 n=$2 raw=$work/check.rgb
   if [ ! -s "$f" ]; then echo "NO OUTPUT"; return; fi
   case $f in
     *.rgb|*.raw) raw=$f ;;
     *) ffmpeg -nostdin -hide_banner -loglevel error -y -i "$f" -pix_fmt rgb24 -f rawvideo "$raw" ;;
   esac
-  $util cmp "$raw" "$refdir/$set" "$n"
+  $util cmp "$raw" "$refdir/ffmpeg" "$n"
 }
 
 # --- the test server, one instance per measurement ------------------------------------------
@@ -179,25 +177,25 @@ for lat in $LATENCIES; do
       rm -f "$work"/lq_*.png "$work/ff.png"
       timed "$lazyqt" --cache-dir "$cache" frame "$url" "$n" -o "$work/lq_cold.png"
       stop_server
-      c=; [ "$run" = 1 ] && c=$(check "$work/lq_cold.png" "$n" bt709)
+      c=; [ "$run" = 1 ] && c=$(check "$work/lq_cold.png" "$n")
       record "$lat" "$scen" lazyqt "lazyqt frame URL N -o x.png (cold, empty cache dir)" "$run" "$wall" "$srv_req" "$srv_bytes" "$c"
       # warm: a second run with the same cache dir (same port, same validators)
       start_server "$lat"
       timed "$lazyqt" --cache-dir "$cache" frame "$url" "$n" -o "$work/lq_warm.png"
       stop_server
-      c=; [ "$run" = 1 ] && c=$(check "$work/lq_warm.png" "$n" bt709)
+      c=; [ "$run" = 1 ] && c=$(check "$work/lq_warm.png" "$n")
       record "$lat" "$scen" lazyqt "lazyqt frame URL N -o x.png (warm, same cache dir)" "$run" "$wall" "$srv_req" "$srv_bytes" "$c"
       # --no-cache
       start_server "$lat"
       timed "$lazyqt" --no-cache frame "$url" "$n" -o "$work/lq_nc.png"
       stop_server
-      c=; [ "$run" = 1 ] && c=$(check "$work/lq_nc.png" "$n" bt709)
+      c=; [ "$run" = 1 ] && c=$(check "$work/lq_nc.png" "$n")
       record "$lat" "$scen" lazyqt "lazyqt --no-cache frame URL N -o x.png" "$run" "$wall" "$srv_req" "$srv_bytes" "$c"
       # ffmpeg, fast seek
       start_server "$lat"
       timed ff -ss "$t" -i "$url" -frames:v 1 "$work/ff.png"
       stop_server
-      c=; [ "$run" = 1 ] && c=$(check "$work/ff.png" "$n" ffmpeg)
+      c=; [ "$run" = 1 ] && c=$(check "$work/ff.png" "$n")
       record "$lat" "$scen" base "ffmpeg -ss T -i URL -frames:v 1 out.png" "$run" "$wall" "$srv_req" "$srv_bytes" "$c"
     done
     # exact pictures: lazyqt's raw rgb8 must equal ffmpeg's rgb24 decode of the local file
@@ -205,7 +203,7 @@ for lat in $LATENCIES; do
     start_server "$lat"
     timed "$lazyqt" --no-cache frame "$url" "$n" --format raw -o "$work/lq.rgb"
     stop_server
-    record "$lat" "$scen" other "lazyqt --no-cache frame URL N --format raw -o x.rgb" 1 "$wall" "$srv_req" "$srv_bytes" "$(check "$work/lq.rgb" "$n" bt709)"
+    record "$lat" "$scen" other "lazyqt --no-cache frame URL N --format raw -o x.rgb" 1 "$wall" "$srv_req" "$srv_bytes" "$(check "$work/lq.rgb" "$n")"
     # ffmpeg's accurate form decodes every frame from the start: once, under a time cap
     if [ $which = mid ] || [ -z "${acc_mid_wall:-}" ] ||
        awk -v w="$acc_mid_wall" -v f="$n" -v m="$mid" -v cap="$ACCURATE_CAP" 'BEGIN{exit !(w*f/m <= cap)}'; then
@@ -216,7 +214,7 @@ for lat in $LATENCIES; do
         record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "" "$srv_req" "$srv_bytes" "" "killed after ${ACCURATE_CAP} s"
       else
         [ $which = mid ] && acc_mid_wall=$wall
-        record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "$wall" "$srv_req" "$srv_bytes" "$(check "$work/ffacc.png" "$n" ffmpeg)"
+        record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "$wall" "$srv_req" "$srv_bytes" "$(check "$work/ffacc.png" "$n")"
       fi
     else
       record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "" "" "" "" \
@@ -236,7 +234,7 @@ for lat in $LATENCIES; do
     if [ "$run" = 1 ]; then
       c=ok
       for n in "${check_many[@]}"; do
-        r=$(check "$(printf '%s/frame_%06d.png' "$work/many" "$n")" "$n" bt709)
+        r=$(check "$(printf '%s/frame_%06d.png' "$work/many" "$n")" "$n")
         case $r in ok*) ;; *) c="$r (frame $n)" ;; esac
       done
       got=$(find "$work/many" -type f | wc -l)
@@ -263,7 +261,7 @@ for lat in $LATENCIES; do
   c=ok
   for n in "${check_many[@]}"; do
     [ -e "$work/ffmany/$n.png" ] || [ "$done_n" = 100 ] || continue
-    r=$(check "$work/ffmany/$n.png" "$n" ffmpeg)
+    r=$(check "$work/ffmany/$n.png" "$n")
     case $r in ok*) ;; *) c="$r (frame $n)" ;; esac
   done
   if [ $done_n = 100 ]; then
@@ -321,8 +319,8 @@ else
   done
   how="repeated runs"
 fi
-c_lq=$(check "$work/local_lq.png" "$n" bt709)
-c_ff=$(check "$work/local_ff.png" "$n" ffmpeg)
+c_lq=$(check "$work/local_lq.png" "$n")
+c_ff=$(check "$work/local_ff.png" "$n")
 for i in "${!lq[@]}"; do
   record local "$scen" lazyqt "lazyqt frame FILE N -o x.png" "$i" "${lq[$i]}" "" "" "$c_lq" "$how"
 done
@@ -339,7 +337,7 @@ done
   echo "- machine: $machine"
   echo "- movie: \`$name\`, 1920x1080 ProRes 422 HQ (apch), 29.97 fps, $nframes frames, $filesize bytes, moov at the end ($moov_size bytes); frame $mid is $mid_size bytes, frame $last is $last_size bytes"
   echo "- server: \`$server_desc DIR --latency-ms L\` on 127.0.0.1 (sleeps L ms before each answer), a fresh instance per measured run; requests and bytes are the requests it answered and the body bytes it wrote for that one run (bytes a client never read still count when the kernel took them)"
-  echo "- right frame?: the output converted to rgb24 and compared with \`ffmpeg -i FILE -vf select=eq(n\\,N) -vsync 0 -pix_fmt rgb24 -f rawvideo\` of frames N-2..N+2 of the local file, with \`scale=in_color_matrix=bt709\` for lazyqt's outputs (lazyqt converts untagged HD as BT.709, ffmpeg as BT.601); \`frame=K\` is the nearest reference, \`maxdiff=0\` byte-identical (max over every 7th byte). ffmpeg's PNG is rgb48be, so its rgb24 conversion differs from ffmpeg's direct rgb24 by a few levels"
+  echo "- right frame?: the output converted to rgb24 and compared with \`ffmpeg -i FILE -vf select=eq(n\\,N) -vsync 0 -pix_fmt rgb24 -f rawvideo\` of frames N-2..N+2 of the local file (lazyqt converts like ffmpeg: the stream's matrix, BT.601 when untagged); \`frame=K\` is the nearest reference, \`maxdiff=0\` byte-identical (max over every 7th byte). ffmpeg's PNG is rgb48be, so its rgb24 conversion differs from ffmpeg's direct rgb24 by a few levels"
   echo "- T for frame N is N * 1001/30000 s - 0.1 ms: ffmpeg's \`-ss T\` outputs the first frame whose pts is >= T, so the middle of frame N, (N + 0.5) * 1001/30000, would give frame N+1 (and no picture at all for the last frame); the frame check confirms T picks N"
   echo "- wall times are medians over the runs column; requests and bytes the medians too (they are the same in every run)"
   echo "- byte budget of a cold frame (issue 7: moov + frame + 64 KiB): frame $mid $((moov_size + mid_size + 65536)) B, frame $last $((moov_size + last_size + 65536)) B"

@@ -427,6 +427,25 @@ enum lazyqt_status lazyqt_encode_frame_alloc(const struct lazyqt_movie *m,
                                              size_t *out_len);
 
 /**
+ * Like `lazyqt_encode_frame_alloc`, with the YUV→RGB matrix named by `matrix` ("stream",
+ * "bt601", "bt709", "bt2020" or "auto"; NULL = "stream", FFmpeg's rule: the stream's matrix
+ * and range, BT.601 when untagged).
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `matrix` is NULL or a NUL-terminated string; `out` and
+ * `out_len` are NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_encode_frame_matrix_alloc(const struct lazyqt_movie *m,
+                                                    uint64_t n,
+                                                    uint32_t image_format,
+                                                    int32_t quality,
+                                                    const char *matrix,
+                                                    uint32_t width,
+                                                    uint32_t height,
+                                                    uint8_t **out,
+                                                    size_t *out_len);
+
+/**
  * Free a buffer from `lazyqt_encode_frame_alloc` (`len` as returned with it). NULL is
  * ignored.
  *

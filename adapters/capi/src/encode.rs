@@ -1,12 +1,15 @@
 //! Frames as image files (PNG, JPEG, PPM, PGM, BMP), into a caller buffer or a library one.
 
-use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format};
+use std::ffi::c_char;
+
+use lazyqt_media::decoding::{ColorMatrix, ConvertOptions, EncodeOptions, Format};
 use lazyqt_media::Media;
 
 use crate::buffer::OutBuf;
 use crate::decode::output_size;
 use crate::error::{guard, Failure, Result};
 use crate::handle::{lazyqt_movie, movie};
+use crate::pixels::matrix_arg;
 use crate::status::lazyqt_status;
 
 /// Image file formats.
@@ -62,20 +65,22 @@ fn encode_options(format: Format, quality: i32) -> Result<EncodeOptions> {
     Ok(opts)
 }
 
-/// Decode frame `n` and encode it.
+/// Decode frame `n` with `matrix` and encode it.
+#[allow(clippy::too_many_arguments)]
 fn encode(
     media: &Media,
     n: u64,
     image_format: u32,
     quality: i32,
+    matrix: ColorMatrix,
     width: u32,
     height: u32,
 ) -> Result<Vec<u8>> {
     let format = self::image_format(image_format)?;
     let opts = encode_options(format, quality)?;
     let size = output_size(media, width, height)?;
-    let convert =
-        ConvertOptions { format: format.natural_pixel_format(), size: Some(size), ..Default::default() };
+    let pixels = format.natural_pixel_format();
+    let convert = ConvertOptions { format: pixels, size: Some(size), matrix, ..Default::default() };
     Ok(media.encode_frame(n, format, &convert, &opts)?)
 }
 
@@ -106,7 +111,7 @@ pub unsafe extern "C" fn lazyqt_encode_frame(
     guard(|| {
         // SAFETY: pointer validity is the caller's contract.
         let (media, out) = unsafe { (movie(m)?, OutBuf::new(buf, cap, needed, "needed")?) };
-        out.fill(&encode(media, n, image_format, quality, width, height)?)
+        out.fill(&encode(media, n, image_format, quality, ColorMatrix::default(), width, height)?)
     })
 }
 
@@ -127,6 +132,42 @@ pub unsafe extern "C" fn lazyqt_encode_frame_alloc(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> lazyqt_status {
+    // SAFETY: the caller's contract, passed on; a NULL matrix is the default.
+    unsafe {
+        lazyqt_encode_frame_matrix_alloc(
+            m,
+            n,
+            image_format,
+            quality,
+            std::ptr::null(),
+            width,
+            height,
+            out,
+            out_len,
+        )
+    }
+}
+
+/// Like `lazyqt_encode_frame_alloc`, with the YUV→RGB matrix named by `matrix` ("stream",
+/// "bt601", "bt709", "bt2020" or "auto"; NULL = "stream", FFmpeg's rule: the stream's matrix
+/// and range, BT.601 when untagged).
+///
+/// # Safety
+/// `m` is NULL or a live handle; `matrix` is NULL or a NUL-terminated string; `out` and
+/// `out_len` are NULL or valid for writing.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn lazyqt_encode_frame_matrix_alloc(
+    m: *const lazyqt_movie,
+    n: u64,
+    image_format: u32,
+    quality: i32,
+    matrix: *const c_char,
+    width: u32,
+    height: u32,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> lazyqt_status {
     guard(|| {
         if out.is_null() || out_len.is_null() {
             return Err(Failure::null("out or out_len"));
@@ -134,8 +175,8 @@ pub unsafe extern "C" fn lazyqt_encode_frame_alloc(
         // SAFETY: both checked non-NULL, writable by the caller's contract.
         unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
         // SAFETY: pointer validity is the caller's contract.
-        let media = unsafe { movie(m) }?;
-        let bytes = encode(media, n, image_format, quality, width, height)?.into_boxed_slice();
+        let (media, matrix) = unsafe { (movie(m)?, matrix_arg(matrix)?) };
+        let bytes = encode(media, n, image_format, quality, matrix, width, height)?.into_boxed_slice();
         let len = bytes.len();
         // SAFETY: as above.
         unsafe { (out.write(Box::into_raw(bytes).cast()), out_len.write(len)) };
@@ -216,5 +257,37 @@ mod tests {
         assert_eq!(s, LAZYQT_ERR_NULL_POINTER);
         // SAFETY: a live handle, closed once; NULL buffers are ignored.
         unsafe { (lazyqt_close(m), lazyqt_buffer_free(std::ptr::null_mut(), 0)) };
+    }
+
+    /// PPM pixels from the library buffer of `lazyqt_encode_frame_matrix_alloc`.
+    fn ppm_with(m: *const lazyqt_movie, matrix: Option<&std::ffi::CStr>) -> (lazyqt_status, Vec<u8>) {
+        let (mut ptr, mut len) = (std::ptr::null_mut(), 0usize);
+        let matrix = matrix.map_or(std::ptr::null(), |c| c.as_ptr());
+        // SAFETY: live handle, NUL-terminated or NULL matrix, valid out pointers.
+        let s = unsafe { lazyqt_encode_frame_matrix_alloc(m, 4, 2, -1, matrix, 0, 0, &mut ptr, &mut len) };
+        if s != LAZYQT_OK {
+            return (s, Vec::new());
+        }
+        // SAFETY: the library's buffer of `len` bytes, freed once below.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
+        // SAFETY: freed once with its length.
+        unsafe { lazyqt_buffer_free(ptr, len) };
+        (s, bytes)
+    }
+
+    #[test]
+    fn matrix_changes_the_picture_as_asked() {
+        let m = open_test_movie("prores2.mov");
+        let (s, default) = ppm_with(m, None);
+        assert_eq!(s, LAZYQT_OK);
+        assert_eq!(ppm_with(m, Some(c"stream")), (LAZYQT_OK, default.clone()));
+        assert_eq!(ppm_with(m, Some(c"bt601")), (LAZYQT_OK, default.clone()), "untagged = BT.601");
+        let (s, bt709) = ppm_with(m, Some(c"bt709"));
+        assert_eq!(s, LAZYQT_OK);
+        assert_eq!(bt709.len(), default.len());
+        assert!(bt709 != default, "BT.709 gives other colours");
+        assert_eq!(ppm_with(m, Some(c"rec709")).0, LAZYQT_ERR_INVALID_ARGUMENT);
+        // SAFETY: a live handle, closed once.
+        unsafe { lazyqt_close(m) };
     }
 }

@@ -18,6 +18,10 @@
 
 mod buffer;
 mod bytes;
+/// Colour test movies and the ffmpeg CLI's reference frames (shared with other crates' tests).
+#[cfg(test)]
+#[path = "../../../testdata/colour.rs"]
+mod colour;
 mod decode;
 mod encode;
 mod error;
@@ -29,7 +33,10 @@ mod status;
 
 pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};
 pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
-pub use encode::{lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_image_format};
+pub use encode::{
+    lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_encode_frame_matrix_alloc,
+    lazyqt_image_format,
+};
 pub use error::lazyqt_last_error_message;
 pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
 pub use handle::{lazyqt_close, lazyqt_default_open_options, lazyqt_movie, lazyqt_open, lazyqt_open_options};

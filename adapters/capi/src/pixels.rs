@@ -36,7 +36,7 @@ pub struct lazyqt_pixels {
 ///
 /// # Safety
 /// `p` is NULL or a NUL-terminated string.
-unsafe fn matrix_arg(p: *const c_char) -> Result<ColorMatrix> {
+pub(crate) unsafe fn matrix_arg(p: *const c_char) -> Result<ColorMatrix> {
     if p.is_null() {
         return Ok(ColorMatrix::default());
     }
@@ -110,23 +110,17 @@ mod tests {
     use std::ffi::CString;
 
     use super::*;
+    use crate::colour;
     use crate::error::tests::last_message;
     use crate::handle::lazyqt_close;
     use crate::handle::tests::{open_test_movie, test_movie};
     use crate::status::lazyqt_status::*;
 
-    /// The ffmpeg CLI's decode of frame `n` as `pix_fmt`, with extra filters before it.
-    fn ffmpeg(name: &str, n: u64, pix_fmt: &str, vf: &str) -> Vec<u8> {
+    /// The ffmpeg CLI's decode of frame `n` of a test movie as `pix_fmt`, with extra filters
+    /// after selecting it.
+    fn ffmpeg(name: &str, n: u32, pix_fmt: &str, vf: &str) -> Vec<u8> {
         let path = test_movie(name);
-        let out = std::process::Command::new("ffmpeg")
-            .args(["-nostdin", "-v", "error", "-i"])
-            .arg(path.to_str().expect("utf-8"))
-            .args(["-vf", &format!("select=eq(n\\,{n}){vf}"), "-vsync", "0", "-frames:v", "1"])
-            .args(["-pix_fmt", pix_fmt, "-f", "rawvideo", "-"])
-            .output()
-            .expect("run ffmpeg");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        out.stdout
+        colour::ffmpeg_frame(std::path::Path::new(path.to_str().expect("utf-8")), n, pix_fmt, vf)
     }
 
     fn pixels(
@@ -182,6 +176,33 @@ mod tests {
         assert!(buf == ffmpeg("prores2.mov", 5, "rgb24", ",scale=in_color_matrix=bt709"), "bt709");
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
+    }
+
+    /// Untagged HD and SD movies are BT.601, tagged ones use their tag: FFmpeg's rule.
+    #[test]
+    fn colour_rule_equals_ffmpeg() {
+        let (dir, paths) = colour::movies("capi");
+        for path in &paths {
+            let p = path.to_str().expect("utf-8");
+            let c_path = CString::new(p).expect("no NUL");
+            let mut m = std::ptr::null_mut();
+            // SAFETY: valid string, NULL options, valid out pointer.
+            assert_eq!(
+                unsafe { crate::handle::lazyqt_open(c_path.as_ptr(), std::ptr::null(), &mut m) },
+                LAZYQT_OK
+            );
+            let (s, layout) = pixels(m, 1, "rgb24", None, None);
+            assert_eq!(s, LAZYQT_OK, "{p}: {}", last_message());
+            let mut buf = vec![0u8; layout.size];
+            assert_eq!(pixels(m, 1, "rgb24", None, Some(&mut buf)).0, LAZYQT_OK, "{p}");
+            assert!(buf == colour::ffmpeg_frame(path, 1, "rgb24", ""), "{p}: differs from the ffmpeg CLI's");
+            assert_eq!(pixels(m, 1, "rgb24", Some("bt709"), Some(&mut buf)).0, LAZYQT_OK, "{p}");
+            let bt709 = colour::ffmpeg_frame(path, 1, "rgb24", ",scale=in_color_matrix=bt709");
+            assert!(buf == bt709, "{p}: bt709");
+            // SAFETY: a live handle, closed once.
+            unsafe { lazyqt_close(m) };
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub enum Error {
     #[error("cannot convert pixel format {0}")]
     UnsupportedPixelFormat(String),
     /// The chosen image format cannot hold this pixel format (e.g. 16-bit JPEG).
-    #[error("{format} cannot encode {pixels:?} pixels")]
+    #[error("{format} cannot encode {} pixels", .pixels.name())]
     UnsupportedEncoding {
         /// The image file format.
         format: &'static str,

@@ -153,6 +153,9 @@ pub(crate) fn packed_pix_fmt(name: &str) -> Result<PackedLayout> {
     let comps = d.comp.get(..usize::from(d.nb_components)).unwrap_or_default();
     let first = comps.first().ok_or_else(not_packed)?;
     let bytes_per_sample = (first.depth + 7) / 8;
+    if !(1..=2).contains(&bytes_per_sample) {
+        return Err(not_packed());
+    }
     let whole_samples = comps.iter().all(|c| {
         c.plane == 0
             && c.shift == 0
@@ -164,7 +167,6 @@ pub(crate) fn packed_pix_fmt(name: &str) -> Result<PackedLayout> {
         || d.log2_chroma_w != 0
         || d.log2_chroma_h != 0
         || !whole_samples
-        || !(1..=2).contains(&bytes_per_sample)
         || first.step % bytes_per_sample != 0
     {
         return Err(not_packed());

@@ -37,7 +37,8 @@ pub struct PackedFormat {
 impl PixelFormat {
     /// The format FFmpeg calls `name` (`rgb24`, `bgr24`, `rgba`, `argb`, `gray`, `gray16be`,
     /// `rgb48le`, `rgba64be`, ...; a name without `le`/`be` means native-endian, as in
-    /// FFmpeg), or one of lazyqt's names (`rgb8`, `rgba8`, `rgb16`, `gray8`, `gray16`).
+    /// FFmpeg), or one of lazyqt's names (`rgb8`, `rgba8`, `rgb16`, `gray8`, `gray16`; these
+    /// win: `rgb8` is rgb24 here, not FFmpeg's 3:3:2 `rgb8`).
     /// Formats that are not packed (planar, palette, bitstream, subsampled, float or with
     /// components of odd bit widths) are an [`crate::Error::InvalidArgument`].
     pub fn from_name(name: &str) -> Result<Self> {

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use lazyqt_media::decoding::ColorMatrix;
 use serde::Serialize;
 use url::Url;
 
@@ -138,7 +139,7 @@ impl FrameFormat {
 ///
 /// The server resolves the aspect ratio: `width` and `height` are either both `Some` (scale to
 /// exactly that size) or both `None` (native size). `quality` is 1..=100 and only set for JPEG.
-/// For [`FrameFormat::Raw`] sizes and quality are always `None`.
+/// For [`FrameFormat::Raw`] sizes and quality are always `None` and the matrix the default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameRequest {
     /// Output format.
@@ -149,6 +150,8 @@ pub struct FrameRequest {
     pub height: Option<u32>,
     /// JPEG quality 1..=100.
     pub quality: Option<u8>,
+    /// YUV->RGB matrix (`?matrix=`; default: the stream's, BT.601 when untagged, as FFmpeg).
+    pub matrix: ColorMatrix,
 }
 
 /// An encoded frame returned by [`Backend::frame`].

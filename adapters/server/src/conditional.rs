@@ -3,8 +3,9 @@
 
 use axum::http::{header, HeaderMap};
 
-/// Bump when encoders change, so caches in front of the server see new ETags.
-const RENDER_VERSION: &str = "lazyqt-1";
+/// Bump when encoders or pixels change, so caches in front of the server see new ETags
+/// (2: untagged HD is BT.601, FFmpeg's rule, no longer BT.709).
+const RENDER_VERSION: &str = "lazyqt-2";
 
 /// A strong ETag (quoted) over the given parts, or `None` when `validator` is empty (unknown
 /// file version: no validator can be promised).

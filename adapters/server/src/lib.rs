@@ -8,7 +8,7 @@
 //!
 //! Routes (N is 1-based; no extension means PNG):
 //! `GET /`, `/healthz`, `/metrics`, `/openapi.json`, `<mount>/<dir>/`, `<mount>/<file>`,
-//! `<mount>/<file>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw]?width=&height=&quality=`,
+//! `<mount>/<file>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw]?width=&height=&quality=&matrix=`,
 //! `<mount>/<file>/time/<seconds>[.ext]`.
 //!
 //! Wiring it to a media stack (what `lazyqt serve` does):

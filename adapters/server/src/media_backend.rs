@@ -146,7 +146,7 @@ fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
 
 fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaError> {
     let size = req.width.zip(req.height);
-    let convert = |format| ConvertOptions { format, size, ..ConvertOptions::default() };
+    let convert = |format| ConvertOptions { format, size, matrix: req.matrix, ..ConvertOptions::default() };
     let encode = EncodeOptions { jpeg_quality: req.quality.unwrap_or(90), ..EncodeOptions::default() };
     let (format, pixels) = match req.format {
         FrameFormat::Png => (Format::Png, PixelFormat::Rgb8),

@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document served at `/openapi.json`, built from the configured mounts.
 
+use lazyqt_media::decoding::ColorMatrix;
 use serde_json::{json, Map, Value};
 
 use crate::config::ServerConfig;
@@ -63,6 +64,9 @@ pub fn openapi(config: &ServerConfig) -> Value {
             ),
             query_param("height", "Output height"),
             query_param("quality", "JPEG quality 1-100"),
+            json!({"name": "matrix", "in": "query", "required": false,
+                   "description": "YUV->RGB matrix: stream (default: the stream's matrix and range, BT.601 when untagged, as the ffmpeg CLI), bt601, bt709, bt2020, auto (BT.709 for untagged HD)",
+                   "schema": {"type": "string", "enum": ColorMatrix::ALL.map(ColorMatrix::name)}}),
         ]
     };
     let mut paths = Map::new();

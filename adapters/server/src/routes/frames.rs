@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::mount::{load_movie, not_modified_response};
 use super::{blocking, AppState};
+use lazyqt_media::decoding::ColorMatrix;
+
 use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
 use crate::cache::{FrameKey, Lookup};
 use crate::conditional::{etag, not_modified};
@@ -18,19 +20,21 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Without a validator, answers may be reused only briefly.
 const SHORT: &str = "public, max-age=60";
 
-/// Size and quality asked for in the query string, before the aspect ratio is resolved.
+/// Size, quality and colour matrix asked for in the query string, before the aspect ratio
+/// is resolved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Wanted {
     width: Option<u32>,
     height: Option<u32>,
     quality: Option<u8>,
+    matrix: ColorMatrix,
 }
 
 fn bad(msg: String) -> BackendError {
     BackendError::BadRequest(msg)
 }
 
-/// Parses `width`, `height` and `quality`; other parameters are ignored.
+/// Parses `width`, `height`, `quality` and `matrix`; other parameters are ignored.
 fn parse_query(query: Option<&str>, max_dim: u32) -> Result<Wanted, BackendError> {
     let mut w = Wanted::default();
     for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
@@ -44,6 +48,9 @@ fn parse_query(query: Option<&str>, max_dim: u32) -> Result<Wanted, BackendError
             "width" => w.width = Some(num("width", max_dim)?),
             "height" => w.height = Some(num("height", max_dim)?),
             "quality" => w.quality = u8::try_from(num("quality", 100)?).ok(),
+            "matrix" => {
+                w.matrix = v.parse().map_err(|e: lazyqt_media::decoding::Error| bad(e.to_string()))?
+            }
             _ => {}
         }
     }
@@ -62,7 +69,8 @@ fn frame_request(
         if w.width.is_some() || w.height.is_some() {
             return Err(bad("raw samples cannot be scaled".into()));
         }
-        return Ok(FrameRequest { format, width: None, height: None, quality: None });
+        let matrix = ColorMatrix::default();
+        return Ok(FrameRequest { format, width: None, height: None, quality: None, matrix });
     }
     let scale = |given: u32, from: u32, to: u32| -> Result<u32, BackendError> {
         if from == 0 {
@@ -82,7 +90,8 @@ fn frame_request(
     }
     .filter(|s| *s != (meta.width, meta.height));
     let quality = if format == FrameFormat::Jpeg { w.quality } else { None };
-    Ok(FrameRequest { format, width: size.map(|s| s.0), height: size.map(|s| s.1), quality })
+    let (width, height) = (size.map(|s| s.0), size.map(|s| s.1));
+    Ok(FrameRequest { format, width, height, quality, matrix: w.matrix })
 }
 
 /// Splits `N[.ext]` / `SECONDS[.ext]`: a trailing known extension selects the format, PNG
@@ -172,6 +181,7 @@ async fn respond(
             &opt(req.width),
             &opt(req.height),
             &opt(req.quality.map(u32::from)),
+            req.matrix.name(),
         ],
     );
     let cache_control = if tag.is_some() { IMMUTABLE } else { SHORT };
@@ -267,9 +277,18 @@ mod tests {
     fn parses_query_and_specs() {
         assert_eq!(
             parse_query(Some("width=10&x=y&quality=80"), 100),
-            Ok(Wanted { width: Some(10), height: None, quality: Some(80) })
+            Ok(Wanted { width: Some(10), height: None, quality: Some(80), matrix: ColorMatrix::Stream })
         );
-        for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc"] {
+        let m = parse_query(Some("matrix=bt709"), 100).expect("matrix");
+        assert_eq!(m.matrix, ColorMatrix::Bt709);
+        let r = frame_request(FrameFormat::Rgba, m, &meta(), 8192).expect("ok");
+        assert_eq!(r.matrix, ColorMatrix::Bt709);
+        assert_eq!(
+            frame_request(FrameFormat::Raw, m, &meta(), 8192).expect("ok").matrix,
+            ColorMatrix::Stream
+        );
+        for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc", "matrix=rec709", "matrix="]
+        {
             assert!(parse_query(Some(q), 100).is_err(), "{q}");
         }
         assert_eq!(split_ext("12.jpeg"), Ok(("12", FrameFormat::Jpeg)));
