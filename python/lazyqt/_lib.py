@@ -158,6 +158,11 @@ def _declare(lib):
             ],
         ),
         "lazyqt_buffer_free": (None, [c_u8_p, ctypes.c_size_t]),
+        "lazyqt_read_bytes": (status, [movie_p, ctypes.c_uint64, c_u8_p, ctypes.c_size_t, c_size_p]),
+        "lazyqt_moov_location": (
+            status,
+            [movie_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)],
+        ),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)

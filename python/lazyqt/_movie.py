@@ -315,6 +315,26 @@ class Movie:
             check(lib.lazyqt_raw_frame(h, n, buf, needed.value, ctypes.byref(needed)))
         return bytes(buf)
 
+    def read_bytes(self, offset, size):
+        """`size` bytes of the movie file from `offset`, as bytes: fewer at the end of the file
+        (none past it). Read through the movie's source, so over HTTP the caches and the
+        checks that the file did not change apply."""
+        offset, size = int(offset), int(size)
+        if offset < 0 or size < 0:
+            raise InvalidArgumentError(f"cannot read {size} bytes at offset {offset}")
+        buf = (ctypes.c_uint8 * size)()
+        got = ctypes.c_size_t()
+        with self._use() as h:
+            check(lib.lazyqt_read_bytes(h, offset, buf, size, ctypes.byref(got)))
+        return bytes(memoryview(buf)[: got.value])
+
+    def moov_location(self):
+        """(offset, size) of the movie's `moov` atom in the file, header included."""
+        offset, size = ctypes.c_uint64(), ctypes.c_uint64()
+        with self._use() as h:
+            check(lib.lazyqt_moov_location(h, ctypes.byref(offset), ctypes.byref(size)))
+        return (offset.value, size.value)
+
     def encode(self, n, format="png", quality=None, width=None, height=None, matrix="stream"):
         """Frame n as an image file ('png', 'jpeg', 'ppm', 'pgm', 'bmp'), as bytes.
         quality: PNG compression level 0-9 or JPEG quality 1-100 (None = default);

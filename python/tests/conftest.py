@@ -1,6 +1,7 @@
 """Fixtures: generated test movies, a loopback HTTP server with Range support (several ranges
 answered as multipart/byteranges, like Apache), and the ffmpeg CLI's decode to compare against."""
 
+import contextlib
 import email.utils
 import os
 import re
@@ -23,8 +24,8 @@ def movies():
 
 
 class RangeHandler(BaseHTTPRequestHandler):
-    """GET and HEAD of files under `server.root` with single byte ranges, a strong ETag and
-    If-Match (412 when it does not match)."""
+    """GET and HEAD of files under `server.root` (a directory's index.html for the directory)
+    with single byte ranges, a strong ETag and If-Match (412 when it does not match)."""
 
     protocol_version = "HTTP/1.1"
 
@@ -39,6 +40,8 @@ class RangeHandler(BaseHTTPRequestHandler):
 
     def answer(self, body):
         path = (self.server.root / self.path.lstrip("/").split("?")[0]).resolve()
+        if path.is_dir():
+            path = path / "index.html"
         if self.server.root not in path.parents or not path.is_file():
             return self.send(404, b"not found\n", {}, body)
         data = path.read_bytes()
@@ -94,19 +97,32 @@ class RangeHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
 
+@contextlib.contextmanager
+def serve(root, tls=None):
+    """A loopback server of the files under `root` (HTTPS with `tls`, an ssl.SSLContext);
+    `.base` is its URL ending in '/'."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RangeHandler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    server.root = Path(root).resolve()
+    server.ranged = 0
+    scheme = "https" if tls is not None else "http"
+    server.base = f"{scheme}://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def http_server(movies):
     """A loopback server of the test movies; `.base` is its URL ending in '/'."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RangeHandler)
-    server.daemon_threads = True
-    server.root = movies.resolve()
-    server.ranged = 0
-    server.base = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serve(movies) as server:
+        yield server
 
 
 @pytest.fixture()

@@ -274,6 +274,41 @@ typedef struct lazyqt_info {
 } lazyqt_info;
 
 /**
+ * The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
+ * (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
+ */
+typedef struct lazyqt_pixels {
+  /**
+   * Width in pixels.
+   */
+  uint32_t width;
+  /**
+   * Height in pixels.
+   */
+  uint32_t height;
+  /**
+   * Samples per pixel (1 for gray; a padding byte, as in rgb0, counts).
+   */
+  uint32_t channels;
+  /**
+   * Bytes per sample: 1 or 2.
+   */
+  uint32_t bytes_per_sample;
+  /**
+   * Whether 2-byte samples are big-endian.
+   */
+  bool big_endian;
+  /**
+   * Bytes per row.
+   */
+  size_t linesize;
+  /**
+   * Bytes of the whole picture (`height * linesize`).
+   */
+  size_t size;
+} lazyqt_pixels;
+
+/**
  * One malformed track, left out of the movie's tracks.
  */
 typedef struct lazyqt_skipped_track {
@@ -309,44 +344,36 @@ typedef struct lazyqt_skipped_track {
   char reason[64];
 } lazyqt_skipped_track;
 
-/**
- * The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
- * (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
- */
-typedef struct lazyqt_pixels {
-  /**
-   * Width in pixels.
-   */
-  uint32_t width;
-  /**
-   * Height in pixels.
-   */
-  uint32_t height;
-  /**
-   * Samples per pixel (1 for gray; a padding byte, as in rgb0, counts).
-   */
-  uint32_t channels;
-  /**
-   * Bytes per sample: 1 or 2.
-   */
-  uint32_t bytes_per_sample;
-  /**
-   * Whether 2-byte samples are big-endian.
-   */
-  bool big_endian;
-  /**
-   * Bytes per row.
-   */
-  size_t linesize;
-  /**
-   * Bytes of the whole picture (`height * linesize`).
-   */
-  size_t size;
-} lazyqt_pixels;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Copy up to `len` bytes of the movie file starting at `offset` into `buf` and store the
+ * number copied in `*read`: `len`, or fewer when the file ends first (0 at or past its end).
+ * `len` may be at most 256 MiB (`LAZYQT_ERR_TOO_LARGE` otherwise). Over HTTP a read the
+ * caches do not hold is one range request, validated like every other read of the handle.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `buf` is NULL (only with `len` 0) or valid for writing
+ * `len` bytes; `read` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_read_bytes(const struct lazyqt_movie *m,
+                                     uint64_t offset,
+                                     uint8_t *buf,
+                                     size_t len,
+                                     size_t *read);
+
+/**
+ * Store the file offset of the movie's `moov` atom (its header's first byte) in `*offset`
+ * and its total size, header included, in `*size`.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `offset` and `size` are NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_moov_location(const struct lazyqt_movie *m,
+                                        uint64_t *offset,
+                                        uint64_t *size);
 
 /**
  * Store the size of the pictures that `lazyqt_decode_frame` and `lazyqt_encode_frame`
@@ -545,26 +572,6 @@ void lazyqt_close(struct lazyqt_movie *m);
 enum lazyqt_status lazyqt_get_info(const struct lazyqt_movie *m, struct lazyqt_info *out);
 
 /**
- * Store in `*out` how many malformed tracks the movie declares that were left out (the
- * first 16 are described by `lazyqt_get_skipped_track`).
- *
- * # Safety
- * `m` is NULL or a live handle; `out` is NULL or valid for writing.
- */
-enum lazyqt_status lazyqt_skipped_track_count(const struct lazyqt_movie *m, size_t *out);
-
-/**
- * Fill `*out` with malformed track number `index` (0-based, in file order, below
- * `lazyqt_skipped_track_count`); `LAZYQT_ERR_OUT_OF_RANGE` past the last.
- *
- * # Safety
- * `m` is NULL or a live handle; `out` is NULL or valid for writing.
- */
-enum lazyqt_status lazyqt_get_skipped_track(const struct lazyqt_movie *m,
-                                            size_t index,
-                                            struct lazyqt_skipped_track *out);
-
-/**
  * Decode frame `n` (0-based, presentation order), convert it to the packed FFmpeg pixel
  * format named `pix_fmt` ("rgb24", "bgr24", "rgba", "bgra", "argb", "abgr", "gray",
  * "gray16le", "gray16be", "rgb48le", "rgb48be", "rgba64be", ...; without "le"/"be":
@@ -590,6 +597,26 @@ enum lazyqt_status lazyqt_frame_pixels(const struct lazyqt_movie *m,
                                        uint8_t *buf,
                                        size_t cap,
                                        struct lazyqt_pixels *out);
+
+/**
+ * Store in `*out` how many malformed tracks the movie declares that were left out (the
+ * first 16 are described by `lazyqt_get_skipped_track`).
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `out` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_skipped_track_count(const struct lazyqt_movie *m, size_t *out);
+
+/**
+ * Fill `*out` with malformed track number `index` (0-based, in file order, below
+ * `lazyqt_skipped_track_count`); `LAZYQT_ERR_OUT_OF_RANGE` past the last.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `out` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_get_skipped_track(const struct lazyqt_movie *m,
+                                            size_t index,
+                                            struct lazyqt_skipped_track *out);
 
 /**
  * A static description of a status code ("unknown status" for values that are none).

@@ -1,6 +1,6 @@
 //! The C ABI of lazyqt: open a QuickTime movie from a path or an HTTP(S) URL, read its
-//! metadata, look up frames, fetch their compressed bytes, decode them into caller buffers
-//! and encode them as images.
+//! metadata, look up frames, fetch their compressed bytes (or any bytes of the file), decode
+//! them into caller buffers and encode them as images.
 //!
 //! Conventions: every fallible call returns a `lazyqt_status` (0 = `LAZYQT_OK`) and leaves a
 //! message for `lazyqt_last_error_message()` on the calling thread. Pointers are checked for
@@ -17,6 +17,7 @@
 #![allow(non_camel_case_types)]
 
 mod buffer;
+mod bytes;
 /// Colour test movies and the ffmpeg CLI's reference frames (shared with other crates' tests).
 #[cfg(test)]
 #[path = "../../../testdata/colour.rs"]
@@ -31,6 +32,7 @@ mod pixels;
 mod skipped;
 mod status;
 
+pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};
 pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
 pub use encode::{
     lazyqt_buffer_free, lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_encode_frame_matrix_alloc,
