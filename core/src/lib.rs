@@ -25,6 +25,7 @@ pub mod error;
 pub mod fourcc;
 pub mod movie;
 pub mod read_at;
+pub mod skipped;
 pub mod track;
 
 pub use cursor::{Cursor, Sample};
@@ -32,4 +33,5 @@ pub use error::{Error, ErrorKind, FormatError, Result};
 pub use fourcc::FourCC;
 pub use movie::Movie;
 pub use read_at::ReadAt;
+pub use skipped::SkippedTrack;
 pub use track::{Track, TrackKind};

@@ -8,13 +8,18 @@ use crate::boxes::headers::{self, MediaHeader, MovieHeader, TrackHeader};
 use crate::boxes::stsd;
 use crate::boxes::table::{self, SampleSizes, Table};
 use crate::cursor::SampleTables;
-use crate::error::{Error, ErrorKind, FormatError, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::fourcc::{codes, FourCC};
 use crate::read_at::ReadAt;
+use crate::skipped::SkippedTrack;
 use crate::track::{Track, TrackKind};
 
 /// Most tracks kept per movie; further ones are counted in [`Movie::ignored_tracks`].
 pub const MAX_TRACKS: usize = 16;
+
+/// Most malformed tracks recorded per movie; further ones are only counted in
+/// [`Movie::ignored_tracks`].
+pub const MAX_SKIPPED_TRACKS: usize = 16;
 
 /// Seconds from the QuickTime epoch (1904-01-01) to the Unix epoch (1970-01-01).
 pub const QUICKTIME_EPOCH_OFFSET: u64 = 2_082_844_800;
@@ -32,10 +37,12 @@ pub struct Movie {
     /// `mvhd` fields.
     pub header: MovieHeader,
     tracks: heapless::Vec<Track, MAX_TRACKS>,
-    /// Tracks not kept: beyond [`MAX_TRACKS`], or malformed.
+    skipped: heapless::Vec<SkippedTrack, MAX_SKIPPED_TRACKS>,
+    /// The first malformed track that is or may be a video track, even when `skipped` is full.
+    first_broken_video: Option<SkippedTrack>,
+    /// Tracks not kept: beyond [`MAX_TRACKS`], or malformed (the first
+    /// [`MAX_SKIPPED_TRACKS`] of those are in [`Movie::skipped_tracks`]).
     pub ignored_tracks: u32,
-    /// Why the first ignored malformed track was ignored.
-    pub first_track_error: Option<FormatError>,
 }
 
 impl Movie {
@@ -65,7 +72,8 @@ impl Movie {
         let mut header = None;
         let mut tracks = heapless::Vec::new();
         let mut ignored_tracks = 0u32;
-        let mut first_track_error = None;
+        let mut skipped = heapless::Vec::new();
+        let mut first_broken_video = None;
         let mut children = Children::of(&moov);
         while let Some(h) = children.next(r) {
             let h = h?;
@@ -81,14 +89,19 @@ impl Movie {
                     }
                     Err(Error::Format(e)) => {
                         ignored_tracks += 1;
-                        first_track_error.get_or_insert(e);
+                        let bad = SkippedTrack::identify(r, &h, e);
+                        if bad.may_be_video() {
+                            first_broken_video.get_or_insert(bad);
+                        }
+                        // Beyond the capacity a malformed track is only counted.
+                        let _ = skipped.push(bad);
                     }
                     Err(e) => return Err(e),
                 }
             }
         }
         let header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
-        Ok(Movie { file_len, file_type, moov, header, tracks, ignored_tracks, first_track_error })
+        Ok(Movie { file_len, file_type, moov, header, tracks, skipped, first_broken_video, ignored_tracks })
     }
 
     /// The tracks, in file order.
@@ -96,17 +109,34 @@ impl Movie {
         &self.tracks
     }
 
+    /// The malformed tracks, in file order (the first [`MAX_SKIPPED_TRACKS`]).
+    pub fn skipped_tracks(&self) -> &[SkippedTrack] {
+        &self.skipped
+    }
+
     /// The track with id `id`.
     pub fn track(&self, id: u32) -> Option<&Track> {
         self.tracks.iter().find(|t| t.id() == id)
     }
 
-    /// The main video track: the first video track with samples.
+    /// The main video track: the first video track with samples (else the first video
+    /// track), or `None` when there is none or when [`Movie::default_video`] refuses it.
     pub fn video_track(&self) -> Option<&Track> {
-        self.tracks
-            .iter()
-            .find(|t| t.kind() == TrackKind::Video && t.sample_count() > 0)
-            .or_else(|| self.tracks.iter().find(|t| t.kind() == TrackKind::Video))
+        self.default_video().ok().flatten()
+    }
+
+    /// The main video track, as [`Movie::video_track`] picks it, unless a malformed track
+    /// that is (or, its handler unreadable, may be) a video track comes before it in the
+    /// file: then that track, since the caller asked for the first video track and another
+    /// track's pictures would be a wrong answer. `Ok(None)`: no video track at all.
+    pub fn default_video(&self) -> core::result::Result<Option<&Track>, SkippedTrack> {
+        let video = self.tracks.iter().filter(|t| t.kind() == TrackKind::Video);
+        let chosen = video.clone().find(|t| t.sample_count() > 0).or_else(|| video.clone().next());
+        match (self.first_broken_video, chosen) {
+            (Some(bad), Some(t)) if bad.trak.offset < t.trak.offset => Err(bad),
+            (Some(bad), None) => Err(bad),
+            (_, chosen) => Ok(chosen),
+        }
     }
 
     /// Creation time as seconds since the Unix epoch, if set.

@@ -30,6 +30,16 @@ pub enum TrackKind {
 }
 
 impl TrackKind {
+    /// The kind a handler subtype (`vide`, `soun`, `tmcd`, …) names.
+    pub const fn of_handler(subtype: FourCC) -> Self {
+        match &subtype.0 {
+            b"vide" => TrackKind::Video,
+            b"soun" => TrackKind::Audio,
+            b"tmcd" => TrackKind::Timecode,
+            _ => TrackKind::Other,
+        }
+    }
+
     /// Lower-case name: "video", "audio", "timecode", "other".
     pub const fn name(self) -> &'static str {
         match self {
@@ -102,12 +112,7 @@ impl Track {
 
     /// What the track holds, from its handler.
     pub fn kind(&self) -> TrackKind {
-        match self.handler.subtype {
-            codes::VIDE => TrackKind::Video,
-            codes::SOUN => TrackKind::Audio,
-            codes::TMCD => TrackKind::Timecode,
-            _ => TrackKind::Other,
-        }
+        TrackKind::of_handler(self.handler.subtype)
     }
 
     /// Codec / format code of the sample description (`apcn`, `avc1`, `in24`…).

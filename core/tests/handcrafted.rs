@@ -5,7 +5,7 @@ mod common;
 
 use common::build::*;
 use lazyqt_core::atom::{Children, Walker};
-use lazyqt_core::{Error, ErrorKind, Movie};
+use lazyqt_core::{Error, ErrorKind, Movie, TrackKind};
 
 /// 20 samples in chunks of 6, 6, 6 and a short last chunk of 2.
 fn multi_run_spec(co64: bool, base: u64) -> TrackSpec {
@@ -112,7 +112,7 @@ fn lying_counts_are_refused() {
     let movie = Movie::open(&file[..]).unwrap();
     assert_eq!(movie.tracks().len(), 0);
     assert_eq!(movie.ignored_tracks, 1);
-    let e = movie.first_track_error.unwrap();
+    let e = movie.skipped_tracks()[0].error;
     assert_eq!((e.kind, e.atom.as_str()), (ErrorKind::BadTable, Some("stsz")));
 }
 
@@ -124,7 +124,7 @@ fn child_overrunning_its_parent_is_an_error() {
     let size = u32::from_be_bytes(file[at..at + 4].try_into().unwrap());
     file[at..at + 4].copy_from_slice(&(size + 1000).to_be_bytes());
     let movie = Movie::open(&file[..]).unwrap();
-    let e = movie.first_track_error.expect("track refused");
+    let e = movie.skipped_tracks().first().expect("track refused").error;
     assert_eq!((e.kind, e.atom.as_str()), (ErrorKind::Truncated, Some("mdia")));
 }
 
@@ -269,7 +269,68 @@ fn unsorted_or_out_of_range_sync_samples_are_refused() {
         let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
         let movie = Movie::open(&file[..]).unwrap();
         assert!(movie.tracks().is_empty(), "stss {stss:?} accepted");
-        let e = movie.first_track_error.unwrap();
+        let e = movie.skipped_tracks()[0].error;
         assert_eq!((e.kind, e.atom.as_str()), (ErrorKind::BadTable, Some("stss")));
     }
+}
+
+/// Two video tracks (ids 1 and 2), the stsz count of track `bad` set to 2^31.
+fn two_video_tracks(bad: usize) -> Vec<u8> {
+    let spec = multi_run_spec(false, 48);
+    let mut second = video_trak(&spec);
+    let at = second.windows(4).position(|w| w == b"tkhd").unwrap() + 4 + 4 + 8;
+    second[at..at + 4].copy_from_slice(&2u32.to_be_bytes());
+    let mut traks = [video_trak(&spec), second];
+    let t = &mut traks[bad - 1];
+    let at = t.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
+    t[at..at + 4].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    cat(&[ftyp(), moov(&traks)])
+}
+
+#[test]
+fn a_broken_first_video_track_is_reported_and_never_replaced() {
+    let file = two_video_tracks(1);
+    let movie = Movie::open(&file[..]).unwrap();
+    assert_eq!(movie.tracks().len(), 1);
+    assert_eq!(movie.tracks()[0].id(), 2);
+    let skipped = movie.skipped_tracks();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!((skipped[0].id, skipped[0].kind), (Some(1), Some(TrackKind::Video)));
+    assert_eq!((skipped[0].error.kind, skipped[0].error.atom.as_str()), (ErrorKind::BadTable, Some("stsz")));
+    assert_eq!(movie.default_video(), Err(skipped[0]));
+    assert!(movie.video_track().is_none(), "track 2 must not stand in for track 1");
+    let text = skipped[0].to_string();
+    assert!(text.starts_with("video track 1 is malformed: atom 'stsz' at offset"), "{text}");
+}
+
+#[test]
+fn a_broken_later_video_track_leaves_the_first_one() {
+    let file = two_video_tracks(2);
+    let movie = Movie::open(&file[..]).unwrap();
+    assert_eq!(movie.default_video().unwrap().map(|t| t.id()), Some(1));
+    assert_eq!(movie.skipped_tracks().len(), 1);
+    assert_eq!(movie.skipped_tracks()[0].id, Some(2));
+}
+
+#[test]
+fn a_track_of_unreadable_kind_blocks_the_video_tracks_after_it() {
+    // The first trak's hdlr is cut short: its kind is unknown, so it may be the video track.
+    let spec = multi_run_spec(false, 48);
+    let mut first = video_trak(&spec);
+    let at = first.windows(4).position(|w| w == b"hdlr").unwrap() - 4;
+    let size = u32::from_be_bytes(first[at..at + 4].try_into().unwrap());
+    first.splice(at + 12..at + size as usize, []); // keep size, type, version+flags only
+    first[at..at + 4].copy_from_slice(&12u32.to_be_bytes());
+    // Fix the sizes of the enclosing mdia and trak.
+    let cut = size - 12;
+    for kind in [b"mdia", b"trak"] {
+        let p = first.windows(4).position(|w| w == kind).unwrap() - 4;
+        let s = u32::from_be_bytes(first[p..p + 4].try_into().unwrap());
+        first[p..p + 4].copy_from_slice(&(s - cut).to_be_bytes());
+    }
+    let file = cat(&[ftyp(), moov(&[first, video_trak(&spec)])]);
+    let movie = Movie::open(&file[..]).unwrap();
+    let bad = movie.default_video().unwrap_err();
+    assert_eq!((bad.id, bad.kind), (Some(1), None));
+    assert!(bad.to_string().contains("of unknown kind"), "{bad}");
 }

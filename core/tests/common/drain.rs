@@ -104,6 +104,13 @@ pub fn drain_movie(data: &[u8]) -> u64 {
     check_header(&movie.moov, 0, data.len() as u64);
     let mut sum = movie.creation_unix_time().unwrap_or(0) as u64;
     assert!(movie.video_track().is_none_or(|v| movie.tracks().contains(v)));
+    if let Err(bad) = movie.default_video() {
+        assert!(bad.may_be_video() && movie.video_track().is_none());
+    }
+    for s in movie.skipped_tracks() {
+        check_header(&s.trak, movie.moov.offset, movie.moov.end());
+        sum = sum.wrapping_add(s.to_string().len() as u64);
+    }
     for t in movie.tracks() {
         assert!(movie.track(t.id()).is_some());
         sum = sum.wrapping_add(drain_track(data, t));
