@@ -24,6 +24,9 @@ pub const MAX_SKIPPED_TRACKS: usize = 16;
 /// Seconds from the QuickTime epoch (1904-01-01) to the Unix epoch (1970-01-01).
 pub const QUICKTIME_EPOCH_OFFSET: u64 = 2_082_844_800;
 
+/// The `moov` header of [`Movie::empty`].
+const NO_MOOV: AtomHeader = AtomHeader { kind: codes::MOOV, offset: 0, size: 0, header_len: 0, uuid: None };
+
 /// A parsed movie: headers and tracks, all plain data (no borrowed reader), so it can
 /// be cached and shared while lookups read through any [`ReadAt`] over the same file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,12 +49,62 @@ pub struct Movie {
 }
 
 impl Movie {
+    /// A movie of no file and no tracks: storage for [`Movie::open_in`].
+    pub const fn empty() -> Self {
+        Movie {
+            file_len: 0,
+            file_type: None,
+            moov: NO_MOOV,
+            header: MovieHeader { creation_time: 0, modification_time: 0, timescale: 0, duration: 0 },
+            tracks: heapless::Vec::new(),
+            skipped: heapless::Vec::new(),
+            first_broken_video: None,
+            ignored_tracks: 0,
+        }
+    }
+
     /// Parse the movie in `r`: walk the top-level atoms (one small read each), read
     /// `moov` (announced to the source with [`ReadAt::will_need`]) and its tracks.
+    ///
+    /// Returns the movie by value (over 13 KB with [`MAX_TRACKS`] = 16): where stack is
+    /// scarce, open into storage you hold with [`Movie::open_in`].
     pub fn open<R: ReadAt + ?Sized>(r: &R) -> Result<Self, R::Error> {
-        let file_len = r.len().map_err(|error| Error::Read { offset: 0, len: 0, error })?;
-        let mut top = Children::new(0, file_len);
-        let mut file_type = None;
+        let mut movie = Movie::empty();
+        movie.open_in(r)?;
+        Ok(movie)
+    }
+
+    /// [`Movie::open`] into `self`, replacing what it held: the tracks are built in
+    /// place, so opening needs a few KB of stack besides the `Movie` (a `static` or a
+    /// long-lived local). After an error `self` is [`Movie::empty`].
+    pub fn open_in<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        self.clear();
+        let out = self.parse(r);
+        if out.is_err() {
+            self.clear();
+        }
+        out
+    }
+
+    /// Make `self` [`Movie::empty`] field by field (assigning a whole empty movie could
+    /// build one on the stack first).
+    fn clear(&mut self) {
+        let Movie { file_len, file_type, moov, header, tracks, skipped, first_broken_video, ignored_tracks } =
+            self;
+        *file_len = 0;
+        *file_type = None;
+        *moov = NO_MOOV;
+        *header = MovieHeader::default();
+        tracks.clear();
+        skipped.clear();
+        *first_broken_video = None;
+        *ignored_tracks = 0;
+    }
+
+    /// The body of [`Movie::open_in`], on a cleared `self`.
+    fn parse<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        self.file_len = r.len().map_err(|error| Error::Read { offset: 0, len: 0, error })?;
+        let mut top = Children::new(0, self.file_len);
         let moov = loop {
             match top.next(r) {
                 None => return Err(Error::format(ErrorKind::NoMoov, codes::FILE, 0)),
@@ -60,20 +113,17 @@ impl Movie {
                 }
                 Some(h) => {
                     let h = h?;
-                    if h.kind == codes::FTYP && file_type.is_none() {
-                        file_type = Some(ftyp::parse(r, &h)?);
+                    if h.kind == codes::FTYP && self.file_type.is_none() {
+                        self.file_type = Some(ftyp::parse(r, &h)?);
                     } else if h.kind == codes::MOOV {
                         break h;
                     }
                 }
             }
         };
+        self.moov = moov;
         r.will_need(moov.offset, moov.size);
         let mut header = None;
-        let mut tracks = heapless::Vec::new();
-        let mut ignored_tracks = 0u32;
-        let mut skipped = heapless::Vec::new();
-        let mut first_broken_video = None;
         let mut children = Children::of(&moov);
         while let Some(h) = children.next(r) {
             let h = h?;
@@ -83,25 +133,25 @@ impl Movie {
                 let movie_timescale = header.map_or(0, |m: MovieHeader| m.timescale);
                 match parse_track(r, &h, movie_timescale) {
                     Ok(t) => {
-                        if tracks.push(t).is_err() {
-                            ignored_tracks += 1;
+                        if self.tracks.push(t).is_err() {
+                            self.ignored_tracks += 1;
                         }
                     }
                     Err(Error::Format(e)) => {
-                        ignored_tracks += 1;
+                        self.ignored_tracks += 1;
                         let bad = SkippedTrack::identify(r, &h, e);
                         if bad.may_be_video() {
-                            first_broken_video.get_or_insert(bad);
+                            self.first_broken_video.get_or_insert(bad);
                         }
                         // Beyond the capacity a malformed track is only counted.
-                        let _ = skipped.push(bad);
+                        let _ = self.skipped.push(bad);
                     }
                     Err(e) => return Err(e),
                 }
             }
         }
-        let header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
-        Ok(Movie { file_len, file_type, moov, header, tracks, skipped, first_broken_video, ignored_tracks })
+        self.header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
+        Ok(())
     }
 
     /// The tracks, in file order.
