@@ -1,11 +1,11 @@
 //! Opening a movie: find `moov` without touching `mdat`, then parse its tracks.
 
 use crate::atom::{AtomHeader, Children};
-use crate::boxes::elst::{self, Edit};
+use crate::boxes::elst;
 use crate::boxes::ftyp::{self, FileType};
 use crate::boxes::hdlr::{self, Handler};
 use crate::boxes::headers::{self, MediaHeader, MovieHeader, TrackHeader};
-use crate::boxes::stsd;
+use crate::boxes::stsd::{self, SampleEntry};
 use crate::boxes::table::{self, SampleSizes, Table};
 use crate::cursor::SampleTables;
 use crate::error::{Error, ErrorKind, Result};
@@ -131,12 +131,8 @@ impl Movie {
                 header = Some(headers::parse_mvhd(r, &h)?);
             } else if h.kind == codes::TRAK {
                 let movie_timescale = header.map_or(0, |m: MovieHeader| m.timescale);
-                match parse_track(r, &h, movie_timescale) {
-                    Ok(t) => {
-                        if self.tracks.push(t).is_err() {
-                            self.ignored_tracks += 1;
-                        }
-                    }
+                match self.add_track(r, &h, movie_timescale) {
+                    Ok(()) => {}
                     Err(Error::Format(e)) => {
                         self.ignored_tracks += 1;
                         let bad = SkippedTrack::identify(r, &h, e);
@@ -152,6 +148,29 @@ impl Movie {
         }
         self.header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
         Ok(())
+    }
+
+    /// Parse `trak` into the next free track slot, or, when all [`MAX_TRACKS`] are
+    /// taken, only check it (a malformed one is still reported) and count it as ignored.
+    fn add_track<R: ReadAt + ?Sized>(
+        &mut self,
+        r: &R,
+        trak: &AtomHeader,
+        movie_timescale: u32,
+    ) -> Result<(), R::Error> {
+        // (`resize_with` writes the blank track in place; `push` would return it back.)
+        if self.tracks.resize_with(self.tracks.len() + 1, || blank_track(trak)).is_err() {
+            check_track(r, trak, movie_timescale)?;
+            self.ignored_tracks += 1;
+            return Ok(());
+        }
+        let Some(track) = self.tracks.last_mut() else { return Ok(()) };
+        let out = parse_track(r, trak, movie_timescale, track);
+        if out.is_err() {
+            // (`truncate`, not `pop`: that would return the track by value.)
+            self.tracks.truncate(self.tracks.len().saturating_sub(1));
+        }
+        out
     }
 
     /// The tracks, in file order.
@@ -212,11 +231,39 @@ fn required<E>(h: Option<AtomHeader>, kind: FourCC, parent: &AtomHeader) -> Resu
     h.ok_or(Error::format(ErrorKind::Missing, kind, parent.offset))
 }
 
+/// A track of no samples at `trak`: the slot [`parse_track`] fills.
+fn blank_track(trak: &AtomHeader) -> Track {
+    Track {
+        trak: *trak,
+        header: TrackHeader::default(),
+        media: MediaHeader::default(),
+        handler: Handler::default(),
+        entry: SampleEntry::default(),
+        tables: SampleTables::default(),
+        edit: None,
+        movie_timescale: 0,
+        first_frame: 0,
+        frame_count: 0,
+        first_pts: 0,
+    }
+}
+
+/// Parse `trak` as [`parse_track`] does, into a slot of its own (on this function's
+/// stack, only while it runs): for tracks beyond [`MAX_TRACKS`].
+#[inline(never)]
+fn check_track<R: ReadAt + ?Sized>(r: &R, trak: &AtomHeader, movie_timescale: u32) -> Result<(), R::Error> {
+    let mut track = blank_track(trak);
+    parse_track(r, trak, movie_timescale, &mut track)
+}
+
+/// Parse `trak` into `track` (a [`blank_track`] in its final place: a `Track` is over
+/// 700 bytes, and returning one by value costs a copy per frame on the way).
 fn parse_track<R: ReadAt + ?Sized>(
     r: &R,
     trak: &AtomHeader,
     movie_timescale: u32,
-) -> Result<Track, R::Error> {
+    track: &mut Track,
+) -> Result<(), R::Error> {
     let (mut tkhd, mut mdia, mut edit) = (None, None, None);
     let mut children = Children::of(trak);
     while let Some(h) = children.next(r) {
@@ -269,7 +316,7 @@ fn parse_track<R: ReadAt + ?Sized>(
         };
         slot.get_or_insert(h);
     }
-    let entry = stsd::parse(r, &required(a.stsd, codes::STSD, &stbl)?, handler.subtype)?;
+    stsd::parse_into(r, &required(a.stsd, codes::STSD, &stbl)?, handler.subtype, &mut track.entry)?;
     let sizes: SampleSizes = table::parse_sizes(r, &required(a.sizes, codes::STSZ, &stbl)?)?;
     let ctts = match a.ctts {
         Some(h) => Some(table::parse_simple(r, &h)?),
@@ -282,7 +329,7 @@ fn parse_track<R: ReadAt + ?Sized>(
     if let Some(t) = &stss {
         check_sync_samples(r, t, sizes.count)?;
     }
-    let tables = SampleTables {
+    track.tables = SampleTables {
         stts: table::parse_simple(r, &required(a.stts, codes::STTS, &stbl)?)?,
         ctts,
         stss,
@@ -290,22 +337,13 @@ fn parse_track<R: ReadAt + ?Sized>(
         sizes,
         chunks: table::parse_simple(r, &required(a.chunks, codes::STCO, &stbl)?)?,
     };
-    let edit: Option<Edit> = edit.filter(|_| movie_timescale > 0);
-    let mut track = Track {
-        trak: *trak,
-        header,
-        media,
-        handler,
-        entry,
-        tables,
-        edit,
-        movie_timescale,
-        first_frame: 0,
-        frame_count: 0,
-        first_pts: 0,
-    };
-    track.locate_frames(r)?;
-    Ok(track)
+    track.trak = *trak;
+    track.header = header;
+    track.media = media;
+    track.handler = handler;
+    track.edit = edit.filter(|_| movie_timescale > 0);
+    track.movie_timescale = movie_timescale;
+    track.locate_frames(r)
 }
 
 /// Sync sample numbers must rise strictly and name existing samples: lookups binary-search

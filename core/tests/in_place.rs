@@ -96,3 +96,31 @@ fn a_seek_past_a_short_ctts_forgets_the_offset_of_the_last_position() {
         assert_eq!(c.next(data).unwrap().unwrap().pts, pts(i), "sample {i}");
     }
 }
+
+#[test]
+fn tracks_beyond_the_capacity_are_counted_and_a_malformed_one_is_still_reported() {
+    let spec = TrackSpec {
+        sizes: vec![1000; 4],
+        stsc: vec![(1, 2)],
+        chunks: vec![48, 2_048],
+        co64: false,
+        stts: vec![(4, 1001)],
+        stss: None,
+    };
+    let good = video_trak(&spec);
+    let mut broken = good.clone();
+    let at = broken.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
+    broken[at..at + 4].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    let max = lazyqt_core::movie::MAX_TRACKS;
+    let mut traks = vec![good.clone(); max + 1];
+    traks.push(broken);
+    let file = cat(&[ftyp(), moov(&traks)]);
+    let mut slot = Movie::empty();
+    slot.open_in(&file[..]).unwrap();
+    assert_eq!(slot.tracks().len(), max);
+    assert_eq!(slot.ignored_tracks, 2, "one well-formed track over the capacity, one malformed");
+    let skipped = slot.skipped_tracks();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!((skipped[0].error.kind, skipped[0].error.atom.as_str()), (ErrorKind::BadTable, Some("stsz")));
+    assert_eq!(slot, Movie::open(&file[..]).unwrap());
+}
