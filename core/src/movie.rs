@@ -164,6 +164,7 @@ impl Movie {
             self.ignored_tracks += 1;
             return Ok(());
         }
+        // Always `Some`: the list just grew by this track.
         let Some(track) = self.tracks.last_mut() else { return Ok(()) };
         let out = parse_track(r, trak, movie_timescale, track);
         if out.is_err() {
