@@ -19,10 +19,10 @@ import sys
 # The goals for the core in the example firmware.
 GOAL_CORE_FLASH = 64 * 1024
 GOAL_STACK = 8 * 1024
-# Today's stack use plus ~10% (opt-level "s" or "z"): a change that grows it fails here and
-# must update BENCHMARKS.md. The 8 KiB goal is reported, not enforced: opening holds the
-# Movie (~12 KB) twice and each lookup's cursor carries six 256-byte windows.
-STACK_BUDGET = {"open": 27 * 1024, "lookups": 10 * 1024 + 512}
+# Today's stack use plus ~10% (opt-level "s" or "z"; both under GOAL_STACK, which is
+# enforced too): a change that grows it fails here and must update BENCHMARKS.md. Opening
+# builds the tracks inside the Movie the firmware holds, so the Movie is not counted.
+STACK_BUDGET = {"open": 7 * 1024 + 512, "lookups": 5 * 1024}
 
 
 def fail(msg):
@@ -252,6 +252,8 @@ def main():
     if set(stack) != {"open", "lookups"} or min(stack.values()) <= 0:
         fail(f"expected stack measurements of open and lookups: {stack}")
     for step, used in stack.items():
+        if used > GOAL_STACK:
+            fail(f"{step} used {used} bytes of stack, over the goal of {GOAL_STACK}")
         if used > STACK_BUDGET[step]:
             fail(f"{step} used {used} bytes of stack, over its budget of {STACK_BUDGET[step]}")
     layout = next(line for line in out if "flash_image" in line)

@@ -88,15 +88,14 @@ fn stsc_entry<R: ReadAt + ?Sized>(w: &mut Window, r: &R, t: &Table, k: u32) -> R
 }
 
 impl<'t> Cursor<'t> {
-    /// A cursor whose next sample is `index` (`index == count` gives an exhausted cursor).
-    pub fn at<R: ReadAt + ?Sized>(t: &'t SampleTables, r: &R, index: u32) -> Result<Self, R::Error> {
-        let count = t.sizes.count;
-        if index > count {
-            return Err(Error::OutOfRange { asked: u64::from(index), available: u64::from(count) });
-        }
-        let mut c = Cursor {
+    /// An exhausted cursor over `t`, nothing read yet: [`Cursor::seek`] positions it.
+    ///
+    /// With `new` + `seek` a cursor is built where it lives: [`Cursor::at`] returns it
+    /// by value, which on a small stack can cost a copy of its windows per frame.
+    pub const fn new(t: &'t SampleTables) -> Self {
+        Cursor {
             t,
-            next: index,
+            next: t.sizes.count,
             stts_k: 0,
             stts_left: 0,
             delta: 0,
@@ -118,15 +117,33 @@ impl<'t> Cursor<'t> {
             w_stsz: Window::new(),
             w_chunks: Window::new(),
             w_stss: Window::new(),
-        };
-        if index == count {
-            return Ok(c);
         }
-        c.seek_stts(r, index)?;
-        c.seek_ctts(r, index)?;
-        c.seek_stsc(r, index)?;
-        c.seek_stss(r, index)?;
+    }
+
+    /// A cursor whose next sample is `index` (`index == count` gives an exhausted cursor).
+    pub fn at<R: ReadAt + ?Sized>(t: &'t SampleTables, r: &R, index: u32) -> Result<Self, R::Error> {
+        let mut c = Cursor::new(t);
+        c.seek(r, index)?;
         Ok(c)
+    }
+
+    /// Move the cursor so its next sample is `index` (`index == count` exhausts it), in
+    /// O(runs), keeping what its windows hold. After an error the cursor is exhausted.
+    pub fn seek<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+        let count = self.t.sizes.count;
+        self.next = count;
+        if index > count {
+            return Err(Error::OutOfRange { asked: u64::from(index), available: u64::from(count) });
+        }
+        if index == count {
+            return Ok(());
+        }
+        self.seek_stts(r, index)?;
+        self.seek_ctts(r, index)?;
+        self.seek_stsc(r, index)?;
+        self.seek_stss(r, index)?;
+        self.next = index;
+        Ok(())
     }
 
     /// Index of the sample `next` will return.
@@ -174,6 +191,7 @@ impl<'t> Cursor<'t> {
         }
         // Past the end of ctts: offsets are 0 (as FFmpeg reads such files).
         self.ctts_k = t.count;
+        self.ctts_left = 0;
         Ok(())
     }
 

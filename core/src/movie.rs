@@ -1,11 +1,11 @@
 //! Opening a movie: find `moov` without touching `mdat`, then parse its tracks.
 
 use crate::atom::{AtomHeader, Children};
-use crate::boxes::elst::{self, Edit};
+use crate::boxes::elst;
 use crate::boxes::ftyp::{self, FileType};
 use crate::boxes::hdlr::{self, Handler};
 use crate::boxes::headers::{self, MediaHeader, MovieHeader, TrackHeader};
-use crate::boxes::stsd;
+use crate::boxes::stsd::{self, SampleEntry};
 use crate::boxes::table::{self, SampleSizes, Table};
 use crate::cursor::SampleTables;
 use crate::error::{Error, ErrorKind, Result};
@@ -23,6 +23,9 @@ pub const MAX_SKIPPED_TRACKS: usize = 16;
 
 /// Seconds from the QuickTime epoch (1904-01-01) to the Unix epoch (1970-01-01).
 pub const QUICKTIME_EPOCH_OFFSET: u64 = 2_082_844_800;
+
+/// The `moov` header of [`Movie::empty`].
+const NO_MOOV: AtomHeader = AtomHeader { kind: codes::MOOV, offset: 0, size: 0, header_len: 0, uuid: None };
 
 /// A parsed movie: headers and tracks, all plain data (no borrowed reader), so it can
 /// be cached and shared while lookups read through any [`ReadAt`] over the same file.
@@ -46,12 +49,62 @@ pub struct Movie {
 }
 
 impl Movie {
+    /// A movie of no file and no tracks: storage for [`Movie::open_in`].
+    pub const fn empty() -> Self {
+        Movie {
+            file_len: 0,
+            file_type: None,
+            moov: NO_MOOV,
+            header: MovieHeader { creation_time: 0, modification_time: 0, timescale: 0, duration: 0 },
+            tracks: heapless::Vec::new(),
+            skipped: heapless::Vec::new(),
+            first_broken_video: None,
+            ignored_tracks: 0,
+        }
+    }
+
     /// Parse the movie in `r`: walk the top-level atoms (one small read each), read
     /// `moov` (announced to the source with [`ReadAt::will_need`]) and its tracks.
+    ///
+    /// Returns the movie by value (over 13 KB with [`MAX_TRACKS`] = 16): where stack is
+    /// scarce, open into storage you hold with [`Movie::open_in`].
     pub fn open<R: ReadAt + ?Sized>(r: &R) -> Result<Self, R::Error> {
-        let file_len = r.len().map_err(|error| Error::Read { offset: 0, len: 0, error })?;
-        let mut top = Children::new(0, file_len);
-        let mut file_type = None;
+        let mut movie = Movie::empty();
+        movie.open_in(r)?;
+        Ok(movie)
+    }
+
+    /// [`Movie::open`] into `self`, replacing what it held: the tracks are built in
+    /// place, so opening needs a few KB of stack besides the `Movie` (a `static` or a
+    /// long-lived local). After an error `self` is [`Movie::empty`].
+    pub fn open_in<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        self.clear();
+        let out = self.parse(r);
+        if out.is_err() {
+            self.clear();
+        }
+        out
+    }
+
+    /// Make `self` [`Movie::empty`] field by field (assigning a whole empty movie could
+    /// build one on the stack first).
+    fn clear(&mut self) {
+        let Movie { file_len, file_type, moov, header, tracks, skipped, first_broken_video, ignored_tracks } =
+            self;
+        *file_len = 0;
+        *file_type = None;
+        *moov = NO_MOOV;
+        *header = MovieHeader::default();
+        tracks.clear();
+        skipped.clear();
+        *first_broken_video = None;
+        *ignored_tracks = 0;
+    }
+
+    /// The body of [`Movie::open_in`], on a cleared `self`.
+    fn parse<R: ReadAt + ?Sized>(&mut self, r: &R) -> Result<(), R::Error> {
+        self.file_len = r.len().map_err(|error| Error::Read { offset: 0, len: 0, error })?;
+        let mut top = Children::new(0, self.file_len);
         let moov = loop {
             match top.next(r) {
                 None => return Err(Error::format(ErrorKind::NoMoov, codes::FILE, 0)),
@@ -60,20 +113,17 @@ impl Movie {
                 }
                 Some(h) => {
                     let h = h?;
-                    if h.kind == codes::FTYP && file_type.is_none() {
-                        file_type = Some(ftyp::parse(r, &h)?);
+                    if h.kind == codes::FTYP && self.file_type.is_none() {
+                        self.file_type = Some(ftyp::parse(r, &h)?);
                     } else if h.kind == codes::MOOV {
                         break h;
                     }
                 }
             }
         };
+        self.moov = moov;
         r.will_need(moov.offset, moov.size);
         let mut header = None;
-        let mut tracks = heapless::Vec::new();
-        let mut ignored_tracks = 0u32;
-        let mut skipped = heapless::Vec::new();
-        let mut first_broken_video = None;
         let mut children = Children::of(&moov);
         while let Some(h) = children.next(r) {
             let h = h?;
@@ -81,27 +131,47 @@ impl Movie {
                 header = Some(headers::parse_mvhd(r, &h)?);
             } else if h.kind == codes::TRAK {
                 let movie_timescale = header.map_or(0, |m: MovieHeader| m.timescale);
-                match parse_track(r, &h, movie_timescale) {
-                    Ok(t) => {
-                        if tracks.push(t).is_err() {
-                            ignored_tracks += 1;
-                        }
-                    }
+                match self.add_track(r, &h, movie_timescale) {
+                    Ok(()) => {}
                     Err(Error::Format(e)) => {
-                        ignored_tracks += 1;
+                        self.ignored_tracks += 1;
                         let bad = SkippedTrack::identify(r, &h, e);
                         if bad.may_be_video() {
-                            first_broken_video.get_or_insert(bad);
+                            self.first_broken_video.get_or_insert(bad);
                         }
                         // Beyond the capacity a malformed track is only counted.
-                        let _ = skipped.push(bad);
+                        let _ = self.skipped.push(bad);
                     }
                     Err(e) => return Err(e),
                 }
             }
         }
-        let header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
-        Ok(Movie { file_len, file_type, moov, header, tracks, skipped, first_broken_video, ignored_tracks })
+        self.header = header.ok_or(Error::format(ErrorKind::Missing, codes::MVHD, moov.offset))?;
+        Ok(())
+    }
+
+    /// Parse `trak` into the next free track slot, or, when all [`MAX_TRACKS`] are
+    /// taken, only check it (a malformed one is still reported) and count it as ignored.
+    fn add_track<R: ReadAt + ?Sized>(
+        &mut self,
+        r: &R,
+        trak: &AtomHeader,
+        movie_timescale: u32,
+    ) -> Result<(), R::Error> {
+        // (`resize_with` writes the blank track in place; `push` would return it back.)
+        if self.tracks.resize_with(self.tracks.len() + 1, || blank_track(trak)).is_err() {
+            check_track(r, trak, movie_timescale)?;
+            self.ignored_tracks += 1;
+            return Ok(());
+        }
+        // Always `Some`: the list just grew by this track.
+        let Some(track) = self.tracks.last_mut() else { return Ok(()) };
+        let out = parse_track(r, trak, movie_timescale, track);
+        if out.is_err() {
+            // (`truncate`, not `pop`: that would return the track by value.)
+            self.tracks.truncate(self.tracks.len().saturating_sub(1));
+        }
+        out
     }
 
     /// The tracks, in file order.
@@ -162,11 +232,39 @@ fn required<E>(h: Option<AtomHeader>, kind: FourCC, parent: &AtomHeader) -> Resu
     h.ok_or(Error::format(ErrorKind::Missing, kind, parent.offset))
 }
 
+/// A track of no samples at `trak`: the slot [`parse_track`] fills.
+fn blank_track(trak: &AtomHeader) -> Track {
+    Track {
+        trak: *trak,
+        header: TrackHeader::default(),
+        media: MediaHeader::default(),
+        handler: Handler::default(),
+        entry: SampleEntry::default(),
+        tables: SampleTables::default(),
+        edit: None,
+        movie_timescale: 0,
+        first_frame: 0,
+        frame_count: 0,
+        first_pts: 0,
+    }
+}
+
+/// Parse `trak` as [`parse_track`] does, into a slot of its own (on this function's
+/// stack, only while it runs): for tracks beyond [`MAX_TRACKS`].
+#[inline(never)]
+fn check_track<R: ReadAt + ?Sized>(r: &R, trak: &AtomHeader, movie_timescale: u32) -> Result<(), R::Error> {
+    let mut track = blank_track(trak);
+    parse_track(r, trak, movie_timescale, &mut track)
+}
+
+/// Parse `trak` into `track` (a [`blank_track`] in its final place: a `Track` is over
+/// 700 bytes, and returning one by value costs a copy per frame on the way).
 fn parse_track<R: ReadAt + ?Sized>(
     r: &R,
     trak: &AtomHeader,
     movie_timescale: u32,
-) -> Result<Track, R::Error> {
+    track: &mut Track,
+) -> Result<(), R::Error> {
     let (mut tkhd, mut mdia, mut edit) = (None, None, None);
     let mut children = Children::of(trak);
     while let Some(h) = children.next(r) {
@@ -219,7 +317,7 @@ fn parse_track<R: ReadAt + ?Sized>(
         };
         slot.get_or_insert(h);
     }
-    let entry = stsd::parse(r, &required(a.stsd, codes::STSD, &stbl)?, handler.subtype)?;
+    stsd::parse_into(r, &required(a.stsd, codes::STSD, &stbl)?, handler.subtype, &mut track.entry)?;
     let sizes: SampleSizes = table::parse_sizes(r, &required(a.sizes, codes::STSZ, &stbl)?)?;
     let ctts = match a.ctts {
         Some(h) => Some(table::parse_simple(r, &h)?),
@@ -232,7 +330,7 @@ fn parse_track<R: ReadAt + ?Sized>(
     if let Some(t) = &stss {
         check_sync_samples(r, t, sizes.count)?;
     }
-    let tables = SampleTables {
+    track.tables = SampleTables {
         stts: table::parse_simple(r, &required(a.stts, codes::STTS, &stbl)?)?,
         ctts,
         stss,
@@ -240,22 +338,13 @@ fn parse_track<R: ReadAt + ?Sized>(
         sizes,
         chunks: table::parse_simple(r, &required(a.chunks, codes::STCO, &stbl)?)?,
     };
-    let edit: Option<Edit> = edit.filter(|_| movie_timescale > 0);
-    let mut track = Track {
-        trak: *trak,
-        header,
-        media,
-        handler,
-        entry,
-        tables,
-        edit,
-        movie_timescale,
-        first_frame: 0,
-        frame_count: 0,
-        first_pts: 0,
-    };
-    track.locate_frames(r)?;
-    Ok(track)
+    track.trak = *trak;
+    track.header = header;
+    track.media = media;
+    track.handler = handler;
+    track.edit = edit.filter(|_| movie_timescale > 0);
+    track.movie_timescale = movie_timescale;
+    track.locate_frames(r)
 }
 
 /// Sync sample numbers must rise strictly and name existing samples: lookups binary-search

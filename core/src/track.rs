@@ -198,7 +198,8 @@ impl Track {
 
     /// Sample `index` (decode order).
     pub fn sample<R: ReadAt + ?Sized>(&self, r: &R, index: u32) -> Result<Sample, R::Error> {
-        let mut c = Cursor::at(&self.tables, r, index)?;
+        let mut c = Cursor::new(&self.tables);
+        c.seek(r, index)?;
         c.next(r).unwrap_or(Err(Error::OutOfRange {
             asked: u64::from(index),
             available: u64::from(self.sample_count()),
@@ -274,7 +275,8 @@ impl Track {
         let a = m.saturating_sub(REORDER_WINDOW);
         let b = m.saturating_add(REORDER_WINDOW).min(self.sample_count());
         let mut count = m;
-        let mut c = self.samples_from(r, a)?;
+        let mut c = Cursor::new(&self.tables);
+        c.seek(r, a)?;
         for j in a..b {
             let Some(s) = c.next(r) else { break };
             let s = s?;
@@ -301,7 +303,8 @@ impl Track {
         let b = rank.saturating_add(REORDER_WINDOW + 1).min(self.sample_count());
         let mut window = [Sample::default(); SPAN];
         let mut len = 0usize;
-        let mut c = self.samples_from(r, a)?;
+        let mut c = Cursor::new(&self.tables);
+        c.seek(r, a)?;
         for slot in window.iter_mut().take((b - a) as usize) {
             let Some(s) = c.next(r) else { break };
             *slot = s?;

@@ -44,11 +44,11 @@ pub fn duration_us(track: &Track) -> u64 {
     track.duration().saturating_mul(1_000_000).checked_div(u64::from(track.timescale())).unwrap_or(0)
 }
 
-/// Open the movie in `r` (the result goes straight to the caller's slot: converting
-/// the error here would cost another copy of the movie on the stack).
+/// Open the movie in `r` into `movie`, storage the caller holds (so the stack measured
+/// for opening is the core's work, not the `Movie`).
 #[inline(never)]
-pub fn open<R: ReadAt + ?Sized>(r: &R) -> Result<Movie, Error<R::Error>> {
-    Movie::open(r)
+pub fn open<R: ReadAt + ?Sized>(movie: &mut Movie, r: &R) -> Result<(), Error<R::Error>> {
+    movie.open_in(r)
 }
 
 /// Make the lookups in `movie`, whose bytes `r` reads.

@@ -56,8 +56,9 @@ fn run() -> Result<(), ()> {
 /// Open the movie through `r` and make the lookups, measuring the stack of each step;
 /// print what was found. Returns the movie.
 fn pass<R: ReadAt + ?Sized>(name: &str, r: &R, disk: Option<&Disk>) -> Result<Movie, ()> {
-    let (movie, open_stack) = stack::measure(|| lookups::open(r));
-    let movie = report::opened(name, movie, open_stack)?;
+    let mut movie = Movie::empty();
+    let (opened, open_stack) = stack::measure(|| lookups::open(&mut movie, r));
+    report::opened(name, opened.map(|()| &movie), open_stack)?;
     let open_sectors = disk.map(Disk::reads);
     let (found, lookup_stack) = stack::measure(|| lookups::run(&movie, r));
     report::found(name, found, lookup_stack)?;

@@ -102,7 +102,7 @@ fn stack(pass: &str, step: &str, s: Stack) -> Result<(), ()> {
 }
 
 /// Print the movie one pass opened and the stack opening used; `Err` if it failed.
-pub fn opened<E: fmt::Debug>(pass: &str, movie: Result<Movie, Error<E>>, used: Stack) -> Result<Movie, ()> {
+pub fn opened<E: fmt::Debug>(pass: &str, movie: Result<&Movie, Error<E>>, used: Stack) -> Result<(), ()> {
     let m = movie.map_err(|e| hprintln!(r#"{{"pass":"{}","error":"open: {:?}"}}"#, pass, e))?;
     hprintln!(
         r#"{{"pass":"{}","movie":{{"size":{},"duration":{},"movie_timescale":{},"creation_unix":{},"brand":{},"moov":[{},{}],"tracks":{},"ignored_tracks":{}}}}}"#,
@@ -120,8 +120,7 @@ pub fn opened<E: fmt::Debug>(pass: &str, movie: Result<Movie, Error<E>>, used: S
     for t in m.tracks() {
         track(pass, t);
     }
-    stack(pass, "open", used)?;
-    Ok(m)
+    stack(pass, "open", used)
 }
 
 /// Print what one pass's lookups found and the stack they used; `Err` if they failed.
@@ -154,7 +153,7 @@ fn next_random(h: &mut u64) -> u64 {
     *h
 }
 
-/// Time `Movie::open` and `lookups` random frame and time lookups in `movie`, all read
+/// Time `Movie::open_in` and `lookups` random frame and time lookups in `movie`, all read
 /// from flash, with SysTick.
 pub fn timing(clock: &mut Clock, movie: &Movie, lookups: u32) -> Result<(), ()> {
     let fail = |what: &str| {
@@ -164,7 +163,8 @@ pub fn timing(clock: &mut Clock, movie: &Movie, lookups: u32) -> Result<(), ()> 
     // `delay(n)` runs n + 1 iterations of a two-instruction loop (subs, bne).
     const CALIBRATION_LOOPS: u32 = 1_000_000;
     let ((), calibration_ticks) = clock.ticks(|| cortex_m::asm::delay(CALIBRATION_LOOPS));
-    let (opened, open_ticks) = clock.ticks(|| lookups::open(&Image).is_ok());
+    let mut scratch = Movie::empty();
+    let (opened, open_ticks) = clock.ticks(|| lookups::open(&mut scratch, &Image).is_ok());
     let Some(video) = movie.video_track() else { return fail("no video track") };
     let (frames, duration_us) = (u64::from(video.frame_count()), lookups::duration_us(video));
     if frames == 0 || duration_us == 0 {

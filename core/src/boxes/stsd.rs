@@ -156,6 +156,19 @@ fn be16(b: &[u8], at: usize) -> u16 {
 
 /// Parse `stsd` for a track whose handler subtype is `handler` (`vide`, `soun`, `tmcd`…).
 pub fn parse<R: ReadAt + ?Sized>(r: &R, h: &AtomHeader, handler: FourCC) -> Result<SampleEntry, R::Error> {
+    let mut out = SampleEntry::default();
+    parse_into(r, h, handler, &mut out)?;
+    Ok(out)
+}
+
+/// [`parse`] into `out`, replacing all it held: for an entry already in its final place
+/// (a `SampleEntry` is several hundred bytes; a small stack should not hold copies).
+pub fn parse_into<R: ReadAt + ?Sized>(
+    r: &R,
+    h: &AtomHeader,
+    handler: FourCC,
+    out: &mut SampleEntry,
+) -> Result<(), R::Error> {
     let (head, len) = read_body::<R, 8>(r, h)?;
     if len < 8 {
         return Err(truncated(h));
@@ -166,13 +179,11 @@ pub fn parse<R: ReadAt + ?Sized>(r: &R, h: &AtomHeader, handler: FourCC) -> Resu
         Some(e) => e?,
         None => return Err(Error::format(ErrorKind::Missing, codes::STSD, h.offset)),
     };
-    let mut out = SampleEntry {
-        format: entry.kind,
-        entry_count,
-        offset: entry.offset,
-        size: entry.size,
-        ..SampleEntry::default()
-    };
+    out.format = entry.kind;
+    out.entry_count = entry_count;
+    out.offset = entry.offset;
+    out.size = entry.size;
+    out.extensions.clear();
     let fields = entry.body_offset() + 8; // past reserved(6) + data_reference_index(2)
     let (details, fixed) = if handler == codes::VIDE && entry.size >= ENTRY_PREFIX + VISUAL_LEN {
         let b: [u8; 70] = read_array(r, fields)?;
@@ -236,7 +247,7 @@ pub fn parse<R: ReadAt + ?Sized>(r: &R, h: &AtomHeader, handler: FourCC) -> Resu
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn parse_colr<R: ReadAt + ?Sized>(r: &R, h: &AtomHeader) -> Result<Option<Color>, R::Error> {

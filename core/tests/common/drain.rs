@@ -12,7 +12,7 @@
 use lazyqt_core::atom::{read_header, AtomHeader, Children, Walker};
 use lazyqt_core::boxes::table::{self, Table, Window};
 use lazyqt_core::boxes::{elst, ftyp, hdlr, headers, stsd};
-use lazyqt_core::{FourCC, Movie, Track};
+use lazyqt_core::{Cursor, FourCC, Movie, Track};
 
 /// Most samples one track's forward walk visits (a constant-size `stsz` in a 100-byte
 /// input may claim four billion samples).
@@ -101,6 +101,10 @@ fn check_header(h: &AtomHeader, start: u64, end: u64) {
 /// `Movie::open`, then every lookup on every track; returns a checksum of what was read.
 pub fn drain_movie(data: &[u8]) -> u64 {
     let Ok(movie) = Movie::open(data) else { return 0 };
+    // Opening into storage that held another movie gives the same movie.
+    let mut slot = Movie::empty();
+    slot.open_in(&data[..data.len() / 2]).ok();
+    assert!(slot.open_in(data).is_ok() && slot == movie, "open_in disagrees with open");
     check_header(&movie.moov, 0, data.len() as u64);
     let mut sum = movie.creation_unix_time().unwrap_or(0) as u64;
     assert!(movie.video_track().is_none_or(|v| movie.tracks().contains(v)));
@@ -146,16 +150,20 @@ fn drain_track(data: &[u8], t: &Track) -> u64 {
             }
         }
     }
-    // Random access anywhere, including out of range.
+    // Random access anywhere, including out of range; one cursor moved to each probe in
+    // turn (state left from its last position) agrees with a fresh one.
     let h = seed(data);
+    let mut moved = Cursor::new(&t.tables);
     for i in probes(count, h) {
+        let again = moved.seek(data, i).map(|()| moved.next(data));
         match t.sample(data, i) {
             Ok(s) => {
                 assert!(i < count && s.index == i);
+                assert!(matches!(again, Ok(Some(Ok(a))) if a == s), "a moved cursor disagrees at {i}");
                 sum = sum.wrapping_add(s.offset);
             }
             Err(lazyqt_core::Error::OutOfRange { .. }) => assert!(i >= count),
-            Err(_) => {}
+            Err(_) => assert!(!matches!(again, Ok(Some(Ok(_)))), "a moved cursor found sample {i}"),
         }
         if let Ok(sync) = t.sync_sample_at_or_before(data, i) {
             assert!(i < count && sync <= i);
