@@ -104,24 +104,24 @@ fn no_cache_writes_nothing_to_disk() {
 
 #[test]
 fn the_size_bound_evicts_the_least_recent_entries() {
-    let files: Vec<(String, Vec<u8>)> = (0..4).map(|i| (format!("f{i}.bin"), data(300_000 + i))).collect();
+    let files: Vec<(String, Vec<u8>)> = (0..4).map(|i| (format!("f{i}.bin"), data(1_000_000 + i))).collect();
     let server = TestServer::serve_files(files.clone()).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    // Each file leaves its 16 KiB head and 48 KiB tail on disk (the read is in the
+    // Each file leaves its 16 KiB head and 240 KiB tail on disk (the read is in the
     // tail); the bound holds two of them.
-    let o = SourceOptions { disk_cache_bytes: 150 * 1024, ..opts(Some(cache.path())) };
+    let o = SourceOptions { disk_cache_bytes: 600 * 1024, ..opts(Some(cache.path())) };
     for (name, _) in &files {
         let src = HttpSource::open(&server.url(name), &o).unwrap();
-        read(&src, 290_000, 16).unwrap();
+        read(&src, 990_000, 16).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let stored: u64 = entries(cache.path()).iter().map(|e| stored_bytes(e)).sum();
-    assert!(stored <= 150 * 1024, "{stored} bytes stored");
+    assert!(stored <= 600 * 1024, "{stored} bytes stored");
     assert_eq!(entries(cache.path()).len(), 2);
     // The newest file is still cached: reopening it costs nothing.
     server.clear_log();
     let last = HttpSource::open(&server.url("f3.bin"), &o).unwrap();
-    read(&last, 290_000, 16).unwrap();
+    read(&last, 990_000, 16).unwrap();
     assert_eq!(server.request_count(), 0);
 }
 

@@ -22,7 +22,7 @@ use super::index::{now_millis, read_index, write_index, Index, VERSION};
 use crate::http::validator::Identity;
 
 /// FNV-1a, 64 bits: a stable name for a URL's directory.
-fn fnv64(s: &str) -> u64 {
+pub(super) fn fnv64(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 

@@ -1,11 +1,14 @@
 //! `HttpSource`: a remote file read with HTTP range requests, through a block cache.
 //!
-//! Opening costs one GET asking for both ends of the file at once (`bytes=0-16383,-49152`,
+//! Opening costs one GET asking for both ends of the file at once (`bytes=0-16383,-245760`,
 //! answered as `multipart/byteranges`): it learns the size and the validator and keeps
 //! the head and the tail, where `moov` sits in movies written by cameras and ffmpeg's
 //! mov muxer. A read near the end that the tail does not cover grows it downward by one
-//! exact request, so a larger `moov` costs one more request and no byte past it. A cold
-//! `info` is therefore one request, a cold frame two. Other small reads go through
+//! exact request, so a larger `moov` costs one more request and no byte past it. With a
+//! disk cache, the tail the last open in the same directory needed (its tail hint, see
+//! [`crate::cache::hint`]) sizes the first request's tail, so the next file of a camera
+//! whose `moov`s outgrow the default costs no such request. A cold `info` is therefore
+//! one request, a cold frame two. Other small reads go through
 //! aligned blocks (memory LRU, then disk, then one coalesced request for adjacent
 //! misses); large reads (frame payloads) go out as one exact request and bypass the
 //! blocks. Every request after the first is pinned to the first version with `If-Match`
@@ -27,7 +30,7 @@ pub(crate) mod validator;
 
 pub(crate) use client::shared as shared_client;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use lazyqt_core::ReadAt;
@@ -36,6 +39,7 @@ use parking_lot::{Mutex, RwLock};
 use crate::cache::block::{Block, BlockCache};
 use crate::cache::disk::{DiskCache, DiskEntry};
 use crate::cache::extent::Extent;
+use crate::cache::hint::{TailHint, MAX_HINT};
 use crate::error::SourceError;
 use crate::options::SourceOptions;
 use crate::redact::redact_url;
@@ -46,6 +50,29 @@ use validator::Identity;
 
 /// How often a read retries when the blocks it waited for were evicted at once.
 const FILL_ROUNDS: usize = 4;
+
+/// Added to a tail hint: files of one camera differ by a few thousand samples, a few
+/// KB of `moov`; 64 KiB covers that and keeps the first request within `moov` + 80 KiB.
+const HINT_MARGIN: u64 = 64 * 1024;
+
+/// The tail the first request asks for: `default`, or a `hint` (plus [`HINT_MARGIN`])
+/// where that is more, bounded by `cap` (but never below `default`).
+fn first_tail(default: u64, hint: Option<u64>, cap: u64) -> u64 {
+    match hint {
+        Some(h) if default > 0 => h.saturating_add(HINT_MARGIN).min(cap.max(default)).max(default),
+        _ => default,
+    }
+}
+
+/// The tail hint of a source's directory: where it is kept, what the open found there,
+/// and the tail the open used without a hint.
+#[derive(Debug)]
+struct HintSlot {
+    slot: TailHint,
+    found: Option<u64>,
+    default: u64,
+    cap: u64,
+}
 
 /// A remote file over HTTP(S), shareable by many threads.
 ///
@@ -67,6 +94,10 @@ pub struct HttpSource {
     disk: Option<DiskEntry>,
     /// Set once the file is known to have changed: every later read fails.
     changed: AtomicBool,
+    /// Lowest offset a small read took from the tail (`u64::MAX`: none yet): what this
+    /// open needed of the end of the file, recorded as its directory's tail hint on drop.
+    tail_low: AtomicU64,
+    hint: Option<HintSlot>,
     counters: Counters,
     block_size: u64,
     /// Reads within this many bytes of the end (and in the back half) grow the tail.
@@ -101,7 +132,16 @@ impl HttpSource {
         })?;
         let transport = Transport::new(client, url.to_string(), opts);
         let block_size = opts.block();
-        let disk_cache = opts.effective_cache_dir().map(|d| DiskCache::new(d, opts.disk_cache_bytes));
+        let cache_dir = opts.effective_cache_dir();
+        let disk_cache = cache_dir.clone().map(|d| DiskCache::new(d, opts.disk_cache_bytes));
+        // Also kept when the disk cache opens the file without a request: what that open
+        // needs is still recorded.
+        let hint = cache_dir.and_then(|d| TailHint::for_url(&d, url)).map(|slot| HintSlot {
+            found: slot.read(),
+            slot,
+            default: opts.open_tail,
+            cap: opts.tail_size.min(MAX_HINT),
+        });
         let mut source = HttpSource {
             transport,
             identity: Identity { size: 0, validator: validator::Validator::None, weak_etag: None },
@@ -112,6 +152,8 @@ impl HttpSource {
             blocks: BlockCache::new(opts.memory_cache_bytes),
             disk: None,
             changed: AtomicBool::new(false),
+            tail_low: AtomicU64::new(u64::MAX),
+            hint,
             counters: Counters::default(),
             block_size,
             tail_size: opts.tail_size,
@@ -136,12 +178,12 @@ impl HttpSource {
                 }
             }
         }
-        match source.transport.open(
-            opts.head_size,
-            opts.open_tail,
-            opts.small_file_limit,
-            &source.counters,
-        )? {
+        let open_tail =
+            source.hint.as_ref().map_or(opts.open_tail, |h| first_tail(h.default, h.found, h.cap));
+        if open_tail != opts.open_tail {
+            tracing::debug!(url = %source.shown(), open_tail, "first request's tail sized from the directory's tail hint");
+        }
+        match source.transport.open(opts.head_size, open_tail, opts.small_file_limit, &source.counters)? {
             Opened::Whole { identity, body } => {
                 source.identity = identity;
                 source.whole = Some(Arc::new(body));
@@ -213,6 +255,15 @@ impl HttpSource {
         }
         *self.tail.write() = grown.clone();
         Ok(grown)
+    }
+
+    /// Note a read of `len` bytes from the tail at `offset`. Only metadata-sized reads
+    /// count (a walk reads the `moov`'s header at its first byte): a frame payload near
+    /// the end of the `mdat` that the tail happens to hold says nothing of the `moov`.
+    fn used_tail(&self, offset: u64, len: u64) {
+        if len < self.payload_threshold as u64 {
+            self.tail_low.fetch_min(offset, Ordering::Relaxed);
+        }
     }
 
     /// Counters of requests, bytes and cache use.
@@ -353,6 +404,23 @@ impl HttpSource {
     }
 }
 
+impl Drop for HttpSource {
+    /// Record the tail this open needed as its directory's hint, when that changes what
+    /// the next open there asks for (so a directory of small `moov`s writes nothing).
+    fn drop(&mut self) {
+        let Some(h) = &self.hint else { return };
+        let low = *self.tail_low.get_mut();
+        if low == u64::MAX || low >= self.identity.size || self.changed.load(Ordering::SeqCst) {
+            return;
+        }
+        let needed = self.identity.size - low;
+        if first_tail(h.default, Some(needed), h.cap) != first_tail(h.default, h.found, h.cap) {
+            tracing::debug!(url = %self.shown(), needed, "tail hint recorded for the directory");
+            h.slot.write(needed);
+        }
+    }
+}
+
 /// Group ascending block indices into runs of consecutive ones, each at most `cap`
 /// bytes: `(first, one past last)`.
 fn runs(indices: &[u64], block_size: u64, cap: u64) -> Vec<(u64, u64)> {
@@ -420,7 +488,8 @@ impl ReadAt for HttpSource {
             return Ok(());
         }
         let tail = self.tail.read().clone();
-        if let Some(bytes) = self.head.get(offset, buf.len()).or_else(|| tail.get(offset, buf.len())) {
+        let from_tail = || tail.get(offset, buf.len()).inspect(|_| self.used_tail(offset, len));
+        if let Some(bytes) = self.head.get(offset, buf.len()).or_else(from_tail) {
             buf.copy_from_slice(bytes);
             Counters::add(&self.counters.cache_hits, 1);
             return Ok(());
@@ -450,6 +519,7 @@ impl ReadAt for HttpSource {
                 detail: format!("the cached tail does not cover {len} bytes at {offset}"),
             })?;
             buf.copy_from_slice(bytes);
+            self.used_tail(offset, len);
             Counters::add(&self.counters.cache_misses, 1);
             return Ok(());
         }

@@ -102,3 +102,40 @@ where
     assert!(leaves >= 3, "moov has leaves");
     moov
 }
+
+/// An atom: 32-bit size, type, payload.
+pub fn atom(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(payload);
+    v
+}
+
+/// A CamHD-shaped file: `ftyp`, `wide`, a 64-bit `mdat` of `mdat_len` bytes, then a
+/// `moov` whose sample tables describe `frames` frames of ~560 KB, six to a chunk
+/// (25,000 frames: ~135 KB of tables, as CamHD's; 190,000: ~1 MB).
+pub fn camhd_like(frames: u32, mdat_len: u64) -> Vec<u8> {
+    let mut stsz = vec![0u8; 12];
+    stsz[8..12].copy_from_slice(&frames.to_be_bytes());
+    for i in 0..frames {
+        stsz.extend_from_slice(&(560_000 + i % 1000).to_be_bytes());
+    }
+    let chunks = frames / 6;
+    let mut co64 = vec![0u8; 4];
+    co64.extend_from_slice(&chunks.to_be_bytes());
+    for i in 0..u64::from(chunks) {
+        co64.extend_from_slice(&(48 + i * 6 * 560_000).to_be_bytes());
+    }
+    let stbl = [atom(b"stsz", &stsz), atom(b"co64", &co64)].concat();
+    let minf = atom(b"minf", &atom(b"stbl", &stbl));
+    let trak = atom(b"trak", &atom(b"mdia", &minf));
+    let moov = atom(b"moov", &[atom(b"mvhd", &[0u8; 100]), trak].concat());
+    let mut file = atom(b"ftyp", b"qt  \0\0\x02\0qt  ");
+    file.extend_from_slice(&atom(b"wide", b""));
+    file.extend_from_slice(&1u32.to_be_bytes());
+    file.extend_from_slice(b"mdat");
+    file.extend_from_slice(&(mdat_len + 16).to_be_bytes());
+    file.resize(file.len() + mdat_len as usize, 0x55);
+    file.extend_from_slice(&moov);
+    file
+}
