@@ -41,6 +41,62 @@ pub struct SampleTables {
     pub chunks: Table,
 }
 
+/// Where a seek starts walking one run-length table: at `entry`, the run whose first
+/// sample is `first_sample`, which starts at decode time `time` (`stts` only). The
+/// default is the table's first entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunStart {
+    /// Entry of the table the walk starts at.
+    pub entry: u32,
+    /// Samples described by the entries before it.
+    pub first_sample: u64,
+    /// Sum of those samples' durations (`stts`; 0 for the other tables).
+    pub time: u64,
+}
+
+/// Where [`Cursor::seek_from`] starts walking each run-length table (`stts`, `ctts`,
+/// `stsc`): an index kept outside the core (prefix sums over runs) makes a seek O(1)
+/// in the number of runs; the default walks from the first entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SeekStart {
+    /// Decode time deltas.
+    pub stts: RunStart,
+    /// Composition offsets.
+    pub ctts: RunStart,
+    /// Sample-to-chunk runs.
+    pub stsc: RunStart,
+    /// The first `stss` entry naming the sample or a later one, if known (checked
+    /// against its neighbour before use; the seek binary-searches otherwise).
+    pub stss: Option<u32>,
+}
+
+/// Gives, for a sample index, where a seek to it may start each table's walk. The
+/// start must not lie past the sample (one that does is ignored: the walk starts at
+/// the first entry).
+pub trait SeekIndex {
+    /// Where to start walking the tables towards sample `index`.
+    fn start(&self, index: u32) -> SeekStart;
+}
+
+/// No index: every walk starts at the first entry (the fixed-memory path).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoIndex;
+
+impl SeekIndex for NoIndex {
+    fn start(&self, _index: u32) -> SeekStart {
+        SeekStart::default()
+    }
+}
+
+/// `start` if it lies within table `t` and at or before sample `index`, else the first entry.
+fn checked_start(start: RunStart, t: &Table, index: u32) -> RunStart {
+    if start.entry < t.count && start.first_sample <= u64::from(index) {
+        start
+    } else {
+        RunStart::default()
+    }
+}
+
 /// A position in the sample tables, yielding samples in decode order.
 #[derive(Clone)]
 pub struct Cursor<'t> {
@@ -130,6 +186,17 @@ impl<'t> Cursor<'t> {
     /// Move the cursor so its next sample is `index` (`index == count` exhausts it), in
     /// O(runs), keeping what its windows hold. After an error the cursor is exhausted.
     pub fn seek<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+        self.seek_from(r, index, &SeekStart::default())
+    }
+
+    /// [`Cursor::seek`], walking each run-length table from where `start` says rather
+    /// than from its first entry (a start past `index` is ignored).
+    pub fn seek_from<R: ReadAt + ?Sized>(
+        &mut self,
+        r: &R,
+        index: u32,
+        start: &SeekStart,
+    ) -> Result<(), R::Error> {
         let count = self.t.sizes.count;
         self.next = count;
         if index > count {
@@ -138,12 +205,28 @@ impl<'t> Cursor<'t> {
         if index == count {
             return Ok(());
         }
-        self.seek_stts(r, index)?;
-        self.seek_ctts(r, index)?;
-        self.seek_stsc(r, index)?;
-        self.seek_stss(r, index)?;
+        self.seek_stts(r, index, start.stts)?;
+        self.seek_ctts(r, index, start.ctts)?;
+        self.seek_stsc(r, index, start.stsc)?;
+        self.seek_stss(r, index, start.stss)?;
         self.next = index;
         Ok(())
+    }
+
+    /// Say that the caller will take many samples in a row from here (a reorder window,
+    /// a walk): each table's next refill reads a full window (256 bytes) rather than
+    /// doubling up from one entry. Fewer reads; the answers are the same.
+    pub fn expect_sequential(&mut self) {
+        for w in [
+            &mut self.w_stts,
+            &mut self.w_ctts,
+            &mut self.w_stsc,
+            &mut self.w_stsz,
+            &mut self.w_chunks,
+            &mut self.w_stss,
+        ] {
+            w.expect_sequential();
+        }
     }
 
     /// Index of the sample `next` will return.
@@ -151,10 +234,11 @@ impl<'t> Cursor<'t> {
         self.next
     }
 
-    fn seek_stts<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+    fn seek_stts<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32, start: RunStart) -> Result<(), R::Error> {
         let t = &self.t.stts;
-        let (mut acc, mut time) = (0u64, 0u64);
-        for k in 0..t.count {
+        let start = checked_start(start, t, index);
+        let (mut acc, mut time) = (start.first_sample, start.time);
+        for k in start.entry..t.count {
             let e = self.w_stts.entry(r, t, k)?;
             let (n, d) = (be32(e, 0), be32(e, 4));
             if u64::from(index) < acc.saturating_add(u64::from(n)) {
@@ -175,10 +259,11 @@ impl<'t> Cursor<'t> {
         Err(t.error(ErrorKind::Inconsistent))
     }
 
-    fn seek_ctts<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+    fn seek_ctts<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32, start: RunStart) -> Result<(), R::Error> {
         let Some(t) = &self.t.ctts else { return Ok(()) };
-        let mut acc = 0u64;
-        for k in 0..t.count {
+        let start = checked_start(start, t, index);
+        let mut acc = start.first_sample;
+        for k in start.entry..t.count {
             let e = self.w_ctts.entry(r, t, k)?;
             let n = be32(e, 0);
             if u64::from(index) < acc.saturating_add(u64::from(n)) {
@@ -195,12 +280,13 @@ impl<'t> Cursor<'t> {
         Ok(())
     }
 
-    fn seek_stsc<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+    fn seek_stsc<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32, start: RunStart) -> Result<(), R::Error> {
         let t = &self.t.stsc;
         let chunk_count = u64::from(self.t.chunks.count);
-        let mut acc = 0u64;
-        let mut entry = if t.count > 0 { Some(stsc_entry(&mut self.w_stsc, r, t, 0)?) } else { None };
-        let mut k = 0u32;
+        let start = checked_start(start, t, index);
+        let mut acc = start.first_sample;
+        let mut k = start.entry;
+        let mut entry = if k < t.count { Some(stsc_entry(&mut self.w_stsc, r, t, k)?) } else { None };
         while let Some((first, spc)) = entry {
             let next = if k + 1 < t.count { Some(stsc_entry(&mut self.w_stsc, r, t, k + 1)?) } else { None };
             let next_first = match next {
@@ -246,15 +332,27 @@ impl<'t> Cursor<'t> {
         Ok(sum)
     }
 
-    fn seek_stss<R: ReadAt + ?Sized>(&mut self, r: &R, index: u32) -> Result<(), R::Error> {
+    fn seek_stss<R: ReadAt + ?Sized>(
+        &mut self,
+        r: &R,
+        index: u32,
+        hint: Option<u32>,
+    ) -> Result<(), R::Error> {
         let Some(t) = &self.t.stss else { return Ok(()) };
         // First entry whose 1-based sample number is >= index + 1.
         let target = u64::from(index) + 1;
+        let value =
+            |k: u32| -> Result<u64, R::Error> { Ok(u64::from(u32::from_be_bytes(t.get::<R, 4>(r, k)?))) };
+        if let Some(k) = hint.filter(|&k| k <= t.count) {
+            if (k == t.count || value(k)? >= target) && (k == 0 || value(k - 1)? < target) {
+                self.stss_k = k;
+                return self.load_sync(r);
+            }
+        }
         let (mut lo, mut hi) = (0u32, t.count);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let v = u64::from(u32::from_be_bytes(t.get::<R, 4>(r, mid)?));
-            if v < target {
+            if value(mid)? < target {
                 lo = mid + 1;
             } else {
                 hi = mid;

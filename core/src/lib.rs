@@ -28,7 +28,7 @@ pub mod read_at;
 pub mod skipped;
 pub mod track;
 
-pub use cursor::{Cursor, Sample};
+pub use cursor::{Cursor, NoIndex, RunStart, Sample, SeekIndex, SeekStart};
 pub use error::{Error, ErrorKind, FormatError, Result};
 pub use fourcc::FourCC;
 pub use movie::Movie;

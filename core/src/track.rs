@@ -7,7 +7,7 @@ use crate::boxes::hdlr::Handler;
 use crate::boxes::headers::{MediaHeader, TrackHeader};
 use crate::boxes::stsd::{Details, SampleEntry};
 use crate::boxes::table::{be32, Window};
-use crate::cursor::{Cursor, Sample, SampleTables};
+use crate::cursor::{Cursor, NoIndex, Sample, SampleTables, SeekIndex};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fourcc::{codes, FourCC};
 use crate::read_at::ReadAt;
@@ -291,12 +291,28 @@ impl Track {
 
     /// Frame `n` in presentation order after the edit list (0-based): the sample to show.
     pub fn frame<R: ReadAt + ?Sized>(&self, r: &R, n: u32) -> Result<Sample, R::Error> {
+        self.frame_with(r, n, &NoIndex)
+    }
+
+    /// [`Track::frame`] with the tables' walks started where `index` says (an index of
+    /// their runs built outside the core makes the lookup O(1) in runs).
+    pub fn frame_with<R: ReadAt + ?Sized, I: SeekIndex + ?Sized>(
+        &self,
+        r: &R,
+        n: u32,
+        index: &I,
+    ) -> Result<Sample, R::Error> {
         if n >= self.frame_count {
             return Err(Error::OutOfRange { asked: u64::from(n), available: u64::from(self.frame_count) });
         }
         let rank = self.first_frame + n;
         if self.tables.ctts.is_none() {
-            return self.sample(r, rank);
+            let mut c = Cursor::new(&self.tables);
+            c.seek_from(r, rank, &index.start(rank))?;
+            return c.next(r).unwrap_or(Err(Error::OutOfRange {
+                asked: u64::from(rank),
+                available: u64::from(self.sample_count()),
+            }));
         }
         const SPAN: usize = 2 * REORDER_WINDOW as usize + 1;
         let a = rank.saturating_sub(REORDER_WINDOW);
@@ -304,20 +320,21 @@ impl Track {
         let mut window = [Sample::default(); SPAN];
         let mut len = 0usize;
         let mut c = Cursor::new(&self.tables);
-        c.seek(r, a)?;
+        c.seek_from(r, a, &index.start(a))?;
+        c.expect_sequential();
         for slot in window.iter_mut().take((b - a) as usize) {
             let Some(s) = c.next(r) else { break };
             *slot = s?;
             len += 1;
         }
-        let window = window.get(..len).unwrap_or(&[]);
-        for s in window {
-            let before = window.iter().filter(|o| (o.pts, o.index) < (s.pts, s.index)).count();
-            if a as usize + before == rank as usize {
-                return Ok(*s);
-            }
+        // The frame is the sample with (rank - a) others of the window before it in
+        // presentation order.
+        let window = window.get_mut(..len).unwrap_or(&mut []);
+        window.sort_unstable_by_key(|s| (s.pts, s.index));
+        match window.get((rank - a) as usize) {
+            Some(s) => Ok(*s),
+            None => Err(Error::format(ErrorKind::ReorderTooDeep, codes::CTTS, self.trak.offset)),
         }
-        Err(Error::format(ErrorKind::ReorderTooDeep, codes::CTTS, self.trak.offset))
     }
 
     /// The frame shown at time `value / scale` seconds from the start of the track's

@@ -6,6 +6,7 @@ mod decode;
 mod error;
 pub mod info;
 mod prefetch;
+mod run_index;
 pub mod timecode;
 
 use std::ffi::OsStr;
@@ -19,6 +20,7 @@ pub use error::{ErrorClass, MediaError, Result};
 pub use info::{MovieInfo, SkippedTrackInfo, TrackInfo};
 pub use lazyqt_decode as decoding;
 pub use lazyqt_io::{SourceError, Stats};
+pub use run_index::RunIndex;
 
 /// Largest sample read: far above any real frame (8K ProRes 4444 XQ is ~20 MB), far
 /// below what would hurt the machine.
@@ -29,6 +31,8 @@ pub const MAX_SAMPLE_BYTES: u64 = 256 * 1024 * 1024;
 pub struct Media {
     source: Arc<dyn Source>,
     movie: Arc<Movie>,
+    /// Run index of the video track's tables, for O(log runs) frame lookups.
+    video_runs: Arc<RunIndex>,
     decoders: Arc<decode::DecoderPool>,
     decoder_threads: usize,
     prefetched: prefetch::SharedPrefetched,
@@ -64,9 +68,19 @@ impl Media {
         for bad in movie.skipped_tracks() {
             tracing::warn!(uri = source.uri(), "skipped {bad}");
         }
+        // Without an index (a read failed) lookups walk the tables, and meet the
+        // failure themselves if it lasts.
+        let video_runs = match movie.default_video() {
+            Ok(Some(t)) => RunIndex::build(t, &*source).unwrap_or_else(|e| {
+                tracing::warn!(uri = source.uri(), error = %e, "no run index: frame lookups walk the tables");
+                RunIndex::default()
+            }),
+            _ => RunIndex::default(),
+        };
         Ok(Self {
             source,
             movie: Arc::new(movie),
+            video_runs: Arc::new(video_runs),
             decoders: Arc::default(),
             decoder_threads: 0,
             prefetched: Arc::default(),
@@ -124,7 +138,7 @@ impl Media {
         let available = u64::from(video.frame_count());
         let n32 =
             u32::try_from(n).map_err(|_| MediaError::OutOfRange { what: "frame", asked: n, available })?;
-        video.frame(&*self.source, n32).map_err(|e| MediaError::from_core(e, "frame"))
+        video.frame_with(&*self.source, n32, &*self.video_runs).map_err(|e| MediaError::from_core(e, "frame"))
     }
 
     /// The video frame shown at `seconds` from the start.

@@ -4,17 +4,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
+use common::media_dir;
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::{ConvertOptions, Format, PixelFormat};
 use lazyqt_media::{Media, MediaError};
-
-fn media_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    let ok = Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap();
-    assert!(ok.success());
-    out
-}
 
 /// All frames as ffmpeg decodes them, rgb24, concatenated.
 fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {

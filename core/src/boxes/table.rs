@@ -93,6 +93,8 @@ pub struct Window {
     start: u64,
     len: usize,
     streak: u8,
+    /// Set by [`Window::expect_sequential`]: the next refill is a full window.
+    ahead: bool,
 }
 
 impl Default for Window {
@@ -104,7 +106,13 @@ impl Default for Window {
 impl Window {
     /// An empty window.
     pub const fn new() -> Self {
-        Self { buf: [0; WINDOW_BYTES], start: 0, len: 0, streak: 0 }
+        Self { buf: [0; WINDOW_BYTES], start: 0, len: 0, streak: 0, ahead: false }
+    }
+
+    /// Expect sequential reads from here on: the next refill (wherever it starts)
+    /// fetches a full window at once instead of ramping up from one entry.
+    pub fn expect_sequential(&mut self) {
+        self.ahead = true;
     }
 
     /// The bytes of `table`'s entry `i`.
@@ -114,7 +122,11 @@ impl Window {
         let hit = off >= self.start && off + len as u64 <= buffered_end;
         if !hit {
             let sequential = self.len > 0 && off >= self.start && off <= buffered_end;
-            self.streak = if sequential { self.streak.saturating_add(1) } else { 0 };
+            self.streak = match (core::mem::take(&mut self.ahead), sequential) {
+                (true, _) => 8,
+                (false, true) => self.streak.saturating_add(1),
+                (false, false) => 0,
+            };
             let want = len.max(len << self.streak.min(8)).min(WINDOW_BYTES);
             let avail = usize::try_from(table.end() - off).unwrap_or(usize::MAX);
             let n = want.min(avail).max(len);
