@@ -76,6 +76,14 @@ pub struct SeekStart {
 pub trait SeekIndex {
     /// Where to start walking the tables towards sample `index`.
     fn start(&self, index: u32) -> SeekStart;
+
+    /// A bound on how far any sample's presentation rank lies from its decode index,
+    /// if known (a lookup by presentation order then ranks that many samples either
+    /// side, at most [`crate::track::REORDER_WINDOW`]). It must hold: a smaller one
+    /// than the file's gives wrong frames.
+    fn reorder_depth(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// No index: every walk starts at the first entry (the fixed-memory path).

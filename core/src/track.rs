@@ -315,8 +315,9 @@ impl Track {
             }));
         }
         const SPAN: usize = 2 * REORDER_WINDOW as usize + 1;
-        let a = rank.saturating_sub(REORDER_WINDOW);
-        let b = rank.saturating_add(REORDER_WINDOW + 1).min(self.sample_count());
+        let depth = index.reorder_depth().map_or(REORDER_WINDOW, |d| d.min(REORDER_WINDOW));
+        let a = rank.saturating_sub(depth);
+        let b = rank.saturating_add(depth + 1).min(self.sample_count());
         let mut window = [Sample::default(); SPAN];
         let mut len = 0usize;
         let mut c = Cursor::new(&self.tables);

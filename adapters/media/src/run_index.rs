@@ -25,6 +25,9 @@ pub struct RunIndex {
     ctts: Vec<RunStart>,
     stsc: Vec<RunStart>,
     stss: Vec<SyncRun>,
+    /// How far a sample's presentation rank can lie from its decode index, when the
+    /// tables bound it (see [`reorder_bound`]).
+    depth: Option<u32>,
 }
 
 /// `len` consecutive `stss` entries from `entry` on, naming samples `first`, `first +
@@ -35,6 +38,18 @@ struct SyncRun {
     first: u64,
     stride: u64,
     len: u32,
+}
+
+/// How far apart two samples must be in decode order for their presentation order to
+/// be the same: `floor(spread / min_delta)`. Samples `i > j + D` have
+/// `dts_i - dts_j >= (D + 1) * min_delta > spread >= cto_j - cto_i`, so `pts_i > pts_j`;
+/// hence no sample's presentation rank is more than D from its decode index. `None`
+/// when the decode times do not always advance (a delta of 0) or there are none.
+fn reorder_bound(min_delta: u32, spread: i64) -> Option<u32> {
+    if min_delta == 0 || min_delta == u32::MAX {
+        return None;
+    }
+    u32::try_from(spread / i64::from(min_delta)).ok()
 }
 
 /// Read `t` (an `stss`) as runs of equally spaced sample numbers; empty unless the
@@ -103,8 +118,12 @@ impl RunIndex {
         let t = &track.tables;
         let mut index = RunIndex::default();
         let (mut acc, mut time) = (0u64, 0u64);
+        let mut min_delta = u32::MAX;
         for_each_pair(r, &t.stts, |k, n, d| {
             index.stts.push(RunStart { entry: k, first_sample: acc, time });
+            if n > 0 {
+                min_delta = min_delta.min(d);
+            }
             match u64::from(n).checked_mul(u64::from(d)).and_then(|x| x.checked_add(time)) {
                 Some(t) => (acc, time) = (acc.saturating_add(u64::from(n)), t),
                 None => return false,
@@ -113,11 +132,18 @@ impl RunIndex {
         })?;
         if let Some(ctts) = &t.ctts {
             let mut acc = 0u64;
-            for_each_pair(r, ctts, |k, n, _| {
+            // Samples past the table's end have offset 0, so 0 is always in the range.
+            let (mut lo, mut hi) = (0i64, 0i64);
+            for_each_pair(r, ctts, |k, n, off| {
                 index.ctts.push(RunStart { entry: k, first_sample: acc, time: 0 });
                 acc = acc.saturating_add(u64::from(n));
+                if n > 0 {
+                    (lo, hi) = (lo.min(i64::from(off as i32)), hi.max(i64::from(off as i32)));
+                }
                 true
             })?;
+            let complete = index.stts.len() == t.stts.count as usize;
+            index.depth = complete.then(|| reorder_bound(min_delta, hi - lo)).flatten();
         }
         let (mut acc, mut prev): (u64, Option<(u64, u32)>) = (0, None);
         for_each_pair(r, &t.stsc, |k, first, spc| {
@@ -179,6 +205,10 @@ impl SeekIndex for RunIndex {
             stss: self.sync_entry(index),
         }
     }
+
+    fn reorder_depth(&self) -> Option<u32> {
+        self.depth
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +250,17 @@ mod tests {
         // A fixed GOP is one run however long.
         let gop: Vec<u32> = (0..1000).map(|k| 1 + 30 * k).collect();
         assert_eq!(sync_index(&gop).stss.len(), 1);
+    }
+
+    #[test]
+    fn the_reorder_bound_is_the_offset_spread_over_the_shortest_delta() {
+        // 29.97 fps, offsets 0..=2 frames (one or two B-frames): 2 either side.
+        assert_eq!(reorder_bound(1001, 2002), Some(2));
+        assert_eq!(reorder_bound(1001, 3002), Some(2));
+        assert_eq!(reorder_bound(512, 0), Some(0));
+        // No bound when decode times may stand still, or nothing was read.
+        assert_eq!(reorder_bound(0, 2002), None);
+        assert_eq!(reorder_bound(u32::MAX, 2002), None);
     }
 
     #[test]
