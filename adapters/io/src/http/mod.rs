@@ -39,7 +39,7 @@ use parking_lot::{Mutex, RwLock};
 use crate::cache::block::{Block, BlockCache};
 use crate::cache::disk::{DiskCache, DiskEntry};
 use crate::cache::extent::Extent;
-use crate::cache::hint::{TailHint, MAX_HINT};
+use crate::cache::hint::TailHint;
 use crate::error::SourceError;
 use crate::options::SourceOptions;
 use crate::redact::redact_url;
@@ -50,29 +50,6 @@ use validator::Identity;
 
 /// How often a read retries when the blocks it waited for were evicted at once.
 const FILL_ROUNDS: usize = 4;
-
-/// Added to a tail hint: files of one camera differ by a few thousand samples, a few
-/// KB of `moov`; 64 KiB covers that and keeps the first request within `moov` + 80 KiB.
-const HINT_MARGIN: u64 = 64 * 1024;
-
-/// The tail the first request asks for: `default`, or a `hint` (plus [`HINT_MARGIN`])
-/// where that is more, bounded by `cap` (but never below `default`).
-fn first_tail(default: u64, hint: Option<u64>, cap: u64) -> u64 {
-    match hint {
-        Some(h) if default > 0 => h.saturating_add(HINT_MARGIN).min(cap.max(default)).max(default),
-        _ => default,
-    }
-}
-
-/// The tail hint of a source's directory: where it is kept, what the open found there,
-/// and the tail the open used without a hint.
-#[derive(Debug)]
-struct HintSlot {
-    slot: TailHint,
-    found: Option<u64>,
-    default: u64,
-    cap: u64,
-}
 
 /// A remote file over HTTP(S), shareable by many threads.
 ///
@@ -97,7 +74,7 @@ pub struct HttpSource {
     /// Lowest offset a small read took from the tail (`u64::MAX`: none yet): what this
     /// open needed of the end of the file, recorded as its directory's tail hint on drop.
     tail_low: AtomicU64,
-    hint: Option<HintSlot>,
+    hint: Option<TailHint>,
     counters: Counters,
     block_size: u64,
     /// Reads within this many bytes of the end (and in the back half) grow the tail.
@@ -136,12 +113,7 @@ impl HttpSource {
         let disk_cache = cache_dir.clone().map(|d| DiskCache::new(d, opts.disk_cache_bytes));
         // Also kept when the disk cache opens the file without a request: what that open
         // needs is still recorded.
-        let hint = cache_dir.and_then(|d| TailHint::for_url(&d, url)).map(|slot| HintSlot {
-            found: slot.read(),
-            slot,
-            default: opts.open_tail,
-            cap: opts.tail_size.min(MAX_HINT),
-        });
+        let hint = cache_dir.and_then(|d| TailHint::for_url(&d, url, opts.open_tail, opts.tail_size));
         let mut source = HttpSource {
             transport,
             identity: Identity { size: 0, validator: validator::Validator::None, weak_etag: None },
@@ -178,8 +150,7 @@ impl HttpSource {
                 }
             }
         }
-        let open_tail =
-            source.hint.as_ref().map_or(opts.open_tail, |h| first_tail(h.default, h.found, h.cap));
+        let open_tail = source.hint.as_ref().map_or(opts.open_tail, TailHint::open_tail);
         if open_tail != opts.open_tail {
             tracing::debug!(url = %source.shown(), open_tail, "first request's tail sized from the directory's tail hint");
         }
@@ -414,9 +385,8 @@ impl Drop for HttpSource {
             return;
         }
         let needed = self.identity.size - low;
-        if first_tail(h.default, Some(needed), h.cap) != first_tail(h.default, h.found, h.cap) {
+        if h.record(needed) {
             tracing::debug!(url = %self.shown(), needed, "tail hint recorded for the directory");
-            h.slot.write(needed);
         }
     }
 }
