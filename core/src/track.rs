@@ -331,7 +331,7 @@ impl Track {
         // The frame is the sample with (rank - a) others of the window before it in
         // presentation order.
         let window = window.get_mut(..len).unwrap_or(&mut []);
-        window.sort_unstable_by_key(|s| (s.pts, s.index));
+        insertion_sort_by_pts(window);
         match window.get((rank - a) as usize) {
             Some(s) => Ok(*s),
             None => Err(Error::format(ErrorKind::ReorderTooDeep, codes::CTTS, self.trak.offset)),
@@ -380,5 +380,25 @@ impl Track {
         }
         let b: [u8; 4] = read_array(r, s.offset)?;
         Ok((u32::from_be_bytes(b), tc))
+    }
+}
+
+/// Sorts a reorder window by (pts, index). Insertion sort on purpose: the window holds at
+/// most `2 * REORDER_WINDOW + 1` samples, nearly in order already, and unlike
+/// `slice::sort_unstable` (quicksort) it does not recurse — the core's call graph stays
+/// acyclic, which `embedded/check.py` verifies for the stack bound.
+fn insertion_sort_by_pts(window: &mut [Sample]) {
+    for i in 1..window.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(prev), Some(cur)) = (window.get(j - 1), window.get(j)) else { break };
+            if (prev.pts, prev.index) <= (cur.pts, cur.index) {
+                break;
+            }
+            if let Some([a, b]) = window.get_mut(j - 1..=j) {
+                core::mem::swap(a, b);
+            }
+            j -= 1;
+        }
     }
 }
