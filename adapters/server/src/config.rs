@@ -9,7 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// Routes of the server itself; no mount may use or shadow them.
-const RESERVED: &[&str] = &["/healthz", "/metrics", "/openapi.json"];
+const RESERVED: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json"];
 
 /// A configuration error, reported before the server starts.
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +48,10 @@ impl TryFrom<String> for MountTarget {
 }
 
 impl MountTarget {
-    /// Parses `http(s)://…` as an upstream (adding a trailing `/`), anything else without a
-    /// scheme as a local directory.
+    /// Parses `http(s)://…` as an upstream (adding a trailing `/` to its path), anything else
+    /// without a scheme as a local directory. An upstream URL may carry credentials (userinfo)
+    /// and a query (e.g. an access token): both are sent upstream with every request of the
+    /// mount and never shown (see [`lazyqt_io::redact_url`]).
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
         if s.is_empty() {
@@ -60,8 +62,8 @@ impl MountTarget {
             if !matches!(url.scheme(), "http" | "https") {
                 return Err(format!("unsupported scheme {:?}", url.scheme()));
             }
-            if url.query().is_some() || url.fragment().is_some() {
-                return Err("upstream URL must not have a query or fragment".into());
+            if url.fragment().is_some() {
+                return Err("upstream URL must not have a fragment".into());
             }
             if !url.path().ends_with('/') {
                 let path = format!("{}/", url.path());
@@ -82,6 +84,10 @@ pub struct Mount {
     pub prefix: String,
     /// What it serves.
     pub target: MountTarget,
+    /// Follow redirects of the upstream to other origins (scheme, host, port). Off by default:
+    /// the server then fetches only from the origin it was configured with.
+    #[serde(default)]
+    pub allow_cross_origin_redirects: bool,
 }
 
 impl Mount {
@@ -91,7 +97,7 @@ impl Mount {
             .split_once('=')
             .ok_or_else(|| ConfigError::Mount(spec.into(), "expected PREFIX=URL_OR_DIR".into()))?;
         let target = MountTarget::parse(target).map_err(|e| ConfigError::Mount(spec.into(), e))?;
-        Ok(Self { prefix: prefix.to_string(), target })
+        Ok(Self { prefix: prefix.to_string(), target, allow_cross_origin_redirects: false })
     }
 
     /// Normalizes the prefix (leading `/`, no trailing `/`) and, for local mounts, makes the root
@@ -136,16 +142,29 @@ pub struct Limits {
     /// Concurrent frame decodes in the backend; 0 means three per core. A frame's bytes are
     /// fetched before it takes a worker (on the I/O pool below), so workers only decode.
     pub workers: usize,
-    /// Concurrent metadata/time lookups, frame fetches and upstream listing fetches: the
-    /// I/O pool of blocking backend calls that mostly wait on upstream.
+    /// Concurrent metadata/time lookups, frame fetches and listing fetches, per mount: each
+    /// mount has its own I/O pool of this size, so a hung upstream exhausts only its own.
     pub max_concurrent_metadata: usize,
     /// Largest width or height a client may ask for.
     pub max_dimension: u32,
+    /// Largest picture (width × height, after scaling) one request may produce; larger asks,
+    /// and movies whose native frames are larger, are answered 422.
+    pub max_pixels: u64,
+    /// Memory that the frames being decoded at once may take (decoded planes, converted
+    /// pixels, encoded output, estimated from their sizes); a decode waits until its share
+    /// is free, so many large requests queue instead of exhausting memory.
+    pub max_decode_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { workers: 0, max_concurrent_metadata: 64, max_dimension: 8192 }
+        Self {
+            workers: 0,
+            max_concurrent_metadata: 64,
+            max_dimension: 8192,
+            max_pixels: 16 << 20,
+            max_decode_bytes: 1 << 30,
+        }
     }
 }
 
@@ -184,15 +203,20 @@ impl Default for CacheConfig {
 pub struct Timeouts {
     /// Whole-request deadline; past it the client gets 504.
     pub request_secs: u64,
-    /// Deadline of one upstream request made by the server (directory listings).
+    /// Deadline of one upstream read made by the server (a listing, a movie's metadata, a
+    /// frame's bytes), retries included; capped by `request_secs`, so no read outlives the
+    /// request that asked for it.
     pub upstream_secs: u64,
     /// Deadline to connect to an upstream.
     pub upstream_connect_secs: u64,
+    /// After a stop signal (SIGTERM, ctrl-c), how long requests in flight may take to finish
+    /// before the server stops anyway.
+    pub shutdown_secs: u64,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { request_secs: 60, upstream_secs: 20, upstream_connect_secs: 5 }
+        Self { request_secs: 60, upstream_secs: 20, upstream_connect_secs: 5, shutdown_secs: 3 }
     }
 }
 
@@ -200,6 +224,16 @@ impl Timeouts {
     /// The request deadline as a [`Duration`].
     pub fn request(&self) -> Duration {
         Duration::from_secs(self.request_secs)
+    }
+
+    /// The deadline of one upstream read: `upstream_secs`, but never past the request deadline.
+    pub fn upstream(&self) -> Duration {
+        Duration::from_secs(self.upstream_secs.min(self.request_secs))
+    }
+
+    /// The time allowed to connect to an upstream (at least 1 s, at most the read deadline).
+    pub fn connect(&self) -> Duration {
+        Duration::from_secs(self.upstream_connect_secs.max(1)).min(self.upstream())
     }
 }
 
@@ -244,6 +278,20 @@ impl ServerConfig {
         Self::from_toml(&text, path)
     }
 
+    /// The options of the movie sources of `mount`: `base` (the process's cache settings) with
+    /// this server's upstream deadline as both the per-answer timeout and the overall read
+    /// deadline, its connect timeout, and the mount's redirect allowance.
+    pub fn source_options(&self, mount: &Mount, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
+        let upstream = self.timeouts.upstream();
+        let _ = mount;
+        lazyqt_io::SourceOptions {
+            connect_timeout: self.timeouts.connect(),
+            read_timeout: base.read_timeout.min(upstream),
+            deadline: upstream,
+            ..base.clone()
+        }
+    }
+
     /// Checks and normalizes the configuration: prefixes, local roots (made canonical), no
     /// duplicate or nested prefixes, sane limits. `router` and `serve` call it.
     pub fn validate(&mut self) -> Result<(), ConfigError> {
@@ -265,6 +313,17 @@ impl ServerConfig {
         }
         if self.limits.max_dimension == 0 || self.limits.max_dimension > 65_535 {
             return Err(ConfigError::Setting("limits.max_dimension", "must be 1..=65535".into()));
+        }
+        if self.limits.max_pixels == 0 {
+            return Err(ConfigError::Setting("limits.max_pixels", "must be at least 1".into()));
+        }
+        if self.limits.max_decode_bytes
+            < crate::budget::work_bytes(self.limits.max_pixels, self.limits.max_pixels)
+        {
+            return Err(ConfigError::Setting(
+                "limits.max_decode_bytes",
+                "must hold at least one decode of limits.max_pixels".into(),
+            ));
         }
         if self.timeouts.request_secs == 0 || self.timeouts.upstream_secs == 0 {
             return Err(ConfigError::Setting("timeouts", "must be at least 1 s".into()));
@@ -367,7 +426,13 @@ mod tests {
         assert_eq!(l.target, MountTarget::Local(PathBuf::from("./media")));
         assert!(Mount::parse("no-equals").is_err());
         assert!(Mount::parse("/x=ftp://example.org/").is_err());
-        assert!(Mount::parse("/x=https://example.org/?q=1").is_err());
+        assert!(Mount::parse("/x=https://example.org/#frag").is_err());
+        // A token in the query is kept (and sent with every upstream request of the mount).
+        let t = Mount::parse("/x=https://u:p@example.org/f?token=1").expect("parses");
+        assert_eq!(
+            t.target,
+            MountTarget::Upstream(Url::parse("https://u:p@example.org/f/?token=1").expect("url"))
+        );
     }
 
     #[test]

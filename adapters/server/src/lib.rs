@@ -43,6 +43,7 @@
 //! ```
 
 mod backend;
+mod budget;
 mod cache;
 mod conditional;
 mod config;
@@ -54,8 +55,9 @@ mod openapi;
 mod paths;
 mod routes;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use backend::{
     Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
@@ -80,7 +82,9 @@ pub enum ServeError {
 }
 
 /// Binds `config.listen` and serves until `shutdown` completes, ctrl-c, or SIGTERM; then stops
-/// accepting and lets in-flight requests finish.
+/// accepting and lets in-flight requests finish for at most `timeouts.shutdown_secs`. Blocking
+/// backend calls still running then are abandoned: a program should drop its runtime with
+/// `shutdown_background` (or `shutdown_timeout`) rather than wait for them.
 pub async fn serve(
     config: ServerConfig,
     backend: Arc<dyn Backend>,
@@ -101,7 +105,23 @@ pub async fn serve_on(
 ) -> Result<(), ServeError> {
     let app = router(&config, backend)?;
     tracing::info!(addr = %listener.local_addr()?, mounts = config.mounts.len(), "lazyqt serving");
-    axum::serve(listener, app).with_graceful_shutdown(stop_signal(shutdown)).await?;
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        stop_signal(shutdown).await;
+        let _ = stopping.send(());
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal).into_future();
+    let grace = Duration::from_secs(config.timeouts.shutdown_secs);
+    let bound = async move {
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        () = bound => tracing::warn!(grace_secs = grace.as_secs(), "requests still running at shutdown: abandoned"),
+    }
     tracing::info!("lazyqt server stopped");
     Ok(())
 }

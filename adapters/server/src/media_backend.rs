@@ -13,12 +13,17 @@ use lazyqt_media::{Media, MediaError, SourceError, Stats};
 use crate::backend::{
     Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
 };
+use crate::config::{ConfigError, ServerConfig};
 use crate::errors::BackendError;
 
 /// Serves movies through lazyqt-media.
 pub struct MediaBackend {
+    /// Options of sources outside any configured mount.
     opts: lazyqt_io::SourceOptions,
-    movies: moka::sync::Cache<String, Media>,
+    /// Options per mount prefix (its upstream deadline and redirect allowance).
+    mount_opts: Vec<(String, lazyqt_io::SourceOptions)>,
+    /// Open movies by (mount prefix, path or URL).
+    movies: moka::sync::Cache<(String, String), Media>,
     /// Counters of sources already evicted from `movies`, so totals never go down.
     retired: Arc<RetiredStats>,
     opens: AtomicU64,
@@ -37,6 +42,14 @@ impl RetiredStats {
     }
 }
 
+/// Where a movie is read from, for opening and messages.
+fn uri(loc: &MovieLocation) -> String {
+    match &loc.source {
+        Source::Url(u) => u.as_str().to_owned(),
+        Source::File(p) => p.to_string_lossy().into_owned(),
+    }
+}
+
 impl MediaBackend {
     /// A backend reading movies with `opts`, keeping at most `max_movies` open, each
     /// for at most `ttl` before it is reopened (cheap: the disk cache holds its moov).
@@ -48,40 +61,99 @@ impl MediaBackend {
             .time_to_live(ttl)
             .eviction_listener(move |_k, media: Media, _cause| on_evict.add(media.stats()))
             .build();
-        Self { opts, movies, retired, opens: AtomicU64::new(0) }
+        Self { opts, mount_opts: Vec::new(), movies, retired, opens: AtomicU64::new(0) }
     }
 
-    fn key(loc: &MovieLocation) -> String {
+    /// Like [`MediaBackend::new`], reading each mount of `config` with
+    /// [`ServerConfig::source_options`]: the server's upstream deadline bounds every movie
+    /// read, and redirects follow the mount's allowance.
+    pub fn for_config(
+        config: &ServerConfig,
+        base: lazyqt_io::SourceOptions,
+        max_movies: u64,
+        ttl: Duration,
+    ) -> Result<Self, ConfigError> {
+        let mut config = config.clone();
+        config.validate()?;
+        let mut backend = Self::new(base, max_movies, ttl);
+        backend.mount_opts = config
+            .mounts
+            .iter()
+            .map(|m| (m.prefix.clone(), config.source_options(m, &backend.opts)))
+            .collect();
+        Ok(backend)
+    }
+
+    fn options(&self, loc: &MovieLocation) -> &lazyqt_io::SourceOptions {
+        self.mount_opts.iter().find(|(p, _)| *p == loc.mount_prefix).map_or(&self.opts, |(_, o)| o)
+    }
+
+    fn key(loc: &MovieLocation) -> (String, String) {
+        (loc.mount_prefix.clone(), uri(loc))
+    }
+
+    /// Is `media` still the file at `loc`? Always for URLs (their reads are pinned to the
+    /// version opened); for a local file, its [`lazyqt_io::file_version`] now must equal
+    /// the one taken at open, so a file rewritten or replaced in place is never mixed.
+    fn current(loc: &MovieLocation, media: &Media) -> bool {
         match &loc.source {
-            Source::Url(u) => u.as_str().to_owned(),
-            Source::File(p) => p.to_string_lossy().into_owned(),
+            Source::Url(_) => true,
+            Source::File(p) => {
+                let now = std::fs::metadata(p).ok().and_then(|m| lazyqt_io::file_version(&m));
+                now.is_some() && now == media.source().version()
+            }
         }
     }
 
-    /// The open movie at `loc`: concurrent first requests share one open.
-    fn media(&self, key: &str) -> Result<Media, BackendError> {
+    /// The open movie at `loc` (reopened when a local file changed since it was opened):
+    /// concurrent first requests share one open.
+    fn media(&self, loc: &MovieLocation) -> Result<Media, BackendError> {
+        let key = Self::key(loc);
+        if let Some(media) = self.movies.get(&key) {
+            if Self::current(loc, &media) {
+                return Ok(media);
+            }
+            tracing::info!(path = key.1, "local file changed: reopening");
+            self.movies.invalidate(&key);
+        }
+        let opts = self.options(loc);
         self.movies
-            .try_get_with(key.to_owned(), || {
+            .try_get_with(key.clone(), || {
                 self.opens.fetch_add(1, Ordering::Relaxed);
-                Media::open(key, &self.opts)
+                Media::open(&key.1, opts)
             })
             .map_err(|e| map_error(&e))
     }
 
-    /// Run `f` on the movie; if the upstream file changed since it was opened, reopen it once.
+    /// Run `f` on the movie and return what it gave with the validator of the version it
+    /// read. If the file changed meanwhile (upstream: a read hit 412; local: its identity
+    /// moved), the movie is reopened and `f` runs once more; a second change is
+    /// [`BackendError::ChangedUpstream`].
     fn with_media<T>(
         &self,
         loc: &MovieLocation,
         f: impl Fn(&Media) -> Result<T, MediaError>,
-    ) -> Result<T, BackendError> {
+    ) -> Result<(T, String), BackendError> {
         let key = Self::key(loc);
-        match f(&self.media(&key)?) {
-            Err(MediaError::Source(SourceError::ChangedUpstream { .. })) => {
-                tracing::info!(key, "upstream file changed: reopening");
-                self.movies.invalidate(&key);
-                f(&self.media(&key)?).map_err(|e| map_error(&e))
+        let mut attempts = 2;
+        loop {
+            attempts -= 1;
+            let media = self.media(loc)?;
+            let result = f(&media);
+            let changed = matches!(result, Err(MediaError::Source(SourceError::ChangedUpstream { .. })))
+                || !Self::current(loc, &media);
+            if !changed {
+                let validator = media.source().version().unwrap_or_default();
+                return result.map(|v| (v, validator)).map_err(|e| map_error(&e));
             }
-            other => other.map_err(|e| map_error(&e)),
+            self.movies.invalidate(&key);
+            if attempts == 0 {
+                return Err(BackendError::ChangedUpstream(format!(
+                    "{} changed twice while being read",
+                    lazyqt_io::redact_url(&key.1)
+                )));
+            }
+            tracing::info!(uri = lazyqt_io::redact_url(&key.1), "file changed: reopening");
         }
     }
 }
@@ -161,6 +233,7 @@ fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaE
                 content_type: "application/octet-stream".into(),
                 width: video.width(),
                 height: video.height(),
+                validator: String::new(),
             });
         }
     };
@@ -171,12 +244,13 @@ fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaE
         content_type: format.mime_type().into(),
         width: image.width,
         height: image.height,
+        validator: String::new(),
     })
 }
 
 impl Backend for MediaBackend {
     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError> {
-        self.with_media(loc, meta)
+        self.with_media(loc, meta).map(|(m, _)| m)
     }
 
     fn frame(
@@ -185,20 +259,19 @@ impl Backend for MediaBackend {
         index0: u64,
         req: &FrameRequest,
     ) -> Result<FrameBytes, BackendError> {
-        self.with_media(loc, |m| frame(m, index0, req))
+        let (frame, validator) = self.with_media(loc, |m| frame(m, index0, req))?;
+        Ok(FrameBytes { validator, ..frame })
     }
 
-    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) {
-        let Ok(media) = self.media(&Self::key(loc)) else { return };
-        if lazyqt_io::is_url(media.source().uri()) {
-            if let Err(e) = media.prefetch_frame(index0) {
-                tracing::debug!(error = %e, index0, "frame not fetched ahead");
-            }
+    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
+        if matches!(loc.source, Source::File(_)) {
+            return Ok(());
         }
+        self.with_media(loc, |m| m.prefetch_frame(index0)).map(|_| ())
     }
 
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
-        self.with_media(loc, |m| m.frame_at_seconds(seconds))
+        self.with_media(loc, |m| m.frame_at_seconds(seconds)).map(|(n, _)| n)
     }
 
     fn metrics(&self) -> Vec<(String, f64)> {

@@ -39,6 +39,10 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
             ("time", frames::time(&st, mount, &segs, &spec, query, &headers).await)
         }
     };
+    let result = result.map_err(|e| match &mount.target {
+        MountTarget::Upstream(url) => e.map_message(|m| lazyqt_io::redact_secrets(&m, url.as_str())),
+        MountTarget::Local(_) => e,
+    });
     labelled(label, result.unwrap_or_else(IntoResponse::into_response))
 }
 
@@ -71,14 +75,15 @@ async fn listing(st: &AppState, mount: &Mount, segs: &[String]) -> Result<Respon
     let (listing, cache_control) = match resolve(mount, segs, true)? {
         Source::Url(url) => {
             let ttl = st.config.cache.listing_ttl_secs;
-            let l = st.lister.list(url, path).await?;
+            let io = st.budgets.io(&mount.prefix)?;
+            let l = st.lister.list(url, path, io, mount.allow_cross_origin_redirects).await?;
             ((*l).clone(), format!("public, max-age={ttl}"))
         }
         Source::File(dir) => {
             let MountTarget::Local(root) = mount.target.clone() else {
                 return Err(BackendError::Internal("mount kind mismatch".into()));
             };
-            let l = blocking(&st.meta, move || list_local(&dir, &root, path)).await?;
+            let l = blocking(st.budgets.io(&mount.prefix)?, move || list_local(&dir, &root, path)).await?;
             (l, "no-cache".to_string())
         }
     };
@@ -104,8 +109,16 @@ pub(super) async fn load_movie(
     let loc = MovieLocation { mount_prefix: mount.prefix.clone(), rel_path: segs.join("/"), source };
     let backend = st.backend.clone();
     let l = loc.clone();
-    let meta = blocking(&st.meta, move || backend.movie(&l)).await?;
+    let meta = blocking(st.budgets.io(&mount.prefix)?, move || backend.movie(&l)).await?;
     Ok((loc, meta))
+}
+
+/// A source as it may be shown or hashed into an ETag: URLs without their credentials.
+pub(super) fn shown(source: &Source) -> String {
+    match source {
+        Source::Url(u) => lazyqt_io::redact_url(u.as_str()),
+        Source::File(p) => p.display().to_string(),
+    }
 }
 
 /// A 304 answer carrying the validators.
@@ -131,10 +144,10 @@ async fn metadata(
 ) -> Result<Response, BackendError> {
     let (loc, meta) = load_movie(st, mount, segs).await?;
     let url = match &loc.source {
-        Source::Url(u) => u.to_string(),
+        Source::Url(u) => lazyqt_io::redact_url(u.as_str()),
         Source::File(_) => request_path.to_string(),
     };
-    let tag = etag(&meta.validator, &["meta", &loc.source.to_string()]);
+    let tag = etag(&meta.validator, &["meta", &shown(&loc.source)]);
     if let Some(tag) = &tag {
         if not_modified(headers, tag) {
             return Ok(not_modified_response(st, tag, META_CACHE_CONTROL));

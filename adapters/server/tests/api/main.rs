@@ -1,6 +1,7 @@
 //! End-to-end tests of lazyqt-server over a real loopback socket with a fake backend.
 
 mod common;
+mod limits;
 mod python_client;
 mod routes;
 mod security;
