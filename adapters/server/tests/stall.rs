@@ -69,7 +69,12 @@ fn relay(mut client: TcpStream, target: SocketAddr, stall: &AtomicBool) {
 fn movie() -> Vec<u8> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = root.join("testdata/generated");
-    assert!(Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap().success());
+    assert!(Command::new("bash")
+        .arg(root.join("testdata/generate.sh"))
+        .arg(&out)
+        .status()
+        .unwrap()
+        .success());
     std::fs::read(out.join("prores2.mov")).unwrap()
 }
 
