@@ -1,5 +1,6 @@
 //! Server configuration: mounts, limits, caches and timeouts, from `--mount` strings, a TOML file
-//! and the [`ServeArgs`] command-line options.
+//! and the [`ServeArgs`] command-line options. (Past 400 lines because of its tests: every key's
+//! default, bound and merge rule is pinned here.)
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -361,7 +362,9 @@ pub struct ServeArgs {
     /// Seconds before a request is answered 504 [default: 60].
     #[arg(long, value_name = "SECS")]
     pub request_timeout: Option<u64>,
-    /// Seconds before an upstream request made by the server fails [default: 20].
+    /// Seconds one upstream read may take, retries included — a listing, a movie's metadata,
+    /// a frame's bytes — before the request fails with 504; never more than
+    /// --request-timeout [default: 20].
     #[arg(long, value_name = "SECS")]
     pub upstream_timeout: Option<u64>,
 }
@@ -460,6 +463,25 @@ mod tests {
         };
         ok.validate().expect("valid");
         assert_eq!(ok.mounts[0].prefix, "/a/b");
+    }
+
+    #[test]
+    fn upstream_deadline_reaches_movie_reads_and_never_outlives_the_request() {
+        let mount = Mount::parse("/up=http://127.0.0.1:1/").expect("mount");
+        let base = lazyqt_io::SourceOptions::default();
+        let mut cfg = ServerConfig { mounts: vec![mount.clone()], ..ServerConfig::default() };
+        cfg.timeouts.upstream_secs = 2;
+        let o = cfg.source_options(&mount, &base);
+        assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(2), Duration::from_secs(2)));
+        assert!(o.connect_timeout <= Duration::from_secs(2));
+        // A request deadline below the upstream timeout caps the upstream reads too.
+        cfg.timeouts = Timeouts { request_secs: 3, upstream_secs: 20, ..Timeouts::default() };
+        let o = cfg.source_options(&mount, &base);
+        assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(3), Duration::from_secs(3)));
+        // Defaults: a 20 s read deadline inside the 60 s request deadline.
+        let d = ServerConfig::default().source_options(&mount, &base);
+        assert_eq!(d.deadline, Duration::from_secs(20));
+        assert!(d.deadline <= ServerConfig::default().timeouts.request());
     }
 
     #[test]

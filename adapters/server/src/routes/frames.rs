@@ -206,8 +206,12 @@ async fn serve(
         };
         let req = frame_request(format, wanted, &meta, &st.config.limits)?;
         match respond(st, mount, loc, &meta, index0, req, headers).await {
-            Err(BackendError::ChangedUpstream(m)) if attempts > 0 => {
-                tracing::info!(reason = m, "frame came from another version of the file: reloading metadata");
+            Err(BackendError::ChangedUpstream(_)) if attempts > 0 => {
+                tracing::info!(
+                    mount = mount.prefix,
+                    path = segs.join("/"),
+                    "frame came from another version of the file: reloading metadata"
+                );
             }
             other => return other,
         }
