@@ -37,10 +37,12 @@ pub enum Source {
     File(PathBuf),
 }
 
+/// How a source is shown (and hashed into ETags): URLs without their credentials
+/// ([`lazyqt_io::redact_url`]), local paths as they are.
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Url(u) => write!(f, "{u}"),
+            Source::Url(u) => f.write_str(&lazyqt_io::redact_url(u.as_str())),
             Source::File(p) => write!(f, "{}", p.display()),
         }
     }

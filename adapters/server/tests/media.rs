@@ -1,7 +1,6 @@
 //! The server over real movies: `MediaBackend` with a local mount and an upstream HTTP
 //! mount (the loopback test server), checking pixels, request counts and single-flight.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,17 +9,9 @@ use lazyqt_server::{MediaBackend, Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
 use serde_json::Value;
 
-fn media_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    assert!(Command::new("bash")
-        .arg(root.join("testdata/generate.sh"))
-        .arg(&out)
-        .status()
-        .unwrap()
-        .success());
-    out
-}
+#[path = "common/generated.rs"]
+mod generated;
+use generated::media_dir;
 
 struct Fixture {
     base: String,

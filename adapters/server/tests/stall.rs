@@ -3,8 +3,6 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -66,16 +64,11 @@ fn relay(mut client: TcpStream, target: SocketAddr, stall: &AtomicBool) {
     let _ = upstream.shutdown(Shutdown::Both);
 }
 
+#[path = "common/generated.rs"]
+mod generated;
+
 fn movie() -> Vec<u8> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    assert!(Command::new("bash")
-        .arg(root.join("testdata/generate.sh"))
-        .arg(&out)
-        .status()
-        .unwrap()
-        .success());
-    std::fs::read(out.join("prores2.mov")).unwrap()
+    std::fs::read(generated::media_dir().join("prores2.mov")).unwrap()
 }
 
 /// Serves `/up` through a stall proxy with these timeouts; returns the base URL, the proxy

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::mount::{load_movie, not_modified_response, shown};
+use super::mount::{load_movie, not_modified_response};
 use super::{blocking, AppState};
 use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
 use crate::budget::work_bytes;
@@ -234,7 +234,7 @@ async fn respond(
         &meta.validator,
         &[
             "frame",
-            &shown(&loc.source),
+            &loc.source.to_string(),
             &index0.to_string(),
             req.format.extension(),
             &opt(req.width),

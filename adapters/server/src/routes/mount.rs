@@ -113,14 +113,6 @@ pub(super) async fn load_movie(
     Ok((loc, meta))
 }
 
-/// A source as it may be shown or hashed into an ETag: URLs without their credentials.
-pub(super) fn shown(source: &Source) -> String {
-    match source {
-        Source::Url(u) => lazyqt_io::redact_url(u.as_str()),
-        Source::File(p) => p.display().to_string(),
-    }
-}
-
 /// A 304 answer carrying the validators.
 pub(super) fn not_modified_response(st: &AppState, etag: &str, cache_control: &str) -> Response {
     st.metrics.not_modified.fetch_add(1, Ordering::Relaxed);
@@ -147,7 +139,7 @@ async fn metadata(
         Source::Url(u) => lazyqt_io::redact_url(u.as_str()),
         Source::File(_) => request_path.to_string(),
     };
-    let tag = etag(&meta.validator, &["meta", &shown(&loc.source)]);
+    let tag = etag(&meta.validator, &["meta", &loc.source.to_string()]);
     if let Some(tag) = &tag {
         if not_modified(headers, tag) {
             return Ok(not_modified_response(st, tag, META_CACHE_CONTROL));
