@@ -504,8 +504,12 @@ listen = "127.0.0.1:9000"
 [[mount]]
 prefix = "/up"
 target = "http://127.0.0.1:1/files/"
+allow_cross_origin_redirects = true
 [limits]
 workers = 3
+max_pixels = 2073600
+[timeouts]
+shutdown_secs = 1
 [cache]
 listing_ttl_secs = 5
 "#,
@@ -528,6 +532,8 @@ listing_ttl_secs = 5
         assert_eq!(cfg.mounts.len(), 2);
         assert_eq!(cfg.mounts[0].prefix, "/up");
         assert_eq!(cfg.limits.workers, 3);
+        assert!(cfg.mounts[0].allow_cross_origin_redirects && !cfg.mounts[1].allow_cross_origin_redirects);
+        assert_eq!((cfg.limits.max_pixels, cfg.timeouts.shutdown_secs), (1920 * 1080, 1));
         assert_eq!(cfg.cache.listing_ttl_secs, 5);
         assert_eq!(cfg.cache.frame_cache_bytes, 2 << 20);
         assert_eq!(cfg.timeouts.request_secs, 7);
