@@ -16,13 +16,17 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Source};
 use crate::budget::{Budgets, Pool};
 use crate::cache::FrameCache;
 use crate::config::{ConfigError, ServerConfig};
 use crate::errors::{error_response, BackendError};
 use crate::listing::UpstreamLister;
 use crate::metrics::{Metrics, RouteLabel};
+
+/// Movies whose last validator is remembered (a movie forgotten keeps its old frames until the
+/// LRU drops them).
+const MAX_VERSIONS: u64 = 16 * 1024;
 
 /// State shared by all handlers.
 pub(crate) struct Shared {
@@ -31,6 +35,8 @@ pub(crate) struct Shared {
     /// Per-mount I/O pools, decode workers and decode memory.
     pub budgets: Budgets,
     pub frames: FrameCache,
+    /// The last validator seen per movie: a new one drops the old version's frames.
+    pub versions: moka::sync::Cache<Source, String>,
     pub lister: UpstreamLister,
     pub metrics: Arc<Metrics>,
     pub openapi: serde_json::Value,
@@ -49,6 +55,7 @@ pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router
     let state: AppState = Arc::new(Shared {
         budgets: Budgets::new(&config),
         frames: FrameCache::new(config.cache.frame_cache_bytes),
+        versions: moka::sync::Cache::new(MAX_VERSIONS),
         openapi: crate::openapi::openapi(&config),
         lister,
         metrics: metrics.clone(),

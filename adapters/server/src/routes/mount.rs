@@ -110,6 +110,10 @@ pub(super) async fn load_movie(
     let backend = st.backend.clone();
     let l = loc.clone();
     let meta = blocking(st.budgets.io(&mount.prefix)?, move || backend.movie(&l)).await?;
+    if st.versions.get(&loc.source).is_some_and(|seen| seen != meta.validator) {
+        st.frames.forget_other_versions(&loc.source, &meta.validator);
+    }
+    st.versions.insert(loc.source.clone(), meta.validator.clone());
     Ok((loc, meta))
 }
 
