@@ -134,3 +134,19 @@ fn no_upstream_read_outlives_the_request_deadline() {
     let after = until_closed(&proxy, Duration::from_secs(4));
     assert!(t.elapsed() < Duration::from_secs(6), "connection held {after:?} after the 504");
 }
+
+/// A client that gives up while the upstream stalls: the read behind it ends at the upstream
+/// deadline, not minutes later, and takes its connection with it.
+#[test]
+fn a_client_that_leaves_frees_the_upstream_by_the_deadline() {
+    let (base, proxy, _up, _rt) = start(60, 2);
+    assert_eq!(get(&format!("{base}/up/prores2.mov")), 200);
+    proxy.stall.store(true, Ordering::SeqCst);
+    let t = Instant::now();
+    let client = reqwest::blocking::Client::new();
+    let gone =
+        client.get(format!("{base}/up/prores2.mov/frame/4")).timeout(Duration::from_millis(300)).send();
+    assert!(gone.is_err(), "the client was answered before it left");
+    until_closed(&proxy, Duration::from_secs(4));
+    assert!(t.elapsed() < Duration::from_secs(4), "upstream connection held {:?}", t.elapsed());
+}
