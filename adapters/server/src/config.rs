@@ -279,12 +279,11 @@ impl ServerConfig {
         Self::from_toml(&text, path)
     }
 
-    /// The options of the movie sources of `mount`: `base` (the process's cache settings) with
-    /// this server's upstream deadline as both the per-answer timeout and the overall read
-    /// deadline, its connect timeout, and the mount's redirect allowance.
-    pub fn source_options(&self, mount: &Mount, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
+    /// The options of the movie sources behind the mounts: `base` (the process's cache
+    /// settings) with this server's upstream deadline as both the per-answer timeout and the
+    /// overall read deadline, and its connect timeout.
+    pub fn source_options(&self, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
         let upstream = self.timeouts.upstream();
-        let _ = mount;
         lazyqt_io::SourceOptions {
             connect_timeout: self.timeouts.connect(),
             read_timeout: base.read_timeout.min(upstream),
@@ -467,19 +466,18 @@ mod tests {
 
     #[test]
     fn upstream_deadline_reaches_movie_reads_and_never_outlives_the_request() {
-        let mount = Mount::parse("/up=http://127.0.0.1:1/").expect("mount");
         let base = lazyqt_io::SourceOptions::default();
-        let mut cfg = ServerConfig { mounts: vec![mount.clone()], ..ServerConfig::default() };
+        let mut cfg = ServerConfig::default();
         cfg.timeouts.upstream_secs = 2;
-        let o = cfg.source_options(&mount, &base);
+        let o = cfg.source_options(&base);
         assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(2), Duration::from_secs(2)));
         assert!(o.connect_timeout <= Duration::from_secs(2));
         // A request deadline below the upstream timeout caps the upstream reads too.
         cfg.timeouts = Timeouts { request_secs: 3, upstream_secs: 20, ..Timeouts::default() };
-        let o = cfg.source_options(&mount, &base);
+        let o = cfg.source_options(&base);
         assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(3), Duration::from_secs(3)));
         // Defaults: a 20 s read deadline inside the 60 s request deadline.
-        let d = ServerConfig::default().source_options(&mount, &base);
+        let d = ServerConfig::default().source_options(&base);
         assert_eq!(d.deadline, Duration::from_secs(20));
         assert!(d.deadline <= ServerConfig::default().timeouts.request());
     }

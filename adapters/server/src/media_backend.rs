@@ -13,15 +13,11 @@ use lazyqt_media::{Media, MediaError, SourceError, Stats};
 use crate::backend::{
     Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source, TrackMeta,
 };
-use crate::config::{ConfigError, ServerConfig};
 use crate::errors::BackendError;
 
 /// Serves movies through lazyqt-media.
 pub struct MediaBackend {
-    /// Options of sources outside any configured mount.
     opts: lazyqt_io::SourceOptions,
-    /// Options per mount prefix (its upstream deadline and redirect allowance).
-    mount_opts: Vec<(String, lazyqt_io::SourceOptions)>,
     /// Open movies by (mount prefix, path or URL).
     movies: moka::sync::Cache<(String, String), Media>,
     /// Counters of sources already evicted from `movies`, so totals never go down.
@@ -51,8 +47,10 @@ fn uri(loc: &MovieLocation) -> String {
 }
 
 impl MediaBackend {
-    /// A backend reading movies with `opts`, keeping at most `max_movies` open, each
-    /// for at most `ttl` before it is reopened (cheap: the disk cache holds its moov).
+    /// A backend reading movies with `opts` (a server passes
+    /// [`ServerConfig::source_options`](crate::ServerConfig::source_options), so its upstream
+    /// deadline bounds every movie read), keeping at most `max_movies` open, each for at most
+    /// `ttl` before it is reopened (cheap: the disk cache holds its moov).
     pub fn new(opts: lazyqt_io::SourceOptions, max_movies: u64, ttl: Duration) -> Self {
         let retired = Arc::new(RetiredStats::default());
         let on_evict = Arc::clone(&retired);
@@ -61,31 +59,7 @@ impl MediaBackend {
             .time_to_live(ttl)
             .eviction_listener(move |_k, media: Media, _cause| on_evict.add(media.stats()))
             .build();
-        Self { opts, mount_opts: Vec::new(), movies, retired, opens: AtomicU64::new(0) }
-    }
-
-    /// Like [`MediaBackend::new`], reading each mount of `config` with
-    /// [`ServerConfig::source_options`]: the server's upstream deadline bounds every movie
-    /// read, and redirects follow the mount's allowance.
-    pub fn for_config(
-        config: &ServerConfig,
-        base: lazyqt_io::SourceOptions,
-        max_movies: u64,
-        ttl: Duration,
-    ) -> Result<Self, ConfigError> {
-        let mut config = config.clone();
-        config.validate()?;
-        let mut backend = Self::new(base, max_movies, ttl);
-        backend.mount_opts = config
-            .mounts
-            .iter()
-            .map(|m| (m.prefix.clone(), config.source_options(m, &backend.opts)))
-            .collect();
-        Ok(backend)
-    }
-
-    fn options(&self, loc: &MovieLocation) -> &lazyqt_io::SourceOptions {
-        self.mount_opts.iter().find(|(p, _)| *p == loc.mount_prefix).map_or(&self.opts, |(_, o)| o)
+        Self { opts, movies, retired, opens: AtomicU64::new(0) }
     }
 
     fn key(loc: &MovieLocation) -> (String, String) {
@@ -116,7 +90,7 @@ impl MediaBackend {
             tracing::info!(path = key.1, "local file changed: reopening");
             self.movies.invalidate(&key);
         }
-        let opts = self.options(loc);
+        let opts = &self.opts;
         self.movies
             .try_get_with(key.clone(), || {
                 self.opens.fetch_add(1, Ordering::Relaxed);

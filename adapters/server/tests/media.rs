@@ -40,7 +40,7 @@ fn start_with(tweak: impl FnOnce(&mut ServerConfig, &TestServer)) -> Fixture {
     };
     tweak(&mut config, &upstream);
     let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
-    let backend = Arc::new(MediaBackend::for_config(&config, opts, 64, Duration::from_secs(3600)).unwrap());
+    let backend = Arc::new(MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600)));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
