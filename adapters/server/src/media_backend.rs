@@ -18,8 +18,7 @@ use crate::errors::BackendError;
 /// Serves movies through lazyqt-media.
 pub struct MediaBackend {
     opts: lazyqt_io::SourceOptions,
-    /// Open movies by (mount prefix, path or URL).
-    movies: moka::sync::Cache<(String, String), Media>,
+    movies: moka::sync::Cache<String, Media>,
     /// Counters of sources already evicted from `movies`, so totals never go down.
     retired: Arc<RetiredStats>,
     opens: AtomicU64,
@@ -38,8 +37,8 @@ impl RetiredStats {
     }
 }
 
-/// Where a movie is read from, for opening and messages.
-fn uri(loc: &MovieLocation) -> String {
+/// Where a movie is read from: what it is opened from and cached by.
+fn key(loc: &MovieLocation) -> String {
     match &loc.source {
         Source::Url(u) => u.as_str().to_owned(),
         Source::File(p) => p.to_string_lossy().into_owned(),
@@ -62,10 +61,6 @@ impl MediaBackend {
         Self { opts, movies, retired, opens: AtomicU64::new(0) }
     }
 
-    fn key(loc: &MovieLocation) -> (String, String) {
-        (loc.mount_prefix.clone(), uri(loc))
-    }
-
     /// Is `media` still the file at `loc`? Always for URLs (their reads are pinned to the
     /// version opened); for a local file, its [`lazyqt_io::file_version`] now must equal
     /// the one taken at open, so a file rewritten or replaced in place is never mixed.
@@ -82,19 +77,19 @@ impl MediaBackend {
     /// The open movie at `loc` (reopened when a local file changed since it was opened):
     /// concurrent first requests share one open.
     fn media(&self, loc: &MovieLocation) -> Result<Media, BackendError> {
-        let key = Self::key(loc);
+        let key = key(loc);
         if let Some(media) = self.movies.get(&key) {
             if Self::current(loc, &media) {
                 return Ok(media);
             }
-            tracing::info!(path = key.1, "local file changed: reopening");
+            tracing::info!(path = key, "local file changed: reopening");
             self.movies.invalidate(&key);
         }
         let opts = &self.opts;
         self.movies
             .try_get_with(key.clone(), || {
                 self.opens.fetch_add(1, Ordering::Relaxed);
-                Media::open(&key.1, opts)
+                Media::open(&key, opts)
             })
             .map_err(|e| map_error(&e))
     }
@@ -108,7 +103,7 @@ impl MediaBackend {
         loc: &MovieLocation,
         f: impl Fn(&Media) -> Result<T, MediaError>,
     ) -> Result<(T, String), BackendError> {
-        let key = Self::key(loc);
+        let key = key(loc);
         let mut attempts = 2;
         loop {
             attempts -= 1;
@@ -124,10 +119,10 @@ impl MediaBackend {
             if attempts == 0 {
                 return Err(BackendError::ChangedUpstream(format!(
                     "{} changed twice while being read",
-                    lazyqt_io::redact_url(&key.1)
+                    lazyqt_io::redact_url(&key)
                 )));
             }
-            tracing::info!(uri = lazyqt_io::redact_url(&key.1), "file changed: reopening");
+            tracing::info!(uri = lazyqt_io::redact_url(&key), "file changed: reopening");
         }
     }
 }
