@@ -1,7 +1,7 @@
 //! Local files through `pread`: no seek state, so one handle serves many threads.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use lazyqt_core::ReadAt;
@@ -16,8 +16,17 @@ pub struct FileSource {
     path: PathBuf,
     uri: String,
     len: u64,
-    modified: Option<std::time::SystemTime>,
+    version: Option<String>,
     counters: Counters,
+}
+
+/// The identity of a file's content as far as its metadata tells: size, modification and
+/// change times (nanoseconds), device and inode. Any write, truncation or replacement of
+/// the file (a new file renamed over it) changes it. `None` without a modification time.
+pub fn file_version(meta: &std::fs::Metadata) -> Option<String> {
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    let ctime = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+    Some(format!("{}:{}:{ctime}:{}:{}", meta.len(), mtime.as_nanos(), meta.dev(), meta.ino()))
 }
 
 impl FileSource {
@@ -34,8 +43,8 @@ impl FileSource {
             });
         }
         let uri = path.display().to_string();
-        let modified = meta.modified().ok();
-        Ok(Self { file, path, uri, len: meta.len(), modified, counters: Counters::default() })
+        let version = file_version(&meta);
+        Ok(Self { file, path, uri, len: meta.len(), version, counters: Counters::default() })
     }
 
     /// The path opened.
@@ -48,10 +57,9 @@ impl FileSource {
         self.counters.snapshot()
     }
 
-    /// Size plus modification time (nanoseconds since the Unix epoch) at open.
+    /// The [`file_version`] of the file at open (taken from the open handle).
     pub fn version(&self) -> Option<String> {
-        let mtime = self.modified?.duration_since(std::time::UNIX_EPOCH).ok()?;
-        Some(format!("{}:{}", self.len, mtime.as_nanos()))
+        self.version.clone()
     }
 
     /// The path as given, for messages.

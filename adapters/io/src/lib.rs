@@ -30,10 +30,10 @@ use std::sync::Arc;
 pub use lazyqt_core::ReadAt;
 
 pub use error::SourceError;
-pub use file::FileSource;
+pub use file::{file_version, FileSource};
 pub use http::HttpSource;
 pub use options::SourceOptions;
-pub use redact::redact_url;
+pub use redact::{redact_secrets, redact_url};
 pub use stats::Stats;
 
 /// Any source lazyqt reads movies from: positional reads plus counters.
@@ -43,7 +43,7 @@ pub trait Source: ReadAt<Error = SourceError> + Send + Sync + std::fmt::Debug {
     /// The URL or path the source was opened from.
     fn uri(&self) -> &str;
     /// A string that changes whenever the file does (size plus strong ETag or
-    /// Last-Modified over HTTP, size plus modification time for files); `None` when the
+    /// Last-Modified over HTTP, [`file_version`] for files); `None` when the
     /// server gives no usable validator. Caches key derived data (decoded frames, ETags
     /// of a REST answer) on it.
     fn version(&self) -> Option<String>;

@@ -1,5 +1,7 @@
 //! Hiding credentials in URLs before they are shown or logged.
 
+use url::Url;
+
 /// What replaces a hidden credential.
 const HIDDEN: &str = "***";
 
@@ -61,9 +63,43 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// `text` (an error message, say) with every secret of `url` in it replaced: the URL itself
+/// by its [`redact_url`] form, then any user name, password or query value of it (of at least
+/// three characters, raw or percent-decoded) found elsewhere, e.g. inside a library's error.
+pub fn redact_secrets(text: &str, url: &str) -> String {
+    let Ok(parsed) = Url::parse(url) else {
+        return text.to_string();
+    };
+    let mut out = text.replace(url, &redact_url(url));
+    let mut secrets: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        for s in [s.to_string(), percent_decode(s)] {
+            if s.len() >= 3 && s != HIDDEN && !secrets.contains(&s) {
+                secrets.push(s);
+            }
+        }
+    };
+    add(parsed.username());
+    if let Some(p) = parsed.password() {
+        add(p);
+    }
+    for pair in parsed.query().unwrap_or_default().split('&') {
+        add(pair.split_once('=').map_or(pair, |(_, v)| v));
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in &secrets {
+        out = out.replace(s.as_str(), HIDDEN);
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{redact_secrets, redact_url};
 
     #[test]
     fn credentials_are_hidden_and_the_rest_kept() {
@@ -85,5 +121,19 @@ mod tests {
         for (url, shown) in cases {
             assert_eq!(redact_url(url), shown, "{url}");
         }
+    }
+
+    #[test]
+    fn secrets_are_masked_inside_messages() {
+        let u = "http://user:s%40cret@127.0.0.1:8/f/?token=xyz";
+        let msg = format!(
+            "GET {u}a.mov failed; reqwest: error for url (http://127.0.0.1:8/f/a.mov?token=xyz), auth s@cret"
+        );
+        let r = redact_secrets(&msg, u);
+        for leak in ["s%40cret", "s@cret", "xyz"] {
+            assert!(!r.contains(leak), "{leak} in {r}");
+        }
+        assert!(r.contains("127.0.0.1:8/f/a.mov"), "{r}");
+        assert_eq!(redact_secrets("plain", "http://h/"), "plain");
     }
 }

@@ -38,10 +38,12 @@ pub enum Source {
     File(PathBuf),
 }
 
+/// How a source is shown (and hashed into ETags): URLs without their credentials
+/// ([`lazyqt_io::redact_url`]), local paths as they are.
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Url(u) => write!(f, "{u}"),
+            Source::Url(u) => f.write_str(&lazyqt_io::redact_url(u.as_str())),
             Source::File(p) => write!(f, "{}", p.display()),
         }
     }
@@ -193,13 +195,19 @@ pub struct FrameBytes {
     pub width: u32,
     /// Height of the image in pixels (0 for [`FrameFormat::Sample`]).
     pub height: u32,
+    /// The [`MovieMeta::validator`] of the file version the bytes were read from. The server
+    /// derives the answer's ETag and frame-cache key from it, so when the file changed
+    /// between the metadata and the read, it reloads the metadata instead of naming new
+    /// pixels with an old ETag. Empty when unknown.
+    pub validator: String,
 }
 
 /// The media stack behind the server. All methods block; the server calls them from
 /// `tokio::task::spawn_blocking` with bounded concurrency.
 pub trait Backend: Send + Sync + 'static {
     /// Metadata of the movie at `loc`. Should be cached and single-flight per movie: the server
-    /// calls it on every metadata, frame and time request (to learn the validator for ETags).
+    /// calls it on every metadata, frame and time request (to learn the validator for ETags),
+    /// and again when a frame came from another version than the metadata said.
     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError>;
 
     /// Frame `index0` (0-based, already checked `< num_frames`) of the movie at `loc`, encoded as
@@ -208,10 +216,12 @@ pub trait Backend: Send + Sync + 'static {
         -> Result<FrameBytes, BackendError>;
 
     /// Read the bytes frame `index0` will be decoded from, ahead of [`Backend::frame`]. The
-    /// server calls it on its I/O pool first, so frame workers only decode and never wait on
-    /// an upstream server. Best effort: a failure here is left for `frame` to report.
-    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) {
+    /// server calls it on the mount's I/O pool first, so frame workers only decode and never
+    /// wait on an upstream server; an error here (a timeout, say) is the answer, and no
+    /// decode worker is taken.
+    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
         let _ = (loc, index0);
+        Ok(())
     }
 
     /// The 0-based index of the frame shown at `seconds` from the start (already checked finite

@@ -46,9 +46,23 @@ impl FrameCache {
                     let size = v.bytes.len() + v.content_type.len() + k.validator.len() + 128;
                     u32::try_from(size).unwrap_or(u32::MAX)
                 })
+                .support_invalidation_closures()
                 .build()
         });
         Self { inner }
+    }
+
+    /// Drops the frames of `source` made from any version but `current` (the file changed:
+    /// they can never be asked for again, so they should not hold memory).
+    pub(crate) fn forget_other_versions(&self, source: &Source, current: &str) {
+        if let Some(cache) = &self.inner {
+            let (source, current) = (source.clone(), current.to_string());
+            let dropped =
+                cache.invalidate_entries_if(move |k, _| k.source == source && k.validator != current);
+            if let Err(e) = dropped {
+                tracing::debug!(error = %e, "old frames left to the LRU");
+            }
+        }
     }
 
     /// The cached frame for `key`, or the result of `compute` (cached when it succeeds).
@@ -71,5 +85,44 @@ impl FrameCache {
             .map_err(|e: Arc<BackendError>| (*e).clone())?;
         let lookup = if entry.is_fresh() { Lookup::Miss } else { Lookup::Hit };
         Ok((entry.into_value(), lookup))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::FrameFormat;
+
+    fn key(validator: &str) -> FrameKey {
+        let req = FrameRequest {
+            format: FrameFormat::Png,
+            width: None,
+            height: None,
+            quality: None,
+            matrix: Default::default(),
+        };
+        FrameKey { source: Source::File("/m.mov".into()), validator: validator.into(), index0: 0, req }
+    }
+
+    async fn lookup(cache: &FrameCache, validator: &str) -> Lookup {
+        let frame = FrameBytes {
+            bytes: bytes::Bytes::from_static(b"x"),
+            content_type: "image/png".into(),
+            width: 1,
+            height: 1,
+            validator: validator.into(),
+        };
+        cache.get_or_compute(key(validator), async { Ok(frame) }).await.expect("frame").1
+    }
+
+    #[tokio::test]
+    async fn frames_of_an_old_version_are_dropped() {
+        let cache = FrameCache::new(1 << 20);
+        assert_eq!(lookup(&cache, "v1").await, Lookup::Miss);
+        assert_eq!(lookup(&cache, "v2").await, Lookup::Miss);
+        assert_eq!(lookup(&cache, "v1").await, Lookup::Hit);
+        cache.forget_other_versions(&Source::File("/m.mov".into()), "v2");
+        assert_eq!(lookup(&cache, "v2").await, Lookup::Hit);
+        assert_eq!(lookup(&cache, "v1").await, Lookup::Miss, "the old version's frame was kept");
     }
 }

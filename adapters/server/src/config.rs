@@ -11,7 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// Routes of the server itself; no mount may use or shadow them.
-const RESERVED: &[&str] = &["/healthz", "/metrics", "/openapi.json", "/info", "/_ah"];
+const RESERVED: &[&str] = &["/healthz", "/metrics", "/readyz", "/openapi.json", "/info", "/_ah"];
 
 /// URL prefix of the mount served when none is configured: go-lazycache's path for the
 /// OOI raw-data archive (host name reversed, then the path).
@@ -56,8 +56,10 @@ impl TryFrom<String> for MountTarget {
 }
 
 impl MountTarget {
-    /// Parses `http(s)://…` as an upstream (adding a trailing `/`), anything else without a
-    /// scheme as a local directory.
+    /// Parses `http(s)://…` as an upstream (adding a trailing `/` to its path), anything else
+    /// without a scheme as a local directory. An upstream URL may carry credentials (userinfo)
+    /// and a query (e.g. an access token): both are sent upstream with every request of the
+    /// mount and never shown (see [`lazyqt_io::redact_url`]).
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
         if s.is_empty() {
@@ -68,8 +70,8 @@ impl MountTarget {
             if !matches!(url.scheme(), "http" | "https") {
                 return Err(format!("unsupported scheme {:?}", url.scheme()));
             }
-            if url.query().is_some() || url.fragment().is_some() {
-                return Err("upstream URL must not have a query or fragment".into());
+            if url.fragment().is_some() {
+                return Err("upstream URL must not have a fragment".into());
             }
             if !url.path().ends_with('/') {
                 let path = format!("{}/", url.path());
@@ -90,13 +92,21 @@ pub struct Mount {
     pub prefix: String,
     /// What it serves.
     pub target: MountTarget,
+    /// Follow redirects of the upstream to other origins (scheme, host, port). Off by default:
+    /// the server then fetches only from the origin it was configured with.
+    #[serde(default)]
+    pub allow_cross_origin_redirects: bool,
 }
 
 impl Mount {
     /// The mount go-lazycache configured by default: [`OOI_PREFIX`] → [`OOI_URL`].
     pub fn ooi() -> Self {
         let url = Url::parse(OOI_URL).unwrap_or_else(|e| unreachable!("OOI_URL is a constant URL: {e}"));
-        Self { prefix: OOI_PREFIX.to_string(), target: MountTarget::Upstream(url) }
+        Self {
+            prefix: OOI_PREFIX.to_string(),
+            target: MountTarget::Upstream(url),
+            allow_cross_origin_redirects: false,
+        }
     }
 
     /// Parses a `PREFIX=URL_OR_DIR` command-line value.
@@ -105,7 +115,7 @@ impl Mount {
             .split_once('=')
             .ok_or_else(|| ConfigError::Mount(spec.into(), "expected PREFIX=URL_OR_DIR".into()))?;
         let target = MountTarget::parse(target).map_err(|e| ConfigError::Mount(spec.into(), e))?;
-        Ok(Self { prefix: prefix.to_string(), target })
+        Ok(Self { prefix: prefix.to_string(), target, allow_cross_origin_redirects: false })
     }
 
     /// Normalizes the prefix (leading `/`, no trailing `/`) and, for local mounts, makes the root
@@ -150,16 +160,29 @@ pub struct Limits {
     /// Concurrent frame decodes in the backend; 0 means three per core. A frame's bytes are
     /// fetched before it takes a worker (on the I/O pool below), so workers only decode.
     pub workers: usize,
-    /// Concurrent metadata/time lookups, frame fetches and upstream listing fetches: the
-    /// I/O pool of blocking backend calls that mostly wait on upstream.
+    /// Concurrent metadata/time lookups, frame fetches and listing fetches, per mount: each
+    /// mount has its own I/O pool of this size, so a hung upstream exhausts only its own.
     pub max_concurrent_metadata: usize,
     /// Largest width or height a client may ask for.
     pub max_dimension: u32,
+    /// Largest picture (width × height, after scaling) one request may produce; larger asks,
+    /// and movies whose native frames are larger, are answered 422.
+    pub max_pixels: u64,
+    /// Memory that the frames being decoded at once may take (decoded planes, converted
+    /// pixels, encoded output, estimated from their sizes); a decode waits until its share
+    /// is free, so many large requests queue instead of exhausting memory.
+    pub max_decode_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { workers: 0, max_concurrent_metadata: 64, max_dimension: 8192 }
+        Self {
+            workers: 0,
+            max_concurrent_metadata: 64,
+            max_dimension: 8192,
+            max_pixels: 16 << 20,
+            max_decode_bytes: 1 << 30,
+        }
     }
 }
 
@@ -198,15 +221,20 @@ impl Default for CacheConfig {
 pub struct Timeouts {
     /// Whole-request deadline; past it the client gets 504.
     pub request_secs: u64,
-    /// Deadline of one upstream request made by the server (directory listings).
+    /// Deadline of one upstream read made by the server (a listing, a movie's metadata, a
+    /// frame's bytes), retries included; capped by `request_secs`, so no read outlives the
+    /// request that asked for it.
     pub upstream_secs: u64,
     /// Deadline to connect to an upstream.
     pub upstream_connect_secs: u64,
+    /// After a stop signal (SIGTERM, ctrl-c), how long requests in flight may take to finish
+    /// before the server stops anyway.
+    pub shutdown_secs: u64,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { request_secs: 60, upstream_secs: 20, upstream_connect_secs: 5 }
+        Self { request_secs: 60, upstream_secs: 20, upstream_connect_secs: 5, shutdown_secs: 3 }
     }
 }
 
@@ -214,6 +242,16 @@ impl Timeouts {
     /// The request deadline as a [`Duration`].
     pub fn request(&self) -> Duration {
         Duration::from_secs(self.request_secs)
+    }
+
+    /// The deadline of one upstream read: `upstream_secs`, but never past the request deadline.
+    pub fn upstream(&self) -> Duration {
+        Duration::from_secs(self.upstream_secs.min(self.request_secs))
+    }
+
+    /// The time allowed to connect to an upstream (at least 1 s, at most the read deadline).
+    pub fn connect(&self) -> Duration {
+        Duration::from_secs(self.upstream_connect_secs.max(1)).min(self.upstream())
     }
 }
 
@@ -258,6 +296,25 @@ impl ServerConfig {
         Self::from_toml(&text, path)
     }
 
+    /// The options of the movie sources behind the mounts: `base` (the process's cache
+    /// settings) with this server's upstream deadline as the per-answer timeout, the no-progress
+    /// timeout and the overall read deadline, and its connect timeout.
+    pub fn source_options(&self, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
+        let upstream = self.timeouts.upstream();
+        lazyqt_io::SourceOptions {
+            connect_timeout: self.timeouts.connect(),
+            read_timeout: base.read_timeout.min(upstream),
+            stall_timeout: base.stall_timeout.min(upstream),
+            deadline: upstream,
+            ..base.clone()
+        }
+    }
+
+    /// Prefixes of the mounts that allow their upstream to redirect to other origins.
+    pub fn cross_origin_mounts(&self) -> Vec<String> {
+        self.mounts.iter().filter(|m| m.allow_cross_origin_redirects).map(|m| m.prefix.clone()).collect()
+    }
+
     /// Checks and normalizes the configuration: prefixes, local roots (made canonical), no
     /// duplicate or nested prefixes, sane limits. `router` and `serve` call it.
     pub fn validate(&mut self) -> Result<(), ConfigError> {
@@ -279,6 +336,17 @@ impl ServerConfig {
         }
         if self.limits.max_dimension == 0 || self.limits.max_dimension > 65_535 {
             return Err(ConfigError::Setting("limits.max_dimension", "must be 1..=65535".into()));
+        }
+        if self.limits.max_pixels == 0 {
+            return Err(ConfigError::Setting("limits.max_pixels", "must be at least 1".into()));
+        }
+        if self.limits.max_decode_bytes
+            < crate::budget::work_bytes(self.limits.max_pixels, self.limits.max_pixels)
+        {
+            return Err(ConfigError::Setting(
+                "limits.max_decode_bytes",
+                "must hold at least one decode of limits.max_pixels".into(),
+            ));
         }
         if self.timeouts.request_secs == 0 || self.timeouts.upstream_secs == 0 {
             return Err(ConfigError::Setting("timeouts", "must be at least 1 s".into()));
@@ -319,7 +387,9 @@ pub struct ServeArgs {
     /// Seconds before a request is answered 504 [default: 60].
     #[arg(long, env = "LAZYQT_REQUEST_TIMEOUT", value_name = "SECS")]
     pub request_timeout: Option<u64>,
-    /// Seconds before an upstream request made by the server fails [default: 20].
+    /// Seconds one upstream read may take, retries included — a listing, a movie's metadata,
+    /// a frame's bytes — before the request fails with 504; never more than
+    /// --request-timeout [default: 20].
     #[arg(long, env = "LAZYQT_UPSTREAM_TIMEOUT", value_name = "SECS")]
     pub upstream_timeout: Option<u64>,
 }
@@ -387,7 +457,13 @@ mod tests {
         assert_eq!(l.target, MountTarget::Local(PathBuf::from("./media")));
         assert!(Mount::parse("no-equals").is_err());
         assert!(Mount::parse("/x=ftp://example.org/").is_err());
-        assert!(Mount::parse("/x=https://example.org/?q=1").is_err());
+        assert!(Mount::parse("/x=https://example.org/#frag").is_err());
+        // A token in the query is kept (and sent with every upstream request of the mount).
+        let t = Mount::parse("/x=https://u:p@example.org/f?token=1").expect("parses");
+        assert_eq!(
+            t.target,
+            MountTarget::Upstream(Url::parse("https://u:p@example.org/f/?token=1").expect("url"))
+        );
     }
 
     #[test]
@@ -464,6 +540,24 @@ mod tests {
     }
 
     #[test]
+    fn upstream_deadline_reaches_movie_reads_and_never_outlives_the_request() {
+        let base = lazyqt_io::SourceOptions::default();
+        let mut cfg = ServerConfig::default();
+        cfg.timeouts.upstream_secs = 2;
+        let o = cfg.source_options(&base);
+        assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(2), Duration::from_secs(2)));
+        assert!(o.connect_timeout <= Duration::from_secs(2));
+        // A request deadline below the upstream timeout caps the upstream reads too.
+        cfg.timeouts = Timeouts { request_secs: 3, upstream_secs: 20, ..Timeouts::default() };
+        let o = cfg.source_options(&base);
+        assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(3), Duration::from_secs(3)));
+        // Defaults: a 20 s read deadline inside the 60 s request deadline.
+        let d = ServerConfig::default().source_options(&base);
+        assert_eq!(d.deadline, Duration::from_secs(20));
+        assert!(d.deadline <= ServerConfig::default().timeouts.request());
+    }
+
+    #[test]
     fn missing_local_dir_is_an_error() {
         let mut cfg = ServerConfig {
             mounts: vec![Mount::parse("/x=./does-not-exist-lazyqt").expect("spec")],
@@ -483,8 +577,12 @@ listen = "127.0.0.1:9000"
 [[mount]]
 prefix = "/up"
 target = "http://127.0.0.1:1/files/"
+allow_cross_origin_redirects = true
 [limits]
 workers = 3
+max_pixels = 2073600
+[timeouts]
+shutdown_secs = 1
 [cache]
 listing_ttl_secs = 5
 "#,
@@ -507,6 +605,8 @@ listing_ttl_secs = 5
         assert_eq!(cfg.mounts.len(), 2);
         assert_eq!(cfg.mounts[0].prefix, "/up");
         assert_eq!(cfg.limits.workers, 3);
+        assert!(cfg.mounts[0].allow_cross_origin_redirects && !cfg.mounts[1].allow_cross_origin_redirects);
+        assert_eq!((cfg.limits.max_pixels, cfg.timeouts.shutdown_secs), (1920 * 1080, 1));
         assert_eq!(cfg.cache.listing_ttl_secs, 5);
         assert_eq!(cfg.cache.frame_cache_bytes, 2 << 20);
         assert_eq!(cfg.timeouts.request_secs, 7);

@@ -21,6 +21,9 @@ pub enum BackendError {
     /// Codec or file format the decoder does not support (415).
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// The picture asked for exceeds the server's pixel or decode-memory budget (422).
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// The upstream server failed or answered nonsense (502).
     #[error("upstream error: {0}")]
     Upstream(String),
@@ -36,6 +39,21 @@ pub enum BackendError {
 }
 
 impl BackendError {
+    /// The same error with its message passed through `f` (e.g. to redact credentials).
+    pub fn map_message(self, f: impl FnOnce(String) -> String) -> Self {
+        match self {
+            Self::NotFound(m) => Self::NotFound(f(m)),
+            Self::BadRequest(m) => Self::BadRequest(f(m)),
+            Self::OutOfRange(m) => Self::OutOfRange(f(m)),
+            Self::Unsupported(m) => Self::Unsupported(f(m)),
+            Self::TooLarge(m) => Self::TooLarge(f(m)),
+            Self::Upstream(m) => Self::Upstream(f(m)),
+            Self::UpstreamTimeout(m) => Self::UpstreamTimeout(f(m)),
+            Self::ChangedUpstream(m) => Self::ChangedUpstream(f(m)),
+            Self::Internal(m) => Self::Internal(f(m)),
+        }
+    }
+
     /// The HTTP status this error maps to.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -43,6 +61,7 @@ impl BackendError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::OutOfRange(_) => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooLarge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::ChangedUpstream(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -81,6 +100,7 @@ mod tests {
             (BackendError::BadRequest(String::new()), 400),
             (BackendError::OutOfRange(String::new()), 416),
             (BackendError::Unsupported(String::new()), 415),
+            (BackendError::TooLarge(String::new()), 422),
             (BackendError::Upstream(String::new()), 502),
             (BackendError::UpstreamTimeout(String::new()), 504),
             (BackendError::ChangedUpstream(String::new()), 503),

@@ -47,6 +47,7 @@
 //! ```
 
 mod backend;
+mod budget;
 mod cache;
 mod conditional;
 mod config;
@@ -58,8 +59,9 @@ mod openapi;
 mod paths;
 mod routes;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use backend::{
     Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
@@ -88,7 +90,9 @@ pub enum ServeError {
 }
 
 /// Binds `config.listen` and serves until `shutdown` completes, ctrl-c, or SIGTERM; then stops
-/// accepting and lets in-flight requests finish.
+/// accepting and lets in-flight requests finish for at most `timeouts.shutdown_secs`. Blocking
+/// backend calls still running then are abandoned: a program should drop its runtime with
+/// `shutdown_background` (or `shutdown_timeout`) rather than wait for them.
 pub async fn serve(
     config: ServerConfig,
     backend: Arc<dyn Backend>,
@@ -120,7 +124,23 @@ pub async fn serve_on(
             MountTarget::Local(_) => tracing::info!(prefix = %m.prefix, "mount of a local directory"),
         }
     }
-    axum::serve(listener, app).with_graceful_shutdown(stop_signal(shutdown)).await?;
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        stop_signal(shutdown).await;
+        let _ = stopping.send(());
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal).into_future();
+    let grace = Duration::from_secs(config.timeouts.shutdown_secs);
+    let bound = async move {
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        () = bound => tracing::warn!(grace_secs = grace.as_secs(), "requests still running at shutdown: abandoned"),
+    }
     tracing::info!("lazyqt server stopped");
     Ok(())
 }

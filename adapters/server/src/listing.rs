@@ -10,6 +10,7 @@ use scraper::{Html, Selector};
 use serde::Serialize;
 use url::Url;
 
+use crate::budget::Pool;
 use crate::config::ServerConfig;
 use crate::errors::BackendError;
 
@@ -117,54 +118,64 @@ pub fn parse_autoindex(html: &str) -> (Vec<String>, Vec<String>) {
     (files, dirs)
 }
 
-/// Fetches upstream autoindex pages, with a TTL cache, one fetch per directory at a time and a
-/// bound on concurrent fetches.
+/// Most redirects followed for one listing.
+const MAX_REDIRECTS: usize = 5;
+
+/// Fetches upstream autoindex pages, with a TTL cache and one fetch per directory at a time,
+/// bounded by the I/O pool of the mount asking.
 #[derive(Clone)]
 pub(crate) struct UpstreamLister {
-    client: reqwest::Client,
+    /// Follows redirects only within the origin of the first request.
+    same_origin: reqwest::Client,
+    /// Follows any redirect (mounts with `allow_cross_origin_redirects`).
+    any_origin: reqwest::Client,
     cache: moka::future::Cache<Url, Arc<Listing>>,
-    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl UpstreamLister {
-    /// A lister with the configured timeouts and cache. Redirects are followed only within the
-    /// same origin (the server never fetches from hosts it was not configured with).
+    /// A lister with the configured timeouts and cache. Redirects are bounded and, unless a
+    /// mount allows more, followed only within the same origin (the server never fetches from
+    /// hosts it was not configured with).
     pub(crate) fn new(cfg: &ServerConfig) -> Result<Self, BackendError> {
-        let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let same =
-                attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
-            if same && attempt.previous().len() < 5 {
-                attempt.follow()
-            } else {
-                attempt.stop()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .redirect(policy)
-            .connect_timeout(Duration::from_secs(cfg.timeouts.upstream_connect_secs.max(1)))
-            .timeout(Duration::from_secs(cfg.timeouts.upstream_secs))
-            .user_agent(concat!("lazyqt-server/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| BackendError::Internal(format!("HTTP client: {e}")))?;
+        let client = |cross_origin: bool| {
+            let policy = reqwest::redirect::Policy::custom(move |attempt| {
+                let same =
+                    attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+                if (same || cross_origin) && attempt.previous().len() <= MAX_REDIRECTS {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            });
+            reqwest::Client::builder()
+                .redirect(policy)
+                .connect_timeout(cfg.timeouts.connect())
+                .timeout(cfg.timeouts.upstream())
+                .user_agent(concat!("lazyqt-server/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| BackendError::Internal(format!("HTTP client: {e}")))
+        };
         let cache = moka::future::Cache::builder()
             .max_capacity(cfg.cache.listing_cache_entries)
             .time_to_live(Duration::from_secs(cfg.cache.listing_ttl_secs.max(1)))
             .build();
-        let permits = Arc::new(tokio::sync::Semaphore::new(cfg.limits.max_concurrent_metadata));
-        Ok(Self { client, cache, permits })
+        Ok(Self { same_origin: client(false)?, any_origin: client(true)?, cache })
     }
 
-    /// The listing of the upstream directory `url` (ending with `/`).
-    pub(crate) async fn list(&self, url: Url, path: String) -> Result<Arc<Listing>, BackendError> {
-        let client = self.client.clone();
-        let permits = self.permits.clone();
+    /// The listing of the upstream directory `url` (ending with `/`), fetched with a permit of
+    /// the mount's I/O pool `io`; `cross_origin` is the mount's redirect allowance.
+    pub(crate) async fn list(
+        &self,
+        url: Url,
+        path: String,
+        io: &Pool,
+        cross_origin: bool,
+    ) -> Result<Arc<Listing>, BackendError> {
+        let client = if cross_origin { self.any_origin.clone() } else { self.same_origin.clone() };
         let fetch_url = url.clone();
         self.cache
             .try_get_with(url, async move {
-                let _permit = permits
-                    .acquire()
-                    .await
-                    .map_err(|_| BackendError::Internal("listing pool closed".into()))?;
+                let _permit = io.acquire().await?;
                 let html = fetch(&client, fetch_url).await?;
                 let (files, directories) = parse_autoindex(&html);
                 Ok(Arc::new(Listing { path, files, directories }))
@@ -187,6 +198,12 @@ async fn fetch(client: &reqwest::Client, url: Url) -> Result<String, BackendErro
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
         return Err(BackendError::NotFound(url.path().to_string()));
+    }
+    if status.is_redirection() {
+        return Err(BackendError::Upstream(format!(
+            "upstream redirected a listing ({status}) to another origin or too often; a mount follows \
+             redirects to other origins only with allow_cross_origin_redirects"
+        )));
     }
     if !status.is_success() {
         return Err(BackendError::Upstream(format!("upstream answered {status} for a listing")));

@@ -19,6 +19,9 @@ use crate::errors::BackendError;
 /// Serves movies through lazyqt-media.
 pub struct MediaBackend {
     opts: lazyqt_io::SourceOptions,
+    /// Prefixes of the mounts whose movie reads may follow redirects to other origins
+    /// (`allow_cross_origin_redirects` in their config); every other mount refuses them.
+    cross_origin_mounts: Vec<String>,
     movies: moka::sync::Cache<String, Media>,
     /// Counters of sources already evicted from `movies`, so totals never go down.
     retired: Arc<RetiredStats>,
@@ -38,9 +41,19 @@ impl RetiredStats {
     }
 }
 
+/// Where a movie is read from: what it is opened from and cached by.
+fn key(loc: &MovieLocation) -> String {
+    match &loc.source {
+        Source::Url(u) => u.as_str().to_owned(),
+        Source::File(p) => p.to_string_lossy().into_owned(),
+    }
+}
+
 impl MediaBackend {
-    /// A backend reading movies with `opts`, keeping at most `max_movies` open, each
-    /// for at most `ttl` before it is reopened (cheap: the disk cache holds its moov).
+    /// A backend reading movies with `opts` (a server passes
+    /// [`ServerConfig::source_options`](crate::ServerConfig::source_options), so its upstream
+    /// deadline bounds every movie read), keeping at most `max_movies` open, each for at most
+    /// `ttl` before it is reopened (cheap: the disk cache holds its moov).
     pub fn new(opts: lazyqt_io::SourceOptions, max_movies: u64, ttl: Duration) -> Self {
         let retired = Arc::new(RetiredStats::default());
         let on_evict = Arc::clone(&retired);
@@ -49,40 +62,85 @@ impl MediaBackend {
             .time_to_live(ttl)
             .eviction_listener(move |_k, media: Media, _cause| on_evict.add(media.stats()))
             .build();
-        Self { opts, movies, retired, opens: AtomicU64::new(0) }
+        Self { opts, cross_origin_mounts: Vec::new(), movies, retired, opens: AtomicU64::new(0) }
     }
 
-    fn key(loc: &MovieLocation) -> String {
+    /// Lets movie reads under these mount prefixes follow redirects to other origins
+    /// ([`ServerConfig::cross_origin_mounts`](crate::ServerConfig::cross_origin_mounts)).
+    pub fn with_cross_origin_mounts(mut self, prefixes: Vec<String>) -> Self {
+        self.cross_origin_mounts = prefixes;
+        self
+    }
+
+    /// Is `media` still the file at `loc`? Always for URLs (their reads are pinned to the
+    /// version opened); for a local file, its [`lazyqt_io::file_version`] now must equal
+    /// the one taken at open, so a file rewritten or replaced in place is never mixed.
+    fn current(loc: &MovieLocation, media: &Media) -> bool {
         match &loc.source {
-            Source::Url(u) => u.as_str().to_owned(),
-            Source::File(p) => p.to_string_lossy().into_owned(),
+            Source::Url(_) => true,
+            Source::File(p) => {
+                let now = std::fs::metadata(p).ok().and_then(|m| lazyqt_io::file_version(&m));
+                now.is_some() && now == media.source().version()
+            }
         }
     }
 
-    /// The open movie at `loc`: concurrent first requests share one open.
-    fn media(&self, key: &str) -> Result<Media, BackendError> {
+    /// The open movie at `loc` (reopened when a local file changed since it was opened):
+    /// concurrent first requests share one open.
+    fn media(&self, loc: &MovieLocation) -> Result<Media, BackendError> {
+        let key = key(loc);
+        if let Some(media) = self.movies.get(&key) {
+            if Self::current(loc, &media) {
+                return Ok(media);
+            }
+            tracing::info!(path = key, "local file changed: reopening");
+            self.movies.invalidate(&key);
+        }
+        let opts = if self.cross_origin_mounts.contains(&loc.mount_prefix) {
+            std::borrow::Cow::Owned(lazyqt_io::SourceOptions {
+                allow_cross_origin_redirects: true,
+                ..self.opts.clone()
+            })
+        } else {
+            std::borrow::Cow::Borrowed(&self.opts)
+        };
         self.movies
-            .try_get_with(key.to_owned(), || {
+            .try_get_with(key.clone(), || {
                 self.opens.fetch_add(1, Ordering::Relaxed);
-                Media::open(key, &self.opts)
+                Media::open(&key, &opts)
             })
             .map_err(|e| map_error(&e))
     }
 
-    /// Run `f` on the movie; if the upstream file changed since it was opened, reopen it once.
+    /// Run `f` on the movie and return what it gave with the validator of the version it
+    /// read. If the file changed meanwhile (upstream: a read hit 412; local: its identity
+    /// moved), the movie is reopened and `f` runs once more; a second change is
+    /// [`BackendError::ChangedUpstream`].
     fn with_media<T>(
         &self,
         loc: &MovieLocation,
         f: impl Fn(&Media) -> Result<T, MediaError>,
-    ) -> Result<T, BackendError> {
-        let key = Self::key(loc);
-        match f(&self.media(&key)?) {
-            Err(MediaError::Source(SourceError::ChangedUpstream { .. })) => {
-                tracing::info!(key, "upstream file changed: reopening");
-                self.movies.invalidate(&key);
-                f(&self.media(&key)?).map_err(|e| map_error(&e))
+    ) -> Result<(T, String), BackendError> {
+        let key = key(loc);
+        let mut attempts = 2;
+        loop {
+            attempts -= 1;
+            let media = self.media(loc)?;
+            let result = f(&media);
+            let changed = matches!(result, Err(MediaError::Source(SourceError::ChangedUpstream { .. })))
+                || !Self::current(loc, &media);
+            if !changed {
+                let validator = media.source().version().unwrap_or_default();
+                return result.map(|v| (v, validator)).map_err(|e| map_error(&e));
             }
-            other => other.map_err(|e| map_error(&e)),
+            self.movies.invalidate(&key);
+            if attempts == 0 {
+                return Err(BackendError::ChangedUpstream(format!(
+                    "{} changed twice while being read",
+                    lazyqt_io::redact_url(&key)
+                )));
+            }
+            tracing::info!(uri = lazyqt_io::redact_url(&key), "file changed: reopening");
         }
     }
 }
@@ -172,6 +230,7 @@ fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaE
                 content_type: req.format.content_type().into(),
                 width: video.width(),
                 height: video.height(),
+                validator: String::new(),
             });
         }
     };
@@ -182,12 +241,13 @@ fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaE
         content_type: req.format.content_type().into(),
         width: image.width,
         height: image.height,
+        validator: String::new(),
     })
 }
 
 impl Backend for MediaBackend {
     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError> {
-        self.with_media(loc, meta)
+        self.with_media(loc, meta).map(|(m, _)| m)
     }
 
     fn frame(
@@ -196,20 +256,19 @@ impl Backend for MediaBackend {
         index0: u64,
         req: &FrameRequest,
     ) -> Result<FrameBytes, BackendError> {
-        self.with_media(loc, |m| frame(m, index0, req))
+        let (frame, validator) = self.with_media(loc, |m| frame(m, index0, req))?;
+        Ok(FrameBytes { validator, ..frame })
     }
 
-    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) {
-        let Ok(media) = self.media(&Self::key(loc)) else { return };
-        if lazyqt_io::is_url(media.source().uri()) {
-            if let Err(e) = media.prefetch_frame(index0) {
-                tracing::debug!(error = %e, index0, "frame not fetched ahead");
-            }
+    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
+        if matches!(loc.source, Source::File(_)) {
+            return Ok(());
         }
+        self.with_media(loc, |m| m.prefetch_frame(index0)).map(|_| ())
     }
 
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
-        self.with_media(loc, |m| m.frame_at_seconds(seconds))
+        self.with_media(loc, |m| m.frame_at_seconds(seconds)).map(|(n, _)| n)
     }
 
     fn metrics(&self) -> Vec<(String, f64)> {

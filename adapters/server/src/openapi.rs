@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 use crate::config::ServerConfig;
 
 /// Paths of the built-in routes, in OpenAPI template form.
-pub(crate) const SERVICE_ROUTES: [&str; 8] =
-    ["/", "/healthz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
+pub(crate) const SERVICE_ROUTES: [&str; 9] =
+    ["/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
 
 /// Sub-paths every mount answers, in OpenAPI template form, appended to the mount prefix.
 pub(crate) const MOUNT_ROUTES: [&str; 6] =
@@ -83,6 +83,9 @@ pub fn openapi(config: &ServerConfig) -> Value {
     let mut paths = Map::new();
     paths.insert("/".into(), op("The configured mounts", json!([]), json_ok("Mounts"), &[]));
     paths.insert("/healthz".into(), op("Liveness", json!([]), json_ok("Health"), &[]));
+    let mut ready = op("Readiness: 503 while a worker pool is full", json!([]), json_ok("Health"), &[]);
+    ready["get"]["responses"]["503"] = json!({"description": "A pool is saturated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}});
+    paths.insert("/readyz".into(), ready);
     paths.insert(
         "/_ah/health".into(),
         op("Liveness (go-lazycache's path)", json!([]), json_ok("Health"), &[]),
@@ -111,7 +114,7 @@ pub fn openapi(config: &ServerConfig) -> Value {
         ),
     );
     let list_errors = ["400", "404", "502", "504"];
-    let movie_errors = ["304", "400", "404", "415", "416", "502", "503", "504"];
+    let movie_errors = ["304", "400", "404", "415", "416", "422", "502", "503", "504"];
     for m in &config.mounts {
         let p = &m.prefix;
         let dir = path_param("dir", "Directory below the mount (may contain `/`)");

@@ -113,9 +113,12 @@ fn resolve_url(base: &Url, segs: &[String], dir: bool) -> Result<Url, BackendErr
             path.push("");
         }
     }
-    let inside = url.as_str().starts_with(base.as_str())
-        && url.host_str() == base.host_str()
-        && url.port_or_known_default() == base.port_or_known_default();
+    // The base's query (an access token, say) is kept on every URL below it.
+    let inside = url.path().starts_with(base.path())
+        && url.origin() == base.origin()
+        && url.query() == base.query()
+        && url.username() == base.username()
+        && url.password() == base.password();
     if inside {
         Ok(url)
     } else {
@@ -201,6 +204,12 @@ mod tests {
         let tricky = resolve_url(&base, &segs(&["http:evil.example", "x?y#z"]), false).expect("ok");
         assert!(tricky.as_str().starts_with("http://up.example/files/"));
         assert_eq!(tricky.query(), None);
+        // Credentials and a token query of the mount stay on every URL below it.
+        let secret = Url::parse("http://u:p@up.example/files/?token=t").expect("url");
+        let u = resolve_url(&secret, &segs(&["a", "m.mov"]), false).expect("ok");
+        assert_eq!(u.as_str(), "http://u:p@up.example/files/a/m.mov?token=t");
+        let d = resolve_url(&secret, &segs(&["x?token=evil"]), true).expect("ok");
+        assert_eq!(d.as_str(), "http://u:p@up.example/files/x%3Ftoken=evil/?token=t");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The server over real movies: `MediaBackend` with a local mount and an upstream HTTP
 //! mount (the loopback test server), checking pixels, request counts and single-flight.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,17 +9,9 @@ use lazyqt_server::{MediaBackend, Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
 use serde_json::Value;
 
-fn media_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    assert!(Command::new("bash")
-        .arg(root.join("testdata/generate.sh"))
-        .arg(&out)
-        .status()
-        .unwrap()
-        .success());
-    out
-}
+#[path = "common/generated.rs"]
+mod generated;
+use generated::media_dir;
 
 /// two_video.mov with the stsz of track `track` (1 or 2) claiming 2^31 samples.
 fn with_bad_stsz(dir: &std::path::Path, track: usize) -> Vec<u8> {
@@ -37,6 +28,11 @@ struct Fixture {
 }
 
 fn start() -> Fixture {
+    start_with(|_, _| {})
+}
+
+/// The fixture with `tweak` applied to the server's configuration.
+fn start_with(tweak: impl FnOnce(&mut ServerConfig, &TestServer)) -> Fixture {
     let dir = media_dir();
     let mut files: Vec<(String, Vec<u8>)> =
         ["prores2.mov", "h264_bframes.mp4", "prores3.mov", "h264_edit.mp4"]
@@ -48,15 +44,18 @@ fn start() -> Fixture {
     truncated.truncate(truncated.len() * 6 / 10);
     files.push(("truncated.mov".into(), truncated));
     let upstream = TestServer::serve_files(files).unwrap();
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         mounts: vec![
             Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
             Mount::parse(&format!("/local={}", dir.display())).unwrap(),
         ],
         ..ServerConfig::default()
     };
+    tweak(&mut config, &upstream);
     let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
-    let backend = Arc::new(MediaBackend::new(opts, 64, Duration::from_secs(3600)));
+    let backend = MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600))
+        .with_cross_origin_mounts(config.cross_origin_mounts());
+    let backend = Arc::new(backend);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -244,4 +243,145 @@ fn a_file_changed_upstream_is_reopened_not_mixed() {
     let meta: Value = get(&format!("{}/up/prores2.mov", f.base)).json().unwrap();
     assert_eq!(meta["Codec"], "avc1");
     assert_eq!(meta["NumFrames"], 60);
+}
+
+/// The ETag and body of a frame answer (asserting 200).
+fn tagged(url: &str) -> (String, Vec<u8>) {
+    let r = get(url);
+    assert_eq!(r.status(), 200, "{url}");
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    (tag, r.bytes().unwrap().to_vec())
+}
+
+/// After the upstream file changes, answers come from the new file under new ETags, and no
+/// ETag ever names two bodies: with and without the frame cache.
+#[test]
+fn an_etag_names_one_body_across_a_change_upstream() {
+    for cache_bytes in [0, 64 << 20] {
+        let f = start_with(|c, _| c.cache.frame_cache_bytes = cache_bytes);
+        let frame = |n: u32| format!("{}/up/prores2.mov/frame/{n}", f.base);
+        let mut seen: Vec<(String, Vec<u8>)> = Vec::new();
+        let before = tagged(&frame(5));
+        seen.push(before.clone());
+        seen.push(tagged(&frame(6)));
+        f.upstream.put_file("prores2.mov", std::fs::read(media_dir().join("h264_bframes.mp4")).unwrap());
+        // Frame 7 was never asked for: its read finds the change (5 and 6 may be cached).
+        let seven = tagged(&frame(7));
+        let five = tagged(&frame(5));
+        let six = tagged(&frame(6));
+        seen.extend([seven, six.clone(), five.clone(), tagged(&frame(5)), tagged(&frame(6))]);
+        assert_ne!(five.0, before.0, "cache {cache_bytes}: same ETag after the change");
+        let new5 = get(&format!("{}/local/h264_bframes.mp4/frame/5", f.base)).bytes().unwrap().to_vec();
+        let new6 = get(&format!("{}/local/h264_bframes.mp4/frame/6", f.base)).bytes().unwrap().to_vec();
+        assert!(five.1 == new5, "cache {cache_bytes}: frame 5 is not the new file's");
+        assert!(six.1 == new6, "cache {cache_bytes}: frame 6 is not the new file's");
+        for (tag, body) in &seen {
+            assert!(
+                seen.iter().filter(|(t, _)| t == tag).all(|(_, b)| b == body),
+                "cache {cache_bytes}: ETag {tag} names two bodies"
+            );
+        }
+    }
+}
+
+/// A local movie overwritten in place (same name, same inode) with another movie: the next
+/// answers are the new movie's, under new ETags, never a mix.
+#[test]
+fn a_local_movie_overwritten_in_place_is_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("movie.mov");
+    std::fs::copy(media_dir().join("prores2.mov"), &path).unwrap();
+    let root = dir.path().to_path_buf();
+    let f = start_with(move |c, _| c.mounts.push(Mount::parse(&format!("/tmp={}", root.display())).unwrap()));
+    let url = |p: &str| format!("{}{p}", f.base);
+    let meta: Value = get(&url("/tmp/movie.mov")).json().unwrap();
+    assert_eq!(meta["Codec"], "apcn");
+    let old = tagged(&url("/tmp/movie.mov/frame/3"));
+    // Rewrite the same file (same inode) with other content.
+    let new_bytes = std::fs::read(media_dir().join("h264_bframes.mp4")).unwrap();
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().write(true).truncate(true).open(&path).unwrap();
+        file.write_all(&new_bytes).unwrap();
+    }
+    let new = tagged(&url("/tmp/movie.mov/frame/3"));
+    assert_ne!(new.0, old.0, "same ETag for another file");
+    let expected = get(&url("/local/h264_bframes.mp4/frame/3")).bytes().unwrap().to_vec();
+    assert!(new.1 == expected, "frame 3 is not the new file's");
+    let meta: Value = get(&url("/tmp/movie.mov")).json().unwrap();
+    assert_eq!((meta["Codec"].as_str(), meta["NumFrames"].as_u64()), (Some("avc1"), Some(60)));
+    assert_eq!(tagged(&url("/tmp/movie.mov/frame/3")), new);
+}
+
+/// A mount URL with a user, a password and a token query: they reach the upstream but no
+/// answer (body or header) ever shows them.
+#[test]
+fn mount_credentials_are_never_shown() {
+    let f = start_with(|c, up| {
+        let url = up.url("/").replace("http://", "http://user:secret@") + "?token=xyz";
+        c.mounts.push(Mount::parse(&format!("/sec={url}")).unwrap());
+    });
+    let paths = [
+        "/",
+        "/sec/",
+        "/sec/prores2.mov",
+        "/sec/prores2.mov/frame/2",
+        "/sec/prores2.mov/frame/2.raw",
+        "/sec/missing.mov",
+        "/sec/missing.mov/frame/1",
+        "/sec/nodir/",
+        "/sec/prores2.mov/frame/99",
+        "/metrics",
+        "/readyz",
+        "/openapi.json",
+    ];
+    let mut statuses = Vec::new();
+    for p in paths {
+        let r = get(&format!("{}{p}", f.base));
+        statuses.push(r.status().as_u16());
+        let headers = format!("{:?}", r.headers());
+        let body = String::from_utf8_lossy(&r.bytes().unwrap()).into_owned();
+        for secret in ["secret", "xyz"] {
+            assert!(!headers.contains(secret), "{p}: {secret} in headers {headers}");
+            assert!(!body.contains(secret), "{p}: {secret} in body {body}");
+        }
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 404, 404, 404, 416, 200, 200, 200]);
+    // The token did reach the upstream.
+    assert!(
+        f.upstream.requests().iter().any(|r| r.path == "/prores2.mov?token=xyz"),
+        "{:?}",
+        f.upstream.requests()
+    );
+    let meta: Value = get(&format!("{}/sec/prores2.mov", f.base)).json().unwrap();
+    // `URL` is the path below the mount, as go-lazycache wrote it; no `SourceURL` for a mount
+    // whose URL holds credentials.
+    assert_eq!(meta["URL"], "/prores2.mov");
+    assert!(meta.get("SourceURL").is_none(), "{meta}");
+}
+
+/// An upstream that redirects a movie to another origin: refused (502, nothing asked of the
+/// other origin) unless the mount allows it, and then read from there.
+#[test]
+fn cross_origin_movie_redirects_need_the_mounts_consent() {
+    let movie = std::fs::read(media_dir().join("prores2.mov")).unwrap();
+    for allowed in [false, true] {
+        let other = TestServer::serve_files([("prores2.mov".to_string(), movie.clone())]).unwrap();
+        let origin = other.url("");
+        let f = start_with(|config, upstream| {
+            config.mounts[0].allow_cross_origin_redirects = allowed;
+            upstream.set_faults(lazyqt_testserver::Faults {
+                redirect_to: Some(origin.clone()),
+                ..Default::default()
+            });
+        });
+        let resp = get(&format!("{}/up/prores2.mov/frame/1.png", f.base));
+        if allowed {
+            assert_eq!(resp.status(), 200);
+            assert!(other.request_count() > 0, "the frame was read from the other origin");
+        } else {
+            assert_eq!(resp.status(), 502);
+            assert_eq!(other.request_count(), 0, "nothing reached the other origin");
+        }
+    }
 }

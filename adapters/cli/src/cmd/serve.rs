@@ -30,8 +30,13 @@ pub fn run(args: &ServeCommand, source: &crate::source_args::SourceArgs) -> anyh
     }
     // Reopen movies at least as often as their cached metadata expires.
     let ttl = source.cache_ttl.0.unwrap_or(Duration::from_secs(24 * 3600));
-    let backend = MediaBackend::new(source.options(), args.max_movies, ttl);
+    // Movies are read under the server's upstream deadline (capped by the request deadline).
+    let backend = MediaBackend::new(config.source_options(&source.options()), args.max_movies, ttl)
+        .with_cross_origin_mounts(config.cross_origin_mounts());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(lazyqt_server::serve(config, Arc::new(backend), std::future::pending()))?;
+    let served = runtime.block_on(lazyqt_server::serve(config, Arc::new(backend), std::future::pending()));
+    // Calls still waiting on an upstream after the shutdown grace are not waited for.
+    runtime.shutdown_background();
+    served?;
     Ok(())
 }

@@ -10,9 +10,10 @@ use super::{blocking, AppState};
 use lazyqt_media::decoding::ColorMatrix;
 
 use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
+use crate::budget::work_bytes;
 use crate::cache::{FrameKey, Lookup};
 use crate::conditional::{etag, not_modified};
-use crate::config::Mount;
+use crate::config::{Limits, Mount};
 use crate::errors::BackendError;
 
 /// Frames of a file whose validator is known never change at that URL.
@@ -79,13 +80,15 @@ fn parse_wanted(query: Option<&str>, headers: &HeaderMap, max_dim: u32) -> Resul
 }
 
 /// Resolves the output size (keeping the aspect ratio when one side is given; `None` for the
-/// native size) and quality into a [`FrameRequest`].
+/// native size) and quality into a [`FrameRequest`]. A picture (asked for, or native) of more
+/// than `limits.max_pixels` is refused (422) before anything is decoded.
 fn frame_request(
     format: FrameFormat,
     w: Wanted,
     meta: &MovieMeta,
-    max_dim: u32,
+    limits: &Limits,
 ) -> Result<FrameRequest, BackendError> {
+    let max_dim = limits.max_dimension;
     if format == FrameFormat::Sample {
         if w.width.is_some() || w.height.is_some() {
             return Err(bad("compressed samples cannot be scaled".into()));
@@ -110,6 +113,17 @@ fn frame_request(
         (None, None) => None,
     }
     .filter(|s| *s != (meta.width, meta.height));
+    let pixels = |(w, h): (u32, u32)| u64::from(w) * u64::from(h);
+    for (what, (w, h)) in
+        [("asked", size.unwrap_or((meta.width, meta.height))), ("native", (meta.width, meta.height))]
+    {
+        if pixels((w, h)) > limits.max_pixels {
+            return Err(BackendError::TooLarge(format!(
+                "the {what} size {w}x{h} exceeds the server's budget of {} pixels per picture",
+                limits.max_pixels
+            )));
+        }
+    }
     let quality = (format == FrameFormat::Jpeg).then(|| w.quality.unwrap_or(DEFAULT_JPEG_QUALITY));
     Ok(FrameRequest {
         format,
@@ -134,6 +148,15 @@ fn split_ext(spec: &str) -> Result<(&str, FrameFormat), BackendError> {
     Ok((spec, FrameFormat::Png))
 }
 
+/// Which frame a route asks for, before the movie's metadata is known.
+#[derive(Clone, Copy)]
+enum Pick<'a> {
+    /// `frame/<N>`: the 1-based number as written.
+    Number(&'a str),
+    /// `time/<seconds>`: the parsed time and the text written.
+    Time(f64, &'a str),
+}
+
 /// `GET <movie>/frame/<N>[.ext]`.
 pub(super) async fn frame(
     st: &AppState,
@@ -148,13 +171,7 @@ pub(super) async fn frame(
         return Err(bad(format!("frame number must be a positive integer, got {num:?}")));
     }
     let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
-    let (loc, meta) = load_movie(st, mount, segs).await?;
-    let n = num.parse::<u64>().ok().filter(|n| (1..=meta.num_frames).contains(n));
-    let Some(n) = n else {
-        return Err(BackendError::OutOfRange(format!("frame {num} not in 1..={}", meta.num_frames)));
-    };
-    let req = frame_request(format, wanted, &meta, st.config.limits.max_dimension)?;
-    respond(st, loc, &meta, n - 1, req, headers).await
+    serve(st, mount, segs, Pick::Number(num), format, wanted, headers).await
 }
 
 /// `GET <movie>/time/<seconds>[.ext]`.
@@ -173,30 +190,82 @@ pub(super) async fn time(
         .filter(|s| s.is_finite() && secs.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
         .ok_or_else(|| bad(format!("time must be a number of seconds, got {secs:?}")))?;
     let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
-    let (loc, meta) = load_movie(st, mount, segs).await?;
-    // A movie shows frames from 0 s until its `Duration` (exclusive). The server alone decides
-    // which times are inside, so the range it states is exactly the range it accepts.
-    if !(0.0..meta.duration).contains(&seconds) {
-        return Err(BackendError::OutOfRange(format!("time {secs} s not in [0, {}) s", meta.duration)));
-    }
-    let req = frame_request(format, wanted, &meta, st.config.limits.max_dimension)?;
-    let backend = st.backend.clone();
-    let l = loc.clone();
-    let index0 = match blocking(&st.meta, move || backend.frame_at_time(&l, seconds)).await {
-        // Inside the movie but past the end of its video track (a shorter video, or a time
-        // within half a tick of the end): the last frame is the one still shown.
-        Err(BackendError::OutOfRange(_)) => meta.num_frames.saturating_sub(1),
-        other => other?,
-    };
-    if index0 >= meta.num_frames {
-        return Err(BackendError::OutOfRange(format!("time {secs} s: the movie has no frames")));
-    }
-    respond(st, loc, &meta, index0, req, headers).await
+    serve(st, mount, segs, Pick::Time(seconds, secs), format, wanted, headers).await
 }
 
-/// Conditional check, frame cache, backend call, headers.
+/// Loads the metadata, resolves the frame and answers it. The metadata's validator names the
+/// answer (ETag, cache key); when the frame turns out to come from another version of the
+/// file (it changed in between), everything is resolved once more from fresh metadata, so an
+/// ETag never names two bodies. A second change in a row is 503 + `Retry-After`.
+async fn serve(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+    pick: Pick<'_>,
+    format: FrameFormat,
+    wanted: Wanted,
+    headers: &HeaderMap,
+) -> Result<Response, BackendError> {
+    let mut attempts = 2;
+    loop {
+        attempts -= 1;
+        let (loc, meta) = load_movie(st, mount, segs).await?;
+        let index0 = match pick {
+            Pick::Number(num) => {
+                match num.parse::<u64>().ok().filter(|n| (1..=meta.num_frames).contains(n)) {
+                    Some(n) => n - 1,
+                    None => {
+                        return Err(BackendError::OutOfRange(format!(
+                            "frame {num} not in 1..={}",
+                            meta.num_frames
+                        )))
+                    }
+                }
+            }
+            Pick::Time(seconds, secs) => {
+                // A movie shows frames from 0 s until its `Duration` (exclusive). The server
+                // alone decides which times are inside, so the range it states is exactly the
+                // range it accepts.
+                if !(0.0..meta.duration).contains(&seconds) {
+                    return Err(BackendError::OutOfRange(format!(
+                        "time {secs} s not in [0, {}) s",
+                        meta.duration
+                    )));
+                }
+                let (backend, l) = (st.backend.clone(), loc.clone());
+                let found =
+                    blocking(st.budgets.io(&mount.prefix)?, move || backend.frame_at_time(&l, seconds)).await;
+                let index0 = match found {
+                    // Inside the movie but past the end of its video track (a shorter video,
+                    // or a time within half a tick of the end): the last frame is still shown.
+                    Err(BackendError::OutOfRange(_)) => meta.num_frames.saturating_sub(1),
+                    other => other?,
+                };
+                if index0 >= meta.num_frames {
+                    return Err(BackendError::OutOfRange(format!("time {secs} s: the movie has no frames")));
+                }
+                index0
+            }
+        };
+        let req = frame_request(format, wanted, &meta, &st.config.limits)?;
+        match respond(st, mount, loc, &meta, index0, req, headers).await {
+            Err(BackendError::ChangedUpstream(_)) if attempts > 0 => {
+                tracing::info!(
+                    mount = mount.prefix,
+                    path = segs.join("/"),
+                    "frame came from another version of the file: reloading metadata"
+                );
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Conditional check, frame cache, backend calls (fetch on the mount's I/O pool, decode on a
+/// worker within the memory budget), headers.
 async fn respond(
     st: &AppState,
+    mount: &Mount,
     loc: MovieLocation,
     meta: &MovieMeta,
     index0: u64,
@@ -226,17 +295,28 @@ async fn respond(
         }
     }
     let key = FrameKey { source: loc.source.clone(), validator: meta.validator.clone(), index0, req };
-    let backend = st.backend.clone();
-    let (io, decode) = (st.meta.clone(), st.decode.clone());
+    let native = u64::from(meta.width) * u64::from(meta.height);
+    let output = u64::from(req.width.unwrap_or(meta.width)) * u64::from(req.height.unwrap_or(meta.height));
+    let (st2, prefix, validator) = (st.clone(), mount.prefix.clone(), meta.validator.clone());
     let compute = async move {
-        // Fetch on the I/O pool, then decode on a frame worker that never waits on upstream.
-        let (b, l) = (backend.clone(), loc.clone());
-        blocking(&io, move || {
-            b.prefetch_frame(&l, index0);
-            Ok(())
+        // Fetch on the mount's I/O pool, then decode on a frame worker that never waits on
+        // upstream; a request dropped in between (client gone, deadline) decodes nothing.
+        let (b, l) = (st2.backend.clone(), loc.clone());
+        blocking(st2.budgets.io(&prefix)?, move || b.prefetch_frame(&l, index0)).await?;
+        let memory = match req.format {
+            FrameFormat::Sample => None,
+            _ => Some(st2.budgets.memory(work_bytes(native, output)).await?),
+        };
+        let backend = st2.backend.clone();
+        let frame = blocking(&st2.budgets.decode, move || {
+            let _memory = memory;
+            backend.frame(&loc, index0, &req)
         })
         .await?;
-        blocking(&decode, move || backend.frame(&loc, index0, &req)).await
+        if frame.validator != validator {
+            return Err(BackendError::ChangedUpstream("the file changed since its metadata was read".into()));
+        }
+        Ok(frame)
     };
     let (frame, lookup) = st.frames.get_or_compute(key, compute).await?;
     let counter = match lookup {
@@ -290,26 +370,54 @@ mod tests {
         }
     }
 
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    #[test]
+    fn pixel_budget_is_a_clear_422() {
+        let l = Limits { max_pixels: 1920 * 1080, ..Limits::default() };
+        let big = Wanted { width: Some(8192), height: Some(8192), ..Wanted::default() };
+        match frame_request(FrameFormat::Png, big, &meta(), &l) {
+            Err(e @ BackendError::TooLarge(_)) => {
+                assert_eq!(e.status().as_u16(), 422);
+                assert!(e.to_string().contains("8192x8192"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Within the budget, and the native size itself, pass.
+        let ok = Wanted { width: Some(1920), height: Some(1080), ..Wanted::default() };
+        assert!(frame_request(FrameFormat::Png, ok, &meta(), &l).is_ok());
+        // A movie whose native frames exceed the budget cannot be decoded at all.
+        let tiny = Limits { max_pixels: 1000, ..Limits::default() };
+        let small = Wanted { width: Some(10), height: Some(10), ..Wanted::default() };
+        assert!(matches!(
+            frame_request(FrameFormat::Png, small, &meta(), &tiny),
+            Err(BackendError::TooLarge(_))
+        ));
+        assert!(frame_request(FrameFormat::Sample, Wanted::default(), &meta(), &tiny).is_ok());
+    }
+
     #[test]
     fn keeps_aspect_when_one_side_given() {
         let w = Wanted { width: Some(640), ..Wanted::default() };
-        let r = frame_request(FrameFormat::Png, w, &meta(), 8192).expect("ok");
+        let r = frame_request(FrameFormat::Png, w, &meta(), &limits()).expect("ok");
         assert_eq!((r.width, r.height), (Some(640), Some(360)));
         let h = Wanted { height: Some(540), ..Wanted::default() };
-        let r = frame_request(FrameFormat::Png, h, &meta(), 8192).expect("ok");
+        let r = frame_request(FrameFormat::Png, h, &meta(), &limits()).expect("ok");
         assert_eq!((r.width, r.height), (Some(960), Some(540)));
         let native = Wanted { width: Some(1920), ..Wanted::default() };
-        let r = frame_request(FrameFormat::Png, native, &meta(), 8192).expect("ok");
+        let r = frame_request(FrameFormat::Png, native, &meta(), &limits()).expect("ok");
         assert_eq!((r.width, r.height), (None, None));
         let q = Wanted { quality: Some(50), ..Wanted::default() };
-        assert_eq!(frame_request(FrameFormat::Png, q, &meta(), 8192).expect("ok").quality, None);
-        assert_eq!(frame_request(FrameFormat::Jpeg, q, &meta(), 8192).expect("ok").quality, Some(50));
-        let plain = frame_request(FrameFormat::Jpeg, Wanted::default(), &meta(), 8192).expect("ok");
+        assert_eq!(frame_request(FrameFormat::Png, q, &meta(), &limits()).expect("ok").quality, None);
+        assert_eq!(frame_request(FrameFormat::Jpeg, q, &meta(), &limits()).expect("ok").quality, Some(50));
+        let plain = frame_request(FrameFormat::Jpeg, Wanted::default(), &meta(), &limits()).expect("ok");
         assert_eq!(plain.quality, Some(75), "go-lazycache's JPEG quality");
         let big = Wanted { height: Some(8000), ..Wanted::default() };
-        assert!(frame_request(FrameFormat::Png, big, &meta(), 8192).is_err());
+        assert!(frame_request(FrameFormat::Png, big, &meta(), &limits()).is_err());
         let sample = Wanted { width: Some(10), ..Wanted::default() };
-        assert!(frame_request(FrameFormat::Sample, sample, &meta(), 8192).is_err());
+        assert!(frame_request(FrameFormat::Sample, sample, &meta(), &limits()).is_err());
     }
 
     #[test]
@@ -321,10 +429,10 @@ mod tests {
         );
         let m = parse_wanted(Some("matrix=bt709"), &none, 100).expect("matrix");
         assert_eq!(m.matrix, ColorMatrix::Bt709);
-        let r = frame_request(FrameFormat::Rgba, m, &meta(), 8192).expect("ok");
+        let r = frame_request(FrameFormat::Rgba, m, &meta(), &limits()).expect("ok");
         assert_eq!(r.matrix, ColorMatrix::Bt709);
         assert_eq!(
-            frame_request(FrameFormat::Sample, m, &meta(), 8192).expect("ok").matrix,
+            frame_request(FrameFormat::Sample, m, &meta(), &limits()).expect("ok").matrix,
             ColorMatrix::Stream
         );
         for q in ["width=0", "width=101", "height=-1", "quality=101", "width=abc", "matrix=rec709", "matrix="]
@@ -363,7 +471,7 @@ mod tests {
         let one = size_headers(None, Some("540"));
         let w = parse_wanted(None, &one, 8192).expect("ok");
         assert_eq!((w.width, w.height), (None, Some(540)));
-        let r = frame_request(FrameFormat::Png, w, &meta(), 8192).expect("ok");
+        let r = frame_request(FrameFormat::Png, w, &meta(), &limits()).expect("ok");
         assert_eq!((r.width, r.height), (Some(960), Some(540)), "aspect kept as for ?height=");
         for bad in ["0", "abc", "9000", ""] {
             assert!(parse_wanted(None, &size_headers(Some(bad), None), 8192).is_err(), "{bad:?}");

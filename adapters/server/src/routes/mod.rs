@@ -13,27 +13,31 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tokio::sync::Semaphore;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Source};
+use crate::budget::{Budgets, Pool};
 use crate::cache::FrameCache;
 use crate::config::{ConfigError, ServerConfig};
 use crate::errors::{error_response, BackendError};
 use crate::listing::UpstreamLister;
 use crate::metrics::{Metrics, RouteLabel};
 
+/// Movies whose last validator is remembered (a movie forgotten keeps its old frames until the
+/// LRU drops them).
+const MAX_VERSIONS: u64 = 16 * 1024;
+
 /// State shared by all handlers.
 pub(crate) struct Shared {
     pub config: ServerConfig,
     pub backend: Arc<dyn Backend>,
-    /// Permits for frame decodes.
-    pub decode: Arc<Semaphore>,
-    /// Permits for metadata/time lookups and local directory reads.
-    pub meta: Arc<Semaphore>,
+    /// Per-mount I/O pools, decode workers and decode memory.
+    pub budgets: Budgets,
     pub frames: FrameCache,
+    /// The last validator seen per movie: a new one drops the old version's frames.
+    pub versions: moka::sync::Cache<Source, String>,
     pub lister: UpstreamLister,
     pub metrics: Arc<Metrics>,
     pub openapi: serde_json::Value,
@@ -50,9 +54,9 @@ pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router
         UpstreamLister::new(&config).map_err(|e| ConfigError::Setting("http client", e.to_string()))?;
     let metrics = Arc::new(Metrics::default());
     let state: AppState = Arc::new(Shared {
-        decode: Arc::new(Semaphore::new(config.limits.effective_workers())),
-        meta: Arc::new(Semaphore::new(config.limits.max_concurrent_metadata)),
+        budgets: Budgets::new(&config),
         frames: FrameCache::new(config.cache.frame_cache_bytes),
+        versions: moka::sync::Cache::new(MAX_VERSIONS),
         openapi: crate::openapi::openapi(&config),
         lister,
         metrics: metrics.clone(),
@@ -62,6 +66,7 @@ pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router
     let mut app = Router::new()
         .route("/", get(service::root))
         .route("/healthz", get(service::healthz))
+        .route("/readyz", get(service::readyz))
         .route("/metrics", get(service::metrics))
         .route("/openapi.json", get(service::openapi))
         // go-lazycache's names for the same things.
@@ -119,15 +124,16 @@ pub(crate) fn labelled(label: &'static str, mut resp: Response) -> Response {
     resp
 }
 
-/// Runs a blocking backend call on the blocking pool while holding a permit of `sem` (held until
-/// the call returns, even if the request is dropped meanwhile). A panic becomes a 500.
-pub(crate) async fn blocking<T, F>(sem: &Arc<Semaphore>, f: F) -> Result<T, BackendError>
+/// Runs a blocking backend call on the blocking pool while holding a permit of `pool`. A
+/// request dropped while waiting for the permit (its client left, its deadline fired) never
+/// starts the call; a call already running keeps the permit until it returns, which the
+/// upstream read deadline (never longer than the request's) bounds. A panic becomes a 500.
+pub(crate) async fn blocking<T, F>(pool: &Pool, f: F) -> Result<T, BackendError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, BackendError> + Send + 'static,
 {
-    let permit =
-        sem.clone().acquire_owned().await.map_err(|_| BackendError::Internal("worker pool closed".into()))?;
+    let permit = pool.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         f()

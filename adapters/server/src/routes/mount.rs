@@ -43,10 +43,12 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
             ("time", frames::time(&st, mount, &segs, &spec, query, &headers).await)
         }
     };
-    // A 404 names the path the client asked for, never an upstream URL or a local path.
-    let result = result.map_err(|e| match e {
-        BackendError::NotFound(_) => BackendError::NotFound(uri.path().to_string()),
-        e => e,
+    // A 404 names the path the client asked for, never an upstream URL or a local path;
+    // other messages of an upstream mount have its credentials masked.
+    let result = result.map_err(|e| match (e, &mount.target) {
+        (BackendError::NotFound(_), _) => BackendError::NotFound(uri.path().to_string()),
+        (e, MountTarget::Upstream(url)) => e.map_message(|m| lazyqt_io::redact_secrets(&m, url.as_str())),
+        (e, MountTarget::Local(_)) => e,
     });
     labelled(label, result.unwrap_or_else(IntoResponse::into_response))
 }
@@ -83,14 +85,15 @@ async fn listing(st: &AppState, mount: &Mount, segs: &[String]) -> Result<Respon
     let (listing, cache_control) = match resolve(mount, segs, true)? {
         Source::Url(url) => {
             let ttl = st.config.cache.listing_ttl_secs;
-            let l = st.lister.list(url, path).await?;
+            let io = st.budgets.io(&mount.prefix)?;
+            let l = st.lister.list(url, path, io, mount.allow_cross_origin_redirects).await?;
             ((*l).clone(), format!("public, max-age={ttl}"))
         }
         Source::File(dir) => {
             let MountTarget::Local(root) = mount.target.clone() else {
                 return Err(BackendError::Internal("mount kind mismatch".into()));
             };
-            let l = blocking(&st.meta, move || list_local(&dir, &root, path)).await?;
+            let l = blocking(st.budgets.io(&mount.prefix)?, move || list_local(&dir, &root, path)).await?;
             (l, "no-cache".to_string())
         }
     };
@@ -116,7 +119,11 @@ pub(super) async fn load_movie(
     let loc = MovieLocation { mount_prefix: mount.prefix.clone(), rel_path: segs.join("/"), source };
     let backend = st.backend.clone();
     let l = loc.clone();
-    let meta = blocking(&st.meta, move || backend.movie(&l)).await?;
+    let meta = blocking(st.budgets.io(&mount.prefix)?, move || backend.movie(&l)).await?;
+    if st.versions.get(&loc.source).is_some_and(|seen| seen != meta.validator) {
+        st.frames.forget_other_versions(&loc.source, &meta.validator);
+    }
+    st.versions.insert(loc.source.clone(), meta.validator.clone());
     Ok((loc, meta))
 }
 

@@ -4,7 +4,7 @@
 use std::io::Cursor;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,7 +27,8 @@ pub const FRAMES: u64 = 100;
 pub const FPS: f64 = 10.0;
 
 /// Serves synthetic movies: every `*.mov` exists with 100 frames of 64x48 at 10 fps. Names
-/// steer failures: `unsupported` → 415, `broken` → 502, `slow` → sleeps, `nover` → no validator.
+/// steer failures: `unsupported` → 415, `broken` → 502, `slow` → sleeps, `nover` → no validator,
+/// `hang` → blocks (like a read from a stalled upstream) until `release` is set or 10 s pass.
 #[derive(Default)]
 pub struct FakeBackend {
     pub movie_calls: AtomicUsize,
@@ -36,6 +37,8 @@ pub struct FakeBackend {
     pub validator: Mutex<String>,
     pub seen: Mutex<Vec<Source>>,
     pub decode_delay: Mutex<Duration>,
+    /// Ends the wait of `hang` movies.
+    pub release: AtomicBool,
 }
 
 impl FakeBackend {
@@ -47,6 +50,15 @@ impl FakeBackend {
 
     pub fn frames(&self) -> usize {
         self.frame_calls.load(Ordering::SeqCst)
+    }
+
+    /// The movie's current validator (none for `nover` movies).
+    fn validator_of(&self, loc: &MovieLocation) -> String {
+        if loc.rel_path.contains("nover") {
+            String::new()
+        } else {
+            self.validator.lock().expect("lock").clone()
+        }
     }
 
     fn check(&self, loc: &MovieLocation) -> Result<(), BackendError> {
@@ -66,6 +78,12 @@ impl FakeBackend {
         if name.contains("slow") {
             std::thread::sleep(Duration::from_millis(1500));
         }
+        if name.contains("hang") {
+            let start = std::time::Instant::now();
+            while !self.release.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         Ok(())
     }
 }
@@ -74,11 +92,7 @@ impl Backend for FakeBackend {
     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError> {
         self.movie_calls.fetch_add(1, Ordering::SeqCst);
         self.check(loc)?;
-        let validator = if loc.rel_path.contains("nover") {
-            String::new()
-        } else {
-            self.validator.lock().expect("lock").clone()
-        };
+        let validator = self.validator_of(loc);
         Ok(MovieMeta {
             num_frames: FRAMES,
             duration: FRAMES as f64 / FPS,
@@ -139,6 +153,7 @@ impl Backend for FakeBackend {
                     content_type: req.format.content_type().into(),
                     width: 0,
                     height: 0,
+                    validator: self.validator_of(loc),
                 });
             }
         }
@@ -147,6 +162,7 @@ impl Backend for FakeBackend {
             content_type: req.format.content_type().into(),
             width: w,
             height: h,
+            validator: self.validator_of(loc),
         })
     }
 
@@ -162,15 +178,31 @@ impl Backend for FakeBackend {
 }
 
 /// A fake upstream autoindex server: `/files/`, `/files/2016/`, `/files/slow/` (sleeps 3 s),
-/// `/files/err/` (500); everything else 404. Counts requests.
+/// `/files/err/` (500), `/files/away/` (302 to `/files/` of another origin, `other`);
+/// everything else 404. Counts requests.
 pub struct Upstream {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicUsize>,
+    /// A second server, another origin, serving the same pages.
+    pub other: Option<Box<Upstream>>,
 }
 
-async fn upstream_handler(State(hits): State<Arc<AtomicUsize>>, uri: Uri) -> Response {
-    hits.fetch_add(1, Ordering::SeqCst);
+#[derive(Clone)]
+struct UpstreamState {
+    hits: Arc<AtomicUsize>,
+    other: Option<SocketAddr>,
+}
+
+async fn upstream_handler(State(st): State<UpstreamState>, uri: Uri) -> Response {
+    st.hits.fetch_add(1, Ordering::SeqCst);
     match uri.path() {
+        "/files/away/" => match st.other {
+            Some(other) => {
+                (StatusCode::FOUND, [(axum::http::header::LOCATION, format!("http://{other}/files/"))])
+                    .into_response()
+            }
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
         "/files/" => Html(
             r#"<html><body><h1>Index of /files/</h1><pre><a href="../">../</a>
 <a href="2016/">2016/</a>   01-Jan-2017 00:00  -
@@ -197,14 +229,22 @@ async fn upstream_handler(State(hits): State<Arc<AtomicUsize>>, uri: Uri) -> Res
 
 impl Upstream {
     pub async fn start() -> Self {
+        let other = Self::serve(None).await;
+        let mut up = Self::serve(Some(other.addr)).await;
+        up.other = Some(Box::new(other));
+        up
+    }
+
+    async fn serve(other: Option<SocketAddr>) -> Self {
         let hits = Arc::new(AtomicUsize::new(0));
-        let app = axum::Router::new().fallback(upstream_handler).with_state(hits.clone());
+        let state = UpstreamState { hits: hits.clone(), other };
+        let app = axum::Router::new().fallback(upstream_handler).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind upstream");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { addr, hits }
+        Self { addr, hits, other: None }
     }
 
     pub fn base(&self) -> String {

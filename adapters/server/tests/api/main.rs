@@ -2,6 +2,7 @@
 
 mod common;
 mod compat;
+mod limits;
 mod python_client;
 mod routes;
 mod security;

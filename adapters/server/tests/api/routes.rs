@@ -30,6 +30,9 @@ async fn service_routes() {
 
     let (st, h) = get_json(&s.url("/healthz")).await;
     assert_eq!((st, h["status"].as_str()), (200, Some("ok")));
+    let (st, r) = get_json(&s.url("/readyz")).await;
+    assert_eq!((st, r["status"].as_str()), (200, Some("ready")));
+    assert_eq!(r["Pools"].as_array().map(Vec::len), Some(3), "{r}");
 
     let (st, e) = get_json(&s.url("/nope")).await;
     assert_eq!((st, e["status"].as_u64()), (404, Some(404)));
@@ -64,7 +67,7 @@ async fn openapi_matches_routes() {
     cfg.mounts.push(lazyqt_server::Mount::parse("/local=.").expect("m"));
     let routes: BTreeSet<String> = lazyqt_server::route_templates(&cfg).into_iter().collect();
     assert_eq!(paths, routes);
-    assert_eq!(paths.len(), 8 + 2 * 6);
+    assert_eq!(paths.len(), 9 + 2 * 6);
     for p in &paths {
         let (dir, file) = if p.starts_with(UP) {
             ("2016", "2016/CAMHDA301-20160101T000000Z.mov")

@@ -110,7 +110,7 @@ impl Backend for FakeBackend {
             creation_time: None,
             tracks: Vec::new(),
             skipped_tracks: Vec::new(),
-            validator: if name.contains("nover") { String::new() } else { "\"v1\"".into() },
+            validator: validator(name),
         })
     }
 
@@ -126,12 +126,22 @@ impl Backend for FakeBackend {
             content_type: "application/octet-stream".into(),
             width: req.width.unwrap_or(WIDTH),
             height: req.height.unwrap_or(HEIGHT),
+            validator: validator(loc.rel_path.rsplit('/').next().unwrap_or_default()),
         })
     }
 
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
         lock(&self.calls).push(Call::Time(loc.clone(), seconds));
         Ok(expected_index(seconds))
+    }
+}
+
+/// The fake movie's validator: none for `nover` names.
+fn validator(name: &str) -> String {
+    if name.contains("nover") {
+        String::new()
+    } else {
+        "\"v1\"".into()
     }
 }
 
@@ -284,8 +294,16 @@ impl Harness {
         runtime.spawn(async move { axum::serve(listener, fake).await });
         let base = Url::parse(&format!("http://{addr}/files/")).expect("base URL");
         let mut config = ServerConfig::default();
-        config.mounts.push(Mount { prefix: LOCAL.into(), target: MountTarget::Local(root.clone()) });
-        config.mounts.push(Mount { prefix: UP.into(), target: MountTarget::Upstream(base.clone()) });
+        config.mounts.push(Mount {
+            prefix: LOCAL.into(),
+            target: MountTarget::Local(root.clone()),
+            allow_cross_origin_redirects: false,
+        });
+        config.mounts.push(Mount {
+            prefix: UP.into(),
+            target: MountTarget::Upstream(base.clone()),
+            allow_cross_origin_redirects: false,
+        });
         config.limits.workers = 1;
         config.limits.max_dimension = MAX_DIMENSION;
         // Every frame reaches the backend (and the checks); listings are cached briefly.
