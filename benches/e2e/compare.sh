@@ -20,6 +20,10 @@
 #   LOCAL_RUNS=10         hyperfine runs of the local-file comparison
 #   SERVER=py             py: benches/e2e/rangeserver.py; testserver: lazyqt-testserver (see common.sh)
 #   SKIP_BUILD=1          do not run cargo build (use the binaries already in the target dir)
+#   E2E_MOVIE=60s         60s: the 60 s movie (1,800 frames, small moov); camhd: a 25,000-frame
+#                         CamHD-layout movie, 13 GB apparent, 134 KB moov (see common.sh)
+#   ACCURATE=1            0: skip ffmpeg's accurate form (-i URL -ss T), which decodes every
+#                         frame before T (minutes on the CamHD-size movie)
 #   OUT=benches/e2e/results.md
 set -euo pipefail
 export LC_ALL=C
@@ -31,6 +35,7 @@ SEED=${SEED:-7}
 ACCURATE_CAP=${ACCURATE_CAP:-120}
 LOOP_CAP=${LOOP_CAP:-90}
 LOCAL_RUNS=${LOCAL_RUNS:-10}
+ACCURATE=${ACCURATE:-1}
 
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
@@ -51,6 +56,7 @@ import json,sys
 d=json.load(sys.stdin)
 v=[t for t in d["tracks"] if t.get("kind")=="video" or t.get("handler")=="vide"] or d["tracks"]
 print(v[0].get("frames") or v[0].get("sample_count") or v[0].get("samples"))')
+first=0
 mid=$((nframes / 2))
 last=$((nframes - 1))
 filesize=$(stat -c %s "$movie")
@@ -77,16 +83,24 @@ check_many=("${many[0]}" "${many[33]}" "${many[66]}" "${many[99]}")
 refdir=$movdir/ref.${name%.mov}
 mkdir -p "$refdir/ffmpeg"
 need=()
-for n in $((mid - 2)) $((mid - 1)) "$mid" $((mid + 1)) $((mid + 2)) $((last - 2)) $((last - 1)) "$last" "${check_many[@]}"; do
+for n in 0 1 2 $((mid - 2)) $((mid - 1)) "$mid" $((mid + 1)) $((mid + 2)) $((last - 2)) $((last - 1)) "$last" "${check_many[@]}"; do
   [ -s "$refdir/ffmpeg/$n.rgb" ] || need+=("$n")
 done
-if [ ${#need[@]} -gt 0 ]; then
+fb=$((1920 * 1080 * 3))
+if [ ${#need[@]} -gt 0 ] && [ -n "$ref_source" ]; then
+  # Frame N of the CamHD-layout movie is frame N % 6 of its source: decode the source.
+  echo "reference decode of the 6 source frames ..." >&2
+  ffmpeg -nostdin -hide_banner -loglevel error -y -i "$ref_source" -pix_fmt rgb24 -f rawvideo "$work/ref_src.rgb"
+  for n in "${need[@]}"; do
+    dd if="$work/ref_src.rgb" of="$refdir/ffmpeg/$n.rgb" bs=$fb skip=$((n % 6)) count=1 status=none
+  done
+  rm -f "$work/ref_src.rgb"
+elif [ ${#need[@]} -gt 0 ]; then
   sorted=($(printf '%s\n' "${need[@]}" | sort -n -u))
   echo "reference decode of frames ${sorted[*]} (one pass over the file) ..." >&2
   expr=$(printf '+eq(n\\,%s)' "${sorted[@]}"); expr=${expr:1}
   ffmpeg -nostdin -hide_banner -loglevel error -y -i "$movie" -vf "select=$expr" \
     -vsync 0 -pix_fmt rgb24 -f rawvideo "$work/ref_ffmpeg.rgb"
-  fb=$((1920 * 1080 * 3))
   for i in "${!sorted[@]}"; do
     dd if="$work/ref_ffmpeg.rgb" of="$refdir/ffmpeg/${sorted[$i]}.rgb" bs=$fb skip="$i" count=1 status=none
   done
@@ -166,8 +180,8 @@ ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
 # --- HTTP measurements ----------------------------------------------------------------------
 for lat in $LATENCIES; do
   echo "== latency $lat ms" >&2
-  for which in mid last; do
-    if [ $which = mid ]; then n=$mid; else n=$last; fi
+  for which in first mid last; do
+    case $which in first) n=$first ;; mid) n=$mid ;; *) n=$last ;; esac
     t=$($util frametime "$n")
     scen="frame $n ($which)"
     for run in $(seq "$RUNS"); do
@@ -205,7 +219,9 @@ for lat in $LATENCIES; do
     stop_server
     record "$lat" "$scen" other "lazyqt --no-cache frame URL N --format raw -o x.rgb" 1 "$wall" "$srv_req" "$srv_bytes" "$(check "$work/lq.rgb" "$n")"
     # ffmpeg's accurate form decodes every frame from the start: once, under a time cap
-    if [ $which = mid ] || [ -z "${acc_mid_wall:-}" ] ||
+    if [ "$ACCURATE" = 0 ]; then
+      record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "" "" "" "" "skipped: ACCURATE=0"
+    elif [ $which != last ] || [ -z "${acc_mid_wall:-}" ] ||
        awk -v w="$acc_mid_wall" -v f="$n" -v m="$mid" -v cap="$ACCURATE_CAP" 'BEGIN{exit !(w*f/m <= cap)}'; then
       start_server "$lat"
       timed timeout "$ACCURATE_CAP" ffmpeg -nostdin -hide_banner -loglevel error -y -i "$url" -ss "$t" -frames:v 1 "$work/ffacc.png"
@@ -213,7 +229,7 @@ for lat in $LATENCIES; do
       if [ "$rc" = 124 ]; then
         record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "" "$srv_req" "$srv_bytes" "" "killed after ${ACCURATE_CAP} s"
       else
-        [ $which = mid ] && acc_mid_wall=$wall
+        if [ $which = mid ]; then acc_mid_wall=$wall; fi
         record "$lat" "$scen" other "ffmpeg -i URL -ss T -frames:v 1 out.png (accurate)" 1 "$wall" "$srv_req" "$srv_bytes" "$(check "$work/ffacc.png" "$n")"
       fi
     else
@@ -332,15 +348,18 @@ done
 {
   echo "### End-to-end comparison: lazyqt vs the ffmpeg CLI"
   echo
-  echo "Produced by \`benches/e2e/compare.sh\` (LATENCIES=\"$LATENCIES\" RUNS=$RUNS RUNS_MANY=$RUNS_MANY SEED=$SEED ACCURATE_CAP=$ACCURATE_CAP LOOP_CAP=$LOOP_CAP) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo "Produced by \`benches/e2e/compare.sh\` (E2E_MOVIE=${E2E_MOVIE:-60s} ACCURATE=$ACCURATE LATENCIES=\"$LATENCIES\" RUNS=$RUNS RUNS_MANY=$RUNS_MANY SEED=$SEED ACCURATE_CAP=$ACCURATE_CAP LOOP_CAP=$LOOP_CAP) on $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo
   echo "- machine: $machine"
-  echo "- movie: \`$name\`, 1920x1080 ProRes 422 HQ (apch), 29.97 fps, $nframes frames, $filesize bytes, moov at the end ($moov_size bytes); frame $mid is $mid_size bytes, frame $last is $last_size bytes"
+  echo "- movie: \`$name\`, $movie_desc, $nframes frames, $filesize bytes, moov at the end ($moov_size bytes); frame $mid is $mid_size bytes, frame $last is $last_size bytes"
   echo "- server: \`$server_desc DIR --latency-ms L\` on 127.0.0.1 (sleeps L ms before each answer), a fresh instance per measured run; requests and bytes are the requests it answered and the body bytes it wrote for that one run (bytes a client never read still count when the kernel took them)"
   echo "- right frame?: the output converted to rgb24 and compared with \`ffmpeg -i FILE -vf select=eq(n\\,N) -vsync 0 -pix_fmt rgb24 -f rawvideo\` of frames N-2..N+2 of the local file (lazyqt converts like ffmpeg: the stream's matrix, BT.601 when untagged); \`frame=K\` is the nearest reference, \`maxdiff=0\` byte-identical (max over every 7th byte). ffmpeg's PNG is rgb48be, so its rgb24 conversion differs from ffmpeg's direct rgb24 by a few levels"
   echo "- T for frame N is N * 1001/30000 s - 0.1 ms: ffmpeg's \`-ss T\` outputs the first frame whose pts is >= T, so the middle of frame N, (N + 0.5) * 1001/30000, would give frame N+1 (and no picture at all for the last frame); the frame check confirms T picks N"
   echo "- wall times are medians over the runs column; requests and bytes the medians too (they are the same in every run)"
-  echo "- byte budget of a cold frame (issue 7: moov + frame + 64 KiB): frame $mid $((moov_size + mid_size + 65536)) B, frame $last $((moov_size + last_size + 65536)) B"
+  echo "- byte budget of a cold frame (issue 7: moov + frame + 64 KiB): frame $mid $((moov_size + mid_size + 65536)) B, frame $last $((moov_size + last_size + 65536)) B; (issue 13: moov + frame + 256 KiB): frame $mid $((moov_size + mid_size + 262144)) B, frame $last $((moov_size + last_size + 262144)) B"
+  if [ -n "$ref_source" ]; then
+    echo "- references here: frame N of this movie is frame N % 6 of its 6-frame source movie (make_camhd --alias), so the reference for N is ffmpeg's rgb24 decode of that source frame"
+  fi
   echo
   $util table "$results"
 } >"$OUT.tmp"

@@ -84,6 +84,28 @@ impl Camhd {
     }
 }
 
+/// The payload of every sample of `movie`'s video track, which must be ProRes 422
+/// (`apcn`) 1920x1080 like CamHD's: the real frames `make_camhd` (and the server's
+/// CamHD-size test) store in the layout's sample slots.
+pub fn prores_frames(movie: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let m = lazyqt_core::Movie::open(movie).map_err(|e| format!("source: {e}"))?;
+    let t = m.video_track().ok_or("source has no video track")?;
+    if (t.codec().as_str(), t.width(), t.height()) != (Some("apcn"), 1920, 1080) {
+        return Err(format!("source is {} {}x{}, not apcn 1920x1080", t.codec(), t.width(), t.height()));
+    }
+    let mut frames = Vec::new();
+    let mut c = t.samples(movie).map_err(|e| format!("source: {e}"))?;
+    while let Some(s) = c.next(movie) {
+        let s = s.map_err(|e| format!("source: {e}"))?;
+        let at = usize::try_from(s.offset).map_err(|_| "source offset too large")?;
+        frames.push(movie.get(at..at + s.size as usize).ok_or("source sample outside the file")?.to_vec());
+    }
+    if frames.is_empty() {
+        return Err("source has no frames".into());
+    }
+    Ok(frames)
+}
+
 /// Frame sizes like CamHD's ProRes: about 560 KB, drifting slowly with the scene and
 /// jittering by a few percent from frame to frame. Deterministic.
 pub fn camhd_sizes(frames: u32) -> Vec<u32> {

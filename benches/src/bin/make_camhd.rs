@@ -23,7 +23,6 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 use lazyqt_benches::camhd::{self, SAMPLES_PER_CHUNK};
-use lazyqt_core::Movie;
 
 /// Command line options.
 struct Args {
@@ -79,26 +78,6 @@ fn generate_source() -> Result<Vec<u8>, String> {
     bytes.map_err(|e| format!("reading ffmpeg's output: {e}"))
 }
 
-/// The payload of every sample of the source's video track, read with the core.
-fn source_frames(movie: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let m = Movie::open(movie).map_err(|e| format!("source: {e}"))?;
-    let t = m.video_track().ok_or("source has no video track")?;
-    if (t.codec().as_str(), t.width(), t.height()) != (Some("apcn"), 1920, 1080) {
-        return Err(format!("source is {} {}x{}, not apcn 1920x1080", t.codec(), t.width(), t.height()));
-    }
-    let mut frames = Vec::new();
-    let mut c = t.samples(movie).map_err(|e| format!("source: {e}"))?;
-    while let Some(s) = c.next(movie) {
-        let s = s.map_err(|e| format!("source: {e}"))?;
-        let at = usize::try_from(s.offset).map_err(|_| "source offset too large")?;
-        frames.push(movie.get(at..at + s.size as usize).ok_or("source sample outside the file")?.to_vec());
-    }
-    if frames.is_empty() {
-        return Err("source has no frames".into());
-    }
-    Ok(frames)
-}
-
 fn write(args: &Args, frames: &[Vec<u8>]) -> Result<(camhd::Camhd, File), String> {
     // Each sample's slot: CamHD's size, or the real frame's if that is bigger.
     let slot = |i: u32, target: u32| target.max(frames[i as usize % frames.len()].len() as u32);
@@ -147,7 +126,7 @@ fn run(args: &Args) -> Result<(), String> {
             Some(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
             None => generate_source()?,
         };
-        let frames = source_frames(&source)?;
+        let frames = camhd::prores_frames(&source)?;
         let (movie, file) = write(args, &frames)?;
         (movie, file, frames.len())
     };
