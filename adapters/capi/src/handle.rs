@@ -166,19 +166,10 @@ pub(crate) mod tests {
     use crate::error::tests::last_message;
     use crate::status::lazyqt_status::*;
     use std::ffi::CString;
-    use std::path::Path;
 
-    /// A movie of testdata/generated (made by testdata/generate.sh when missing).
+    /// A generated test movie's path as a C string.
     pub(crate) fn test_movie(name: &str) -> CString {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let path = root.join("testdata/generated").join(name);
-        if !path.exists() {
-            let ok = std::process::Command::new("bash")
-                .arg(root.join("testdata/generate.sh"))
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "testdata/generate.sh failed");
-        }
+        let path = lazyqt_testkit::generated(name);
         CString::new(path.to_str().expect("utf-8 path")).expect("no NUL")
     }
 

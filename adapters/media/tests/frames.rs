@@ -4,12 +4,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-mod common;
-
-use common::media_dir;
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::{ConvertOptions, Format, PixelFormat};
 use lazyqt_media::{Media, MediaError};
+use lazyqt_testkit::media_dir;
 
 /// All frames as ffmpeg decodes them, rgb24, concatenated.
 fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {

@@ -2,19 +2,11 @@
 //! broken, frames are refused as malformed rather than taken from the second.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::ConvertOptions;
 use lazyqt_media::{ErrorClass, Media, MediaError};
-
-fn generated(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    let ok = Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap();
-    assert!(ok.success());
-    out.join(name)
-}
+use lazyqt_testkit::generated;
 
 /// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
 fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {

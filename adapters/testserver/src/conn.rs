@@ -346,7 +346,8 @@ async fn write_head<S: AsyncWrite + Unpin>(stream: &mut S, answer: &Answer, clos
     }
     head.push_str(&format!("Content-Length: {}\r\n", answer.content_length));
     head.push_str(if close { "Connection: close\r\n\r\n" } else { "Connection: keep-alive\r\n\r\n" });
-    stream.write_all(head.as_bytes()).await.is_ok()
+    // Flushed: a TLS stream holds written bytes until then (a no-op on plain TCP).
+    stream.write_all(head.as_bytes()).await.is_ok() && stream.flush().await.is_ok()
 }
 
 /// Keep a connection open, sending nothing, until the client closes it (or `HOLD_MAX`).

@@ -62,7 +62,7 @@ impl Payload {
     }
 
     /// Write the first `limit` bytes to `out`, `size` bytes at a time with `pause` before
-    /// each; returns the bytes written and whether every write succeeded.
+    /// each, flushing each piece; returns the bytes written and whether every write succeeded.
     pub async fn write_to<W: AsyncWrite + Unpin>(
         &self,
         out: &mut W,
@@ -82,6 +82,8 @@ impl Payload {
                     Err(_) => false,
                 },
             };
+            // A TLS stream holds written bytes until flushed (a no-op on plain TCP).
+            let written = written && out.flush().await.is_ok();
             if !written {
                 return (sent as u64, false);
             }
