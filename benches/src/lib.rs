@@ -7,6 +7,8 @@
 //! core's hand-crafted tests. The criterion benches in `benches/`, the
 //! `make_camhd` and `make_pcm` tools and `memory.sh` use them.
 
+#![forbid(unsafe_code)]
+
 pub mod camhd;
 pub mod pcm;
 pub mod synth;

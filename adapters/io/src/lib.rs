@@ -16,6 +16,8 @@
 //! # Ok::<(), lazyqt_io::SourceError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod cache;
 mod error;
 mod file;

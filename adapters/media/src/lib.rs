@@ -2,6 +2,8 @@
 //! summarize it, find a frame's bytes, fetch them — everything the CLI, the REST server
 //! and the C ABI share.
 
+#![forbid(unsafe_code)]
+
 mod decode;
 mod error;
 pub mod info;

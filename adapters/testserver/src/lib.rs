@@ -19,6 +19,8 @@
 //! manual fault runs (`--help` lists every flag, HTTPS among them); it prints its base URL
 //! on the first line of stdout.
 
+#![forbid(unsafe_code)]
+
 mod conn;
 mod faults;
 mod files;

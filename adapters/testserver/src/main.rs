@@ -3,6 +3,8 @@
 //! killed (or, with `--exit-on-eof`, until standard input closes, then prints the request
 //! log summary). The counters are also at `/.well-known/lazyqt-testserver/stats` (JSON).
 
+#![forbid(unsafe_code)]
+
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;

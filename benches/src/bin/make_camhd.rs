@@ -17,6 +17,8 @@
 //! at its own offset) and the samples are a hole: no ffmpeg needed, nothing decodes; for
 //! tools that read only the tables (the embedded example compares its lookups with it).
 
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::PathBuf;
