@@ -13,7 +13,7 @@
 pub mod atoms;
 mod generated;
 
-pub use generated::{generated, media_dir, repo_root};
+pub use generated::{generated, media_dir};
 
 /// The loopback test server serving the named generated movies from memory, each under its
 /// own name (`prores2.mov` → `server.url("prores2.mov")`).
