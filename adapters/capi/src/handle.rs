@@ -193,11 +193,17 @@ pub(crate) mod tests {
         m
     }
 
+    /// Closing a handle frees the movie and its source (nothing else holds them), and
+    /// closing NULL does nothing.
     #[test]
     fn open_and_close() {
         let m = open_test_movie("prores2.mov");
+        // SAFETY: a live handle.
+        let source = std::sync::Arc::downgrade(unsafe { &*m }.media.source());
+        assert!(source.upgrade().is_some());
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
+        assert!(source.upgrade().is_none(), "the source outlived lazyqt_close");
         // SAFETY: NULL is ignored.
         unsafe { lazyqt_close(std::ptr::null_mut()) };
     }
@@ -222,7 +228,7 @@ pub(crate) mod tests {
         let missing = c"/nonexistent/lazyqt/movie.mov";
         // SAFETY: a NUL-terminated string, NULL options, a valid out pointer.
         let s = unsafe { lazyqt_open(missing.as_ptr(), std::ptr::null(), &mut m) };
-        assert_eq!(s, LAZYQT_ERR_IO);
+        assert_eq!(s, LAZYQT_ERR_NOT_FOUND);
         assert!(last_message().contains("movie.mov"), "{}", last_message());
         let scheme = c"gopher://example/movie.mov";
         // SAFETY: as above.
