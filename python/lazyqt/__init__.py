@@ -26,10 +26,12 @@ from ._errors import (
     OutOfRangeError,
     PanicError,
     ReadError,
-    TimeoutError,
     TooLargeError,
     UnsupportedCodecError,
     UnsupportedError,
+)
+from ._errors import (
+    TimeoutError as TimeoutError,  # lazyqt.TimeoutError, not in __all__ (see there)
 )
 from ._lib import lib as _lib
 from ._movie import IMAGE_FORMATS, PIXEL_FORMATS, FrameInfo, Movie, SkippedTrack, open
@@ -57,8 +59,8 @@ __all__ = [
     "MalformedError",
     "Movie",
     "NetworkError",
-    "NotFoundError",
     "NoVideoTrackError",
+    "NotFoundError",
     "NullPointerError",
     "OutOfRangeError",
     "PanicError",

@@ -153,7 +153,7 @@ class NotFoundError(LazyqtIOError, HTTPError, FileNotFoundError):
     status = 15
 
 
-class TimeoutError(NetworkError, builtins.TimeoutError):  # noqa: A001 (lazyqt.TimeoutError)
+class TimeoutError(NetworkError, builtins.TimeoutError):
     """Connecting, an answer or the whole read took longer than its deadline."""
 
     status = 16
