@@ -577,6 +577,15 @@ enum lazyqt_status lazyqt_open(const char *path_or_url,
 void lazyqt_close(struct lazyqt_movie *m);
 
 /**
+ * Does `path_or_url` name an HTTP(S) URL rather than a local path (the test `lazyqt_open`
+ * uses to pick how to read it)? NULL is not a URL.
+ *
+ * # Safety
+ * `path_or_url` is NULL or a NUL-terminated string.
+ */
+bool lazyqt_is_url(const char *path_or_url);
+
+/**
  * Fill `*out` with the movie's summary.
  *
  * # Safety

@@ -160,6 +160,21 @@ pub unsafe extern "C" fn lazyqt_close(m: *mut lazyqt_movie) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(handle)));
 }
 
+/// Does `path_or_url` name an HTTP(S) URL rather than a local path (the test `lazyqt_open`
+/// uses to pick how to read it)? NULL is not a URL.
+///
+/// # Safety
+/// `path_or_url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn lazyqt_is_url(path_or_url: *const c_char) -> bool {
+    if path_or_url.is_null() {
+        return false;
+    }
+    // SAFETY: a NUL-terminated string, by the caller's contract.
+    let c = unsafe { CStr::from_ptr(path_or_url) };
+    std::panic::catch_unwind(|| c.to_str().is_ok_and(lazyqt_io::is_url)).unwrap_or(false)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -282,6 +297,23 @@ pub(crate) mod tests {
         // SAFETY: valid pointers.
         let converted = unsafe { source_options(&opts) }.expect("options");
         assert_eq!(converted.cache_dir.as_deref().map(|d| d.as_os_str().len()), Some(1));
+    }
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for (text, url) in [
+            (c"http://h/m.mov", true),
+            (c"HTTPS://h/m.mov", true),
+            (c"file:///m.mov", false),
+            (c"http/m.mov", false),
+            (c"/data/m.mov", false),
+            (c"\xff", false),
+        ] {
+            // SAFETY: NUL-terminated strings.
+            assert_eq!(unsafe { lazyqt_is_url(text.as_ptr()) }, url, "{text:?}");
+        }
+        // SAFETY: NULL is allowed.
+        assert!(!unsafe { lazyqt_is_url(std::ptr::null()) });
     }
 
     #[test]
