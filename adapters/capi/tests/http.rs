@@ -57,7 +57,7 @@ fn decode_over_http_then_upstream_change() {
 fn http_errors() {
     let server = TestServer::serve_files([("m.mov", movie_bytes())]).expect("server");
     let (s, m) = open(&server.url("missing.mov"));
-    assert_eq!(s, lazyqt_status::LAZYQT_ERR_HTTP, "{}", message());
+    assert_eq!(s, lazyqt_status::LAZYQT_ERR_NOT_FOUND, "{}", message());
     assert!(message().contains("404"), "{}", message());
     assert!(m.is_null());
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::ConvertOptions;
-use lazyqt_media::{ErrorClass, Media, MediaError};
+use lazyqt_media::{ErrorKind, Media, MediaError};
 use lazyqt_testkit::generated;
 
 /// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
@@ -40,7 +40,7 @@ fn a_broken_first_video_track_is_reported_and_frames_are_refused() {
         media.track(1).map(|_| ()).unwrap_err(),
     ] {
         assert!(matches!(e, MediaError::MalformedTrack(_)), "{e:?}");
-        assert_eq!(e.class(), ErrorClass::Malformed);
+        assert_eq!(e.kind(), ErrorKind::Malformed);
     }
     // The healthy track is still there for whoever asks for it by id.
     assert_eq!(media.track(2).unwrap().width(), 160);
@@ -65,6 +65,6 @@ fn a_single_broken_track_is_reported() {
     let info = media.info();
     assert!(info.tracks.is_empty());
     assert_eq!(info.skipped_tracks.len(), 1);
-    assert_eq!(media.frame_sample(0).unwrap_err().class(), ErrorClass::Malformed);
+    assert_eq!(media.frame_sample(0).unwrap_err().kind(), ErrorKind::Malformed);
     std::fs::remove_file(path).unwrap();
 }
