@@ -85,6 +85,18 @@ class Pixels(ctypes.Structure):
     ]
 
 
+class ImageFormatDesc(ctypes.Structure):
+    """lazyqt_image_format_desc."""
+
+    _fields_ = [
+        ("code", ctypes.c_uint32),
+        ("name", ctypes.c_char * 8),
+        ("extensions", ctypes.c_char * 24),
+        ("mime_type", ctypes.c_char * 32),
+        ("default_quality", ctypes.c_int32),
+    ]
+
+
 def _library_path():
     """$LAZYQT_LIBRARY, else the library bundled in this package, else one on the system."""
     given = os.environ.get("LAZYQT_LIBRARY")
@@ -160,6 +172,8 @@ def _declare(lib):
         ),
         "lazyqt_buffer_free": (None, [c_u8_p, ctypes.c_size_t]),
         "lazyqt_read_bytes": (status, [movie_p, ctypes.c_uint64, c_u8_p, ctypes.c_size_t, c_size_p]),
+        "lazyqt_image_format_count": (ctypes.c_size_t, []),
+        "lazyqt_get_image_format": (status, [ctypes.c_size_t, ctypes.POINTER(ImageFormatDesc)]),
         "lazyqt_moov_location": (
             status,
             [movie_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)],
@@ -180,3 +194,18 @@ def check(status):
     if status != 0:
         message = lib.lazyqt_last_error_message().decode("utf-8", "replace")
         raise _errors.error_for(status, message)
+
+
+def image_formats():
+    """The library's image formats: {name or extension: lazyqt_image_format code}, the
+    library's own table (names first, then extensions, in code order)."""
+    descs = []
+    for i in range(lib.lazyqt_image_format_count()):
+        d = ImageFormatDesc()
+        check(lib.lazyqt_get_image_format(i, ctypes.byref(d)))
+        descs.append(d)
+    out = {d.name.decode("ascii"): d.code for d in descs}
+    for d in descs:
+        for ext in d.extensions.decode("ascii").split():
+            out.setdefault(ext, d.code)
+    return out

@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from ._errors import InvalidArgumentError, LazyqtError, OutOfRangeError
-from ._lib import FrameDesc, Info, Pixels, SkippedTrackDesc, c_u8_p, check, lib
+from ._lib import FrameDesc, Info, Pixels, SkippedTrackDesc, c_u8_p, check, image_formats, lib
 
 #: The packed formats pycamhd's users ask PyAV for; Movie.frame takes these and any other
 #: packed FFmpeg pixel format ("rgb48" or "gray16" without an endianness: native-endian).
@@ -35,8 +35,8 @@ PIXEL_FORMATS = (
     "rgba64be",
 )
 
-# image file format name -> lazyqt_image_format
-IMAGE_FORMATS = {"png": 0, "jpeg": 1, "jpg": 1, "ppm": 2, "pgm": 3, "bmp": 4}
+#: Image file format name or extension -> lazyqt_image_format code, from the C library's table.
+IMAGE_FORMATS = image_formats()
 
 _DEFAULT = object()
 
@@ -364,8 +364,8 @@ class Movie:
         """Frame n as PNG bytes (level: compression 0-9, default fast)."""
         return self.encode(n, "png", quality=level, width=width, height=height, matrix=matrix)
 
-    def jpeg(self, n, quality=90, width=None, height=None, matrix="stream"):
-        """Frame n as JPEG bytes."""
+    def jpeg(self, n, quality=None, width=None, height=None, matrix="stream"):
+        """Frame n as JPEG bytes (quality 1-100; None = the library's default)."""
         return self.encode(n, "jpeg", quality=quality, width=width, height=height, matrix=matrix)
 
     def iter_frames(

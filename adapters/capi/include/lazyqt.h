@@ -177,6 +177,34 @@ typedef uint32_t lazyqt_image_format;
 typedef struct lazyqt_movie lazyqt_movie;
 
 /**
+ * One image format: its `lazyqt_image_format` code, names and default quality.
+ */
+typedef struct lazyqt_image_format_desc {
+  /**
+   * Its `lazyqt_image_format` value.
+   */
+  uint32_t code;
+  /**
+   * Its name, NUL-terminated ("png", "jpeg", ...).
+   */
+  char name[8];
+  /**
+   * File extensions, space-separated, NUL-terminated; the first is the one lazyqt writes
+   * ("jpg jpeg").
+   */
+  char extensions[24];
+  /**
+   * MIME type, NUL-terminated ("image/jpeg").
+   */
+  char mime_type[32];
+  /**
+   * What a negative `quality` means: PNG's compression level, JPEG's quality; -1 for
+   * formats without one.
+   */
+  int32_t default_quality;
+} lazyqt_image_format_desc;
+
+/**
  * Where frame `n` is stored and when it is shown.
  */
 typedef struct lazyqt_frame_desc {
@@ -510,6 +538,20 @@ void lazyqt_buffer_free(uint8_t *buf, size_t len);
  * the same thread; copy it to keep it.
  */
 const char *lazyqt_last_error_message(void);
+
+/**
+ * How many image formats `lazyqt_get_image_format` describes.
+ */
+size_t lazyqt_image_format_count(void);
+
+/**
+ * Fill `*out` with image format number `index` (0-based, below `lazyqt_image_format_count`,
+ * in code order); `LAZYQT_ERR_OUT_OF_RANGE` past the last.
+ *
+ * # Safety
+ * `out` is NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_get_image_format(size_t index, struct lazyqt_image_format_desc *out);
 
 /**
  * Describe frame `n` (0-based, presentation order) into `*out`: where its sample is, its

@@ -25,21 +25,10 @@ pub enum lazyqt_pixel_format {
     LAZYQT_PIXEL_GRAY16 = 4,
 }
 
-/// Each C pixel format and its decoder layout.
-const PIXEL_FORMATS: [(lazyqt_pixel_format, PixelFormat); 5] = [
-    (lazyqt_pixel_format::LAZYQT_PIXEL_RGB8, PixelFormat::Rgb8),
-    (lazyqt_pixel_format::LAZYQT_PIXEL_RGBA8, PixelFormat::Rgba8),
-    (lazyqt_pixel_format::LAZYQT_PIXEL_RGB16, PixelFormat::Rgb16),
-    (lazyqt_pixel_format::LAZYQT_PIXEL_GRAY8, PixelFormat::Gray8),
-    (lazyqt_pixel_format::LAZYQT_PIXEL_GRAY16, PixelFormat::Gray16),
-];
-
-/// The pixel format for a `lazyqt_pixel_format` value from C.
+/// The pixel format for a `lazyqt_pixel_format` value from C (the codes are those of
+/// [`lazyqt_media::decoding::PIXEL_FORMATS`]; a test checks the enum above against them).
 pub(crate) fn pixel_format(value: u32) -> Result<PixelFormat> {
-    PIXEL_FORMATS
-        .iter()
-        .find(|(c, _)| *c as u32 == value)
-        .map(|(_, f)| *f)
+    PixelFormat::from_code(value)
         .ok_or_else(|| Failure::invalid(format!("{value} is not a lazyqt_pixel_format")))
 }
 

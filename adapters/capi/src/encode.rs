@@ -28,22 +28,10 @@ pub enum lazyqt_image_format {
     LAZYQT_IMAGE_BMP = 4,
 }
 
-/// Each C image format and its encoder.
-const IMAGE_FORMATS: [(lazyqt_image_format, Format); 5] = [
-    (lazyqt_image_format::LAZYQT_IMAGE_PNG, Format::Png),
-    (lazyqt_image_format::LAZYQT_IMAGE_JPEG, Format::Jpeg),
-    (lazyqt_image_format::LAZYQT_IMAGE_PPM, Format::Ppm),
-    (lazyqt_image_format::LAZYQT_IMAGE_PGM, Format::Pgm),
-    (lazyqt_image_format::LAZYQT_IMAGE_BMP, Format::Bmp),
-];
-
-/// The file format for a `lazyqt_image_format` value from C.
+/// The file format for a `lazyqt_image_format` value from C (the codes are those of
+/// [`lazyqt_media::decoding::IMAGE_FORMATS`]; a test checks the enum above against them).
 fn image_format(value: u32) -> Result<Format> {
-    IMAGE_FORMATS
-        .iter()
-        .find(|(c, _)| *c as u32 == value)
-        .map(|(_, f)| *f)
-        .ok_or_else(|| Failure::invalid(format!("{value} is not a lazyqt_image_format")))
+    Format::from_code(value).ok_or_else(|| Failure::invalid(format!("{value} is not a lazyqt_image_format")))
 }
 
 /// Encoder settings for `quality`: negative = the default; PNG compression level 0..9,
@@ -53,7 +41,7 @@ fn encode_options(format: Format, quality: i32) -> Result<EncodeOptions> {
     if quality < 0 {
         return Ok(opts);
     }
-    let bad = || Failure::invalid(format!("quality {quality} is out of range for {format:?}"));
+    let bad = || Failure::invalid(format!("quality {quality} is out of range for {}", format.label()));
     match format {
         Format::Png => opts.png_level = u8::try_from(quality).ok().filter(|q| *q <= 9).ok_or_else(bad)?,
         Format::Jpeg => {

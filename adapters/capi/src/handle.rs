@@ -258,7 +258,7 @@ pub(crate) mod tests {
         let s = unsafe { lazyqt_open(c.as_ptr(), std::ptr::null(), &mut m) };
         assert_eq!(s, LAZYQT_OK, "{}", last_message());
         // SAFETY: a live handle.
-        assert_eq!(unsafe { m.as_ref() }.map(|h| h.media.info().tracks.len()), Some(1));
+        assert_eq!(unsafe { m.as_ref() }.map(|h| h.media.summary().tracks.len()), Some(1));
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
         std::fs::remove_dir_all(dir).expect("clean up");

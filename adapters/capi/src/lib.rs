@@ -34,6 +34,8 @@ mod encode;
 #[allow(unsafe_code)]
 mod error;
 #[allow(unsafe_code)]
+mod formats;
+#[allow(unsafe_code)]
 mod frames;
 #[allow(unsafe_code)]
 mod handle;
@@ -53,6 +55,7 @@ pub use encode::{
     lazyqt_image_format,
 };
 pub use error::lazyqt_last_error_message;
+pub use formats::{lazyqt_get_image_format, lazyqt_image_format_count, lazyqt_image_format_desc};
 pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
 pub use handle::{lazyqt_close, lazyqt_default_open_options, lazyqt_movie, lazyqt_open, lazyqt_open_options};
 pub use metadata::{lazyqt_get_info, lazyqt_info};

@@ -38,40 +38,28 @@ pub struct lazyqt_info {
     pub file_size: u64,
 }
 
-/// Greatest common divisor.
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
-/// The summary of a movie.
+/// The C view of the movie's summary (made at open: no I/O, nothing recomputed).
 fn summarize(media: &Media) -> Result<lazyqt_info> {
-    let video = media.video()?;
-    let info = media.info();
-    let (fps_num, fps_den) = video.frame_rate().map_or((0, 0), |(n, d)| {
-        let g = gcd(n, d).max(1);
-        (n / g, d / g)
-    });
+    let summary = media.summary();
+    let video = media.video_summary()?;
+    let (fps_num, fps_den) = video.frame_rate.map_or((0, 0), |r| (r.num, r.den));
     let mut codec = [0 as c_char; 5];
-    for (dst, src) in codec.iter_mut().zip(video.codec().0) {
+    for (dst, src) in codec.iter_mut().zip(media.video()?.codec().0) {
         *dst = src as c_char;
     }
-    let creation = media.movie().creation_unix_time();
     Ok(lazyqt_info {
-        frames: u64::from(video.frame_count()),
-        width: video.width(),
-        height: video.height(),
+        frames: u64::from(video.frames),
+        width: video.width,
+        height: video.height,
         codec,
         fps_num,
         fps_den,
-        fps: if fps_den == 0 { 0.0 } else { fps_num as f64 / fps_den as f64 },
-        timescale: video.timescale(),
-        duration_seconds: info.duration,
-        has_creation_time: creation.is_some(),
-        creation_time: creation.unwrap_or(0),
-        file_size: info.size,
+        fps: video.fps().unwrap_or(0.0),
+        timescale: video.timescale,
+        duration_seconds: summary.duration,
+        has_creation_time: summary.creation_time.is_some(),
+        creation_time: summary.creation_time.unwrap_or(0),
+        file_size: summary.file_size,
     })
 }
 
@@ -141,11 +129,5 @@ mod tests {
         assert_eq!(unsafe { lazyqt_get_info(std::ptr::null(), info.as_mut_ptr()) }, LAZYQT_ERR_NULL_POINTER);
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
-    }
-
-    #[test]
-    fn gcd_reduces() {
-        assert_eq!(gcd(30 * 30000, 30 * 1001), 30);
-        assert_eq!(gcd(0, 5), 5);
     }
 }

@@ -76,3 +76,26 @@ fn frames_pixel_formats_and_scaling_keep_the_rule() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("stream"), "the error lists the choices");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `lazyqt info` shows the video track's `colr` tags (primaries-transfer-matrix) from the
+/// summary made at open, and nothing for a movie without them.
+#[test]
+fn info_shows_colour_tags() {
+    let dir = std::env::temp_dir().join(format!("lazyqt-cli-colour-info-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tagged = dir.join("tagged.mov");
+    let made = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"])
+        .args(["-frames:v", "2", "-vf", "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709"])
+        .args(["-c:v", "prores_ks", "-profile:v", "2"])
+        .arg(&tagged)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = String::from_utf8(lazyqt(&["info", tagged.to_str().unwrap()])).unwrap();
+    assert!(text.contains("apcn 320x180 25.000/s 2 samples, 2 frames, 0.080 s, colr 1-1-1\n"), "{text}");
+    let untagged = movie(&dir, "untagged", "320x180", None);
+    let text = String::from_utf8(lazyqt(&["info", untagged.to_str().unwrap()])).unwrap();
+    assert!(text.contains("track 1") && !text.contains("colr"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,11 +4,11 @@
 //! 1. [`Decoder`]: one FFmpeg decoder per track, built from [`CodecParams`] and reused;
 //!    [`Decoder::decode_one`] for intra-only codecs (ProRes), [`Decoder::decode_target`] for
 //!    long-GOP ones (H.264/HEVC: packets from the preceding sync sample in decode order).
-//! 2. [`Converter`]: swscale to packed [`Image`]s (RGB8, RGBA8, RGB16, gray 8/16, or any
-//!    packed FFmpeg format by name), optional scaling, the YUV matrix chosen by
+//! 2. [`Converter`]: swscale to packed [`Image`]s (rgb24, rgba, rgb48, gray, gray16 — see
+//!    [`PIXEL_FORMATS`] — or any packed FFmpeg format by name), optional scaling, the YUV matrix chosen by
 //!    [`ColorMatrix`]: by default FFmpeg's rule (the stream's, BT.601 when untagged), so
 //!    pictures equal the ffmpeg CLI's.
-//! 3. [`encode`]: PNG, JPEG, PPM/PGM, BMP or raw bytes.
+//! 3. [`encode`]: PNG, JPEG, PPM/PGM, BMP or raw bytes (see [`IMAGE_FORMATS`]).
 //!
 //! ```no_run
 //! use lazyqt_decode::*;
@@ -41,10 +41,12 @@ pub use codec::{CodecParams, ColorInfo};
 pub use color::ColorMatrix;
 pub use convert::{fit_size, ConvertOptions, Converter, ScaleFilter};
 pub use decoder::{DecodedFrame, Decoder, DecoderOptions, Limits, Packet, Threading};
-pub use encode::{encode, EncodeOptions, Format};
+pub use encode::{
+    encode, EncodeOptions, Format, FormatSpec, DEFAULT_JPEG_QUALITY, DEFAULT_PNG_LEVEL, IMAGE_FORMATS,
+};
 pub use error::{Error, Result};
 pub use libs::preload;
-pub use pixel::{Image, PackedFormat, PixelFormat};
+pub use pixel::{Image, PackedFormat, PixelFormat, PixelSpec, PIXEL_FORMATS};
 
 /// How much FFmpeg itself prints to stderr (it is process-wide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

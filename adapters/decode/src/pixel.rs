@@ -1,28 +1,101 @@
-//! Pixel layouts of converted pictures: lazyqt's five, or any packed FFmpeg format by name.
+//! Pixel layouts of converted pictures: lazyqt's five (one table: names, aliases, layout, C
+//! codes), or any packed FFmpeg format by name.
 
 use crate::error::Result;
 use crate::ffi;
 
-/// Layout of an [`Image`]'s pixels. lazyqt's own 16-bit layouts hold native-endian `u16`
-/// samples that use the full 0..=65535 range, so ProRes's 10/12 bits survive (scaled up, not
-/// truncated).
+/// Layout of an [`Image`]'s pixels: lazyqt's own five (see [`PIXEL_FORMATS`]), or any other
+/// packed FFmpeg format. The 16-bit ones hold native-endian `u16` samples that use the full
+/// 0..=65535 range, so ProRes's 10/12 bits survive (scaled up, not truncated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum PixelFormat {
     /// R, G, B, 8 bits each (the default; FFmpeg's rgb24).
     #[default]
-    Rgb8,
+    Rgb24,
     /// R, G, B, A, 8 bits each (A = 255; rgba).
-    Rgba8,
+    Rgba,
     /// R, G, B as native-endian u16 (rgb48le or rgb48be).
-    Rgb16,
+    Rgb48,
     /// Luma, 8 bits (gray).
-    Gray8,
+    Gray,
     /// Luma as native-endian u16 (gray16le or gray16be).
     Gray16,
     /// Another packed format FFmpeg converts to (bgr24, argb, rgb48be, ...): see
     /// [`PixelFormat::from_name`].
     Packed(PackedFormat),
 }
+
+/// One of lazyqt's own pixel formats: its names and layout, and its code in the C ABI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PixelSpec {
+    /// The format.
+    pub format: PixelFormat,
+    /// FFmpeg's name (native-endian names spelled out, e.g. `gray16le` on little-endian).
+    pub name: &'static str,
+    /// Other names accepted for it: lazyqt's older ones (`rgb8` wins over FFmpeg's 3:3:2
+    /// `rgb8`) and FFmpeg's native-endian ones without `le`/`be`.
+    pub aliases: &'static [&'static str],
+    /// Samples per pixel.
+    pub channels: u8,
+    /// Bytes per sample.
+    pub bytes_per_sample: u8,
+    /// Its `lazyqt_pixel_format` value in the C ABI.
+    pub c_code: u32,
+}
+
+/// `little` or `big` variant of a 16-bit format name, for this machine.
+const fn native(little: &'static str, big: &'static str) -> &'static str {
+    if cfg!(target_endian = "little") {
+        little
+    } else {
+        big
+    }
+}
+
+/// lazyqt's own pixel formats: the one table the decoder, the CLI, the server, the C ABI
+/// (its `lazyqt_pixel_format` codes) follow.
+pub const PIXEL_FORMATS: [PixelSpec; 5] = [
+    PixelSpec {
+        format: PixelFormat::Rgb24,
+        name: "rgb24",
+        aliases: &["rgb8"],
+        channels: 3,
+        bytes_per_sample: 1,
+        c_code: 0,
+    },
+    PixelSpec {
+        format: PixelFormat::Rgba,
+        name: "rgba",
+        aliases: &["rgba8"],
+        channels: 4,
+        bytes_per_sample: 1,
+        c_code: 1,
+    },
+    PixelSpec {
+        format: PixelFormat::Rgb48,
+        name: native("rgb48le", "rgb48be"),
+        aliases: &["rgb16", "rgb48"],
+        channels: 3,
+        bytes_per_sample: 2,
+        c_code: 2,
+    },
+    PixelSpec {
+        format: PixelFormat::Gray,
+        name: "gray",
+        aliases: &["gray8"],
+        channels: 1,
+        bytes_per_sample: 1,
+        c_code: 3,
+    },
+    PixelSpec {
+        format: PixelFormat::Gray16,
+        name: native("gray16le", "gray16be"),
+        aliases: &["gray16"],
+        channels: 1,
+        bytes_per_sample: 2,
+        c_code: 4,
+    },
+];
 
 /// A packed FFmpeg pixel format other than lazyqt's own five: one plane, every component a
 /// whole 8- or 16-bit sample, no subsampling.
@@ -35,26 +108,20 @@ pub struct PackedFormat {
 }
 
 impl PixelFormat {
-    /// The format FFmpeg calls `name` (`rgb24`, `bgr24`, `rgba`, `argb`, `gray`, `gray16be`,
-    /// `rgb48le`, `rgba64be`, ...; a name without `le`/`be` means native-endian, as in
-    /// FFmpeg), or one of lazyqt's names (`rgb8`, `rgba8`, `rgb16`, `gray8`, `gray16`; these
-    /// win: `rgb8` is rgb24 here, not FFmpeg's 3:3:2 `rgb8`).
+    /// The format with this name (case-insensitive): one of [`PIXEL_FORMATS`] by name or
+    /// alias, else any packed format FFmpeg knows (`bgr24`, `argb`, `gray16be`, `rgba64be`,
+    /// ...; a name without `le`/`be` means native-endian, as in FFmpeg).
     /// Formats that are not packed (planar, palette, bitstream, subsampled, float or with
     /// components of odd bit widths) are an [`crate::Error::InvalidArgument`].
     pub fn from_name(name: &str) -> Result<Self> {
-        let own = match name.to_ascii_lowercase().as_str() {
-            "rgb8" => Some(Self::Rgb8),
-            "rgba8" => Some(Self::Rgba8),
-            "rgb16" => Some(Self::Rgb16),
-            "gray8" => Some(Self::Gray8),
-            _ => None,
-        };
-        if let Some(f) = own {
-            return Ok(f);
+        let lower = name.to_ascii_lowercase();
+        let own = PIXEL_FORMATS.iter().find(|p| p.name == lower || p.aliases.contains(&lower.as_str()));
+        if let Some(p) = own {
+            return Ok(p.format);
         }
         let packed = ffi::packed_pix_fmt(name)?;
-        let own = [Self::Rgb8, Self::Rgba8, Self::Rgb16, Self::Gray8, Self::Gray16];
-        Ok(own.into_iter().find(|f| f.ffmpeg_format() == packed.fmt).unwrap_or(Self::Packed(PackedFormat {
+        let own = PIXEL_FORMATS.iter().map(|p| p.format).find(|f| f.ffmpeg_format() == packed.fmt);
+        Ok(own.unwrap_or(Self::Packed(PackedFormat {
             fmt: packed.fmt,
             bytes_per_pixel: packed.bytes_per_pixel,
             bytes_per_sample: packed.bytes_per_sample,
@@ -62,27 +129,39 @@ impl PixelFormat {
         })))
     }
 
+    /// The format with this `lazyqt_pixel_format` code.
+    pub fn from_code(code: u32) -> Option<Self> {
+        PIXEL_FORMATS.iter().find(|p| p.c_code == code).map(|p| p.format)
+    }
+
+    /// Its row of [`PIXEL_FORMATS`] (`None` for other packed formats).
+    pub fn spec(self) -> Option<&'static PixelSpec> {
+        PIXEL_FORMATS.iter().find(|p| p.format == self)
+    }
+
     /// FFmpeg's name of the format (`rgb24`, `gray16le`, ...).
     pub fn name(self) -> String {
-        ffi::pix_fmt_name(self.ffmpeg_format())
+        match self.spec() {
+            Some(p) => p.name.to_owned(),
+            None => ffi::pix_fmt_name(self.ffmpeg_format()),
+        }
     }
 
     /// Samples per pixel (a packing byte, as in `rgb0`, counts as one).
     pub fn channels(self) -> usize {
-        match self {
-            Self::Rgb8 | Self::Rgb16 => 3,
-            Self::Rgba8 => 4,
-            Self::Gray8 | Self::Gray16 => 1,
-            Self::Packed(p) => usize::from(p.bytes_per_pixel / p.bytes_per_sample.max(1)),
+        match (self, self.spec()) {
+            (_, Some(p)) => usize::from(p.channels),
+            (Self::Packed(p), None) => usize::from(p.bytes_per_pixel / p.bytes_per_sample.max(1)),
+            (_, None) => 0,
         }
     }
 
     /// Bytes per sample (1 or 2).
     pub fn bytes_per_sample(self) -> usize {
-        match self {
-            Self::Rgb16 | Self::Gray16 => 2,
-            Self::Rgb8 | Self::Rgba8 | Self::Gray8 => 1,
-            Self::Packed(p) => usize::from(p.bytes_per_sample),
+        match (self, self.spec()) {
+            (_, Some(p)) => usize::from(p.bytes_per_sample),
+            (Self::Packed(p), None) => usize::from(p.bytes_per_sample),
+            (_, None) => 0,
         }
     }
 
@@ -94,9 +173,8 @@ impl PixelFormat {
     /// Whether 16-bit samples are stored big-endian (false for 8-bit formats).
     pub fn big_endian(self) -> bool {
         match self {
-            Self::Rgb16 | Self::Gray16 => cfg!(target_endian = "big"),
-            Self::Rgb8 | Self::Rgba8 | Self::Gray8 => false,
             Self::Packed(p) => p.big_endian,
+            own => own.bytes_per_sample() == 2 && cfg!(target_endian = "big"),
         }
     }
 
@@ -105,11 +183,11 @@ impl PixelFormat {
         use ffi::PixFmt as F;
         let le = cfg!(target_endian = "little");
         match self {
-            Self::Rgb8 => F::AV_PIX_FMT_RGB24,
-            Self::Rgba8 => F::AV_PIX_FMT_RGBA,
-            Self::Gray8 => F::AV_PIX_FMT_GRAY8,
-            Self::Rgb16 if le => F::AV_PIX_FMT_RGB48LE,
-            Self::Rgb16 => F::AV_PIX_FMT_RGB48BE,
+            Self::Rgb24 => F::AV_PIX_FMT_RGB24,
+            Self::Rgba => F::AV_PIX_FMT_RGBA,
+            Self::Gray => F::AV_PIX_FMT_GRAY8,
+            Self::Rgb48 if le => F::AV_PIX_FMT_RGB48LE,
+            Self::Rgb48 => F::AV_PIX_FMT_RGB48BE,
             Self::Gray16 if le => F::AV_PIX_FMT_GRAY16LE,
             Self::Gray16 => F::AV_PIX_FMT_GRAY16BE,
             Self::Packed(p) => p.fmt,
@@ -148,7 +226,7 @@ mod tests {
 
     #[test]
     fn shape_and_stride() {
-        let img = Image { width: 4, height: 2, format: PixelFormat::Rgb16, data: vec![0; 48] };
+        let img = Image { width: 4, height: 2, format: PixelFormat::Rgb48, data: vec![0; 48] };
         assert_eq!(img.shape(), (2, 4, 3, 2));
         assert_eq!(img.stride(), 24);
     }
@@ -157,16 +235,42 @@ mod tests {
     fn ffmpeg_names_give_lazyqt_formats_where_they_are_the_same() {
         let native = if cfg!(target_endian = "little") { "le" } else { "be" };
         for (name, want) in [
-            ("rgb24", PixelFormat::Rgb8),
-            ("RGB8", PixelFormat::Rgb8),
-            ("rgba", PixelFormat::Rgba8),
-            ("gray", PixelFormat::Gray8),
+            ("rgb24", PixelFormat::Rgb24),
+            ("RGB8", PixelFormat::Rgb24),
+            ("rgba", PixelFormat::Rgba),
+            ("rgba8", PixelFormat::Rgba),
+            ("gray", PixelFormat::Gray),
+            ("gray8", PixelFormat::Gray),
             ("gray16", PixelFormat::Gray16),
-            ("rgb48", PixelFormat::Rgb16),
-            (&format!("rgb48{native}"), PixelFormat::Rgb16),
+            (&format!("gray16{native}"), PixelFormat::Gray16),
+            ("rgb16", PixelFormat::Rgb48),
+            ("rgb48", PixelFormat::Rgb48),
+            (&format!("rgb48{native}"), PixelFormat::Rgb48),
         ] {
             assert_eq!(PixelFormat::from_name(name).expect(name), want, "{name}");
         }
+    }
+
+    /// The table's names are FFmpeg's, its layouts FFmpeg's, its C codes distinct.
+    #[test]
+    fn the_table_agrees_with_ffmpeg() {
+        let mut codes: Vec<u32> = PIXEL_FORMATS.iter().map(|p| p.c_code).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), PIXEL_FORMATS.len());
+        for p in PIXEL_FORMATS {
+            assert_eq!(PixelFormat::from_code(p.c_code), Some(p.format));
+            let packed = ffi::packed_pix_fmt(p.name).expect(p.name);
+            assert_eq!(ffi::pix_fmt_name(p.format.ffmpeg_format()), p.name);
+            assert_eq!(packed.fmt, p.format.ffmpeg_format(), "{}", p.name);
+            assert_eq!(
+                (packed.bytes_per_pixel, packed.bytes_per_sample),
+                (p.channels * p.bytes_per_sample, p.bytes_per_sample),
+                "{}",
+                p.name
+            );
+            assert_eq!(p.format.spec(), Some(&p));
+        }
+        assert_eq!(PixelFormat::from_code(5), None);
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn prores_all_profiles() {
     ] {
         let m = movie(name);
         assert_eq!(&m.params.fourcc[..2], b"ap", "{name}");
-        check_frames(&m, &first_middle_last(&m), PixelFormat::Rgb8, "rgb24");
+        check_frames(&m, &first_middle_last(&m), PixelFormat::Rgb24, "rgb24");
     }
 }
 
@@ -68,10 +68,10 @@ fn prores_all_profiles() {
 fn prores_rgb16_keeps_the_extra_bits() {
     let m = movie("prores3.mov");
     let le = if cfg!(target_endian = "little") { "rgb48le" } else { "rgb48be" };
-    check_frames(&m, &[0, 29], PixelFormat::Rgb16, le);
+    check_frames(&m, &[0, 29], PixelFormat::Rgb48, le);
     let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
     let frame = dec.decode_one(m.packet(0)).expect("decode");
-    let opts = ConvertOptions { format: PixelFormat::Rgb16, ..ConvertOptions::default() };
+    let opts = ConvertOptions { format: PixelFormat::Rgb48, ..ConvertOptions::default() };
     let img = Converter::new().convert(&frame, &opts).expect("convert");
     // 8-bit data widened to 16 bits would be multiples of 257; 10-bit data is not.
     let not_8bit = img.data.chunks_exact(2).filter(|s| u16::from_ne_bytes([s[0], s[1]]) % 257 != 0).count();
@@ -91,7 +91,7 @@ fn check_long_gop(name: &str) {
     }
     frames.push(1);
     assert!(frames.len() > 6, "{name}: expected several sync samples");
-    check_frames(&m, &frames, PixelFormat::Rgb8, "rgb24");
+    check_frames(&m, &frames, PixelFormat::Rgb24, "rgb24");
 }
 
 #[test]
@@ -117,14 +117,14 @@ fn hevc() {
 #[test]
 fn mjpeg() {
     let m = movie("mjpeg.mov");
-    check_frames(&m, &first_middle_last(&m), PixelFormat::Rgb8, "rgb24");
+    check_frames(&m, &first_middle_last(&m), PixelFormat::Rgb24, "rgb24");
 }
 
 #[test]
 fn every_prores_frame_in_sequence() {
     let m = movie("prores2.mov");
     let all: Vec<usize> = (0..m.presentation().len()).collect();
-    check_frames(&m, &all, PixelFormat::Rgb8, "rgb24");
+    check_frames(&m, &all, PixelFormat::Rgb24, "rgb24");
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn gray_output_is_the_luma_plane() {
     let reference = m.ffmpeg_frames("gray", &[]);
     let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
     let frame = dec.decode_one(m.packet(3)).expect("decode");
-    let opts = ConvertOptions { format: PixelFormat::Gray8, ..ConvertOptions::default() };
+    let opts = ConvertOptions { format: PixelFormat::Gray, ..ConvertOptions::default() };
     let img = Converter::new().convert(&frame, &opts).expect("convert");
     let n = 320 * 180;
     // Both ask swscale for full-range gray from video-range luma: identical bytes.

@@ -13,7 +13,7 @@ use lazyqt_decode::{
 };
 
 const FORMATS: [PixelFormat; 5] =
-    [PixelFormat::Rgb8, PixelFormat::Rgba8, PixelFormat::Rgb16, PixelFormat::Gray8, PixelFormat::Gray16];
+    [PixelFormat::Rgb24, PixelFormat::Rgba, PixelFormat::Rgb48, PixelFormat::Gray, PixelFormat::Gray16];
 
 /// Frame 10 of the 12-bit ProRes 4444 clip in every pixel format (decoded once per binary).
 fn frame(format: PixelFormat) -> Image {
@@ -68,17 +68,17 @@ fn roundtrip(
 fn lossless_formats_roundtrip_exactly() {
     let le = cfg!(target_endian = "little");
     let cases = [
-        (Format::Png, PixelFormat::Rgb8, "rgb24"),
-        (Format::Png, PixelFormat::Rgba8, "rgba"),
-        (Format::Png, PixelFormat::Gray8, "gray"),
-        (Format::Png, PixelFormat::Rgb16, if le { "rgb48le" } else { "rgb48be" }),
+        (Format::Png, PixelFormat::Rgb24, "rgb24"),
+        (Format::Png, PixelFormat::Rgba, "rgba"),
+        (Format::Png, PixelFormat::Gray, "gray"),
+        (Format::Png, PixelFormat::Rgb48, if le { "rgb48le" } else { "rgb48be" }),
         (Format::Png, PixelFormat::Gray16, if le { "gray16le" } else { "gray16be" }),
-        (Format::Ppm, PixelFormat::Rgb8, "rgb24"),
-        (Format::Ppm, PixelFormat::Rgb16, if le { "rgb48le" } else { "rgb48be" }),
-        (Format::Pgm, PixelFormat::Gray8, "gray"),
+        (Format::Ppm, PixelFormat::Rgb24, "rgb24"),
+        (Format::Ppm, PixelFormat::Rgb48, if le { "rgb48le" } else { "rgb48be" }),
+        (Format::Pgm, PixelFormat::Gray, "gray"),
         (Format::Pgm, PixelFormat::Gray16, if le { "gray16le" } else { "gray16be" }),
-        (Format::Bmp, PixelFormat::Rgb8, "rgb24"),
-        (Format::Bmp, PixelFormat::Rgba8, "rgba"),
+        (Format::Bmp, PixelFormat::Rgb24, "rgb24"),
+        (Format::Bmp, PixelFormat::Rgba, "rgba"),
     ];
     for (format, pixels, ff) in cases {
         for level in [0, 1, 6] {
@@ -91,7 +91,7 @@ fn lossless_formats_roundtrip_exactly() {
 
 #[test]
 fn bmp_gray_is_expanded_to_rgb() {
-    let (img, back) = roundtrip(Format::Bmp, PixelFormat::Gray8, "gray", &EncodeOptions::default());
+    let (img, back) = roundtrip(Format::Bmp, PixelFormat::Gray, "gray", &EncodeOptions::default());
     assert_eq!(back, img.data);
 }
 
@@ -100,7 +100,7 @@ fn jpeg_is_close_and_quality_matters() {
     let mut sizes = Vec::new();
     for quality in [50, 95] {
         let opts = EncodeOptions { jpeg_quality: quality, ..EncodeOptions::default() };
-        let img = frame(PixelFormat::Rgb8);
+        let img = frame(PixelFormat::Rgb24);
         let file = encode(&img, Format::Jpeg, &opts).expect("encode");
         assert_eq!(&file[..2], &[0xFF, 0xD8]);
         let back = ffmpeg_read(&file, "rgb24");
@@ -111,15 +111,15 @@ fn jpeg_is_close_and_quality_matters() {
         sizes.push(file.len());
     }
     assert!(sizes[1] > sizes[0], "higher quality must be larger: {sizes:?}");
-    let raw = encode(&frame(PixelFormat::Rgb8), Format::Raw, &EncodeOptions::default()).expect("raw");
+    let raw = encode(&frame(PixelFormat::Rgb24), Format::Raw, &EncodeOptions::default()).expect("raw");
     assert_eq!(raw.len(), 320 * 180 * 3);
-    let gray = encode(&frame(PixelFormat::Gray8), Format::Jpeg, &EncodeOptions::default()).expect("gray");
+    let gray = encode(&frame(PixelFormat::Gray), Format::Jpeg, &EncodeOptions::default()).expect("gray");
     let back = ffmpeg_read(&gray, "gray");
-    assert!(max_abs_diff(&back, &frame(PixelFormat::Gray8).data) < 64);
+    assert!(max_abs_diff(&back, &frame(PixelFormat::Gray).data) < 64);
 }
 
 #[test]
 fn bad_jpeg_quality_is_an_error() {
     let opts = EncodeOptions { jpeg_quality: 0, ..EncodeOptions::default() };
-    assert!(encode(&frame(PixelFormat::Rgb8), Format::Jpeg, &opts).is_err());
+    assert!(encode(&frame(PixelFormat::Rgb24), Format::Jpeg, &opts).is_err());
 }

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use lazyqt_core::boxes::stsd::Details;
 use lazyqt_core::{Sample, Track};
 use lazyqt_decode::{
-    encode, CodecParams, ColorInfo, ConvertOptions, Converter, Decoder, DecoderOptions, EncodeOptions,
-    Format, Image, Packet,
+    encode, CodecParams, ConvertOptions, Converter, Decoder, DecoderOptions, EncodeOptions, Format, Image,
+    Packet,
 };
 
 use crate::{Media, MediaError, Result, MAX_SAMPLE_BYTES};
@@ -49,12 +49,7 @@ pub fn codec_params(media: &Media, track: &Track) -> Result<CodecParams> {
     let mut p = CodecParams::new(track.codec().0, track.width(), track.height());
     if let Details::Visual(v) = &track.entry.details {
         p.depth = v.depth;
-        p.color = v.color.map(|c| ColorInfo {
-            primaries: c.primaries,
-            transfer: c.transfer,
-            matrix: c.matrix,
-            full_range: c.full_range,
-        });
+        p.color = crate::summary::color_tags(track);
     }
     let config = [b"avcC", b"hvcC", b"glbl"]
         .into_iter()

@@ -1,14 +1,14 @@
 //! lazyqt-media: the std facade over the core. Open a movie from a path or URL,
-//! summarize it, find a frame's bytes, fetch them — everything the CLI, the REST server
+//! summarize it (once, at open: [`VideoSummary`]), find a frame's bytes, fetch them — everything the CLI, the REST server
 //! and the C ABI share.
 
 #![forbid(unsafe_code)]
 
 mod decode;
 mod error;
-pub mod info;
 mod prefetch;
 mod run_index;
+pub mod summary;
 pub mod timecode;
 
 use std::ffi::OsStr;
@@ -19,10 +19,10 @@ use lazyqt_io::{Source, SourceOptions};
 
 pub use decode::{codec_params, MAX_GOP_SAMPLES};
 pub use error::{MediaError, Result};
-pub use info::{MovieInfo, SkippedTrackInfo, TrackInfo};
 pub use lazyqt_decode as decoding;
 pub use lazyqt_io::{ErrorKind, SourceError, Stats};
 pub use run_index::RunIndex;
+pub use summary::{FrameRate, SkippedTrackSummary, TrackSummary, VideoSummary};
 
 /// Largest sample read: far above any real frame (8K ProRes 4444 XQ is ~20 MB), far
 /// below what would hurt the machine.
@@ -33,6 +33,8 @@ pub const MAX_SAMPLE_BYTES: u64 = 256 * 1024 * 1024;
 pub struct Media {
     source: Arc<dyn Source>,
     movie: Arc<Movie>,
+    /// What every front end shows, computed at open.
+    summary: Arc<VideoSummary>,
     /// Run index of the video track's tables, for O(log runs) frame lookups.
     video_runs: Arc<RunIndex>,
     decoders: Arc<decode::DecoderPool>,
@@ -79,9 +81,11 @@ impl Media {
             }),
             _ => RunIndex::default(),
         };
+        let summary = VideoSummary::of(&*source, &movie);
         Ok(Self {
             source,
             movie: Arc::new(movie),
+            summary: Arc::new(summary),
             video_runs: Arc::new(video_runs),
             decoders: Arc::default(),
             decoder_threads: 0,
@@ -108,9 +112,16 @@ impl Media {
         &self.source
     }
 
-    /// A summary of the movie and its tracks.
-    pub fn info(&self) -> MovieInfo {
-        info::movie_info(&*self.source, &self.movie)
+    /// The summary of the movie and its tracks, made at open (no I/O; shared, so front ends
+    /// that keep it, like the server's metadata, clone the `Arc`).
+    pub fn summary(&self) -> &Arc<VideoSummary> {
+        &self.summary
+    }
+
+    /// The main video track's summary: the error of [`Media::video`] when there is none.
+    pub fn video_summary(&self) -> Result<&TrackSummary> {
+        let id = self.video()?.id();
+        self.summary.tracks.iter().find(|t| t.id == id).ok_or(MediaError::NoTrack("video"))
     }
 
     /// The main video track (see [`Movie::default_video`]): an error, never another track,

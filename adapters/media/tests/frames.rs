@@ -57,7 +57,7 @@ fn every_frame_matches_the_ffmpeg_cli() {
             let img = media.decode_frame(k, &ConvertOptions::default()).unwrap();
             assert_eq!(
                 (img.width, img.height, img.format),
-                (video.width(), video.height(), PixelFormat::Rgb8)
+                (video.width(), video.height(), PixelFormat::Rgb24)
             );
             let want = &theirs[k as usize * frame_len..(k as usize + 1) * frame_len];
             assert!(img.data == want, "{name}: frame {k} differs from ffmpeg's");
@@ -84,7 +84,7 @@ fn encoded_images_and_bad_requests() {
     let small = ConvertOptions { size: Some((160, 0)), ..ConvertOptions::default() };
     let img = media.decode_frame(3, &small).unwrap();
     assert_eq!((img.width, img.height), (160, 90));
-    let deep = ConvertOptions { format: PixelFormat::Rgb16, ..ConvertOptions::default() };
+    let deep = ConvertOptions { format: PixelFormat::Rgb48, ..ConvertOptions::default() };
     let img = media.decode_frame(3, &deep).unwrap();
     assert_eq!(img.data.len(), 320 * 180 * 6);
     assert!(matches!(media.decode_frame(30, &ConvertOptions::default()), Err(MediaError::OutOfRange { .. })));

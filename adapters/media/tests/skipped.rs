@@ -27,7 +27,7 @@ fn open(path: &Path) -> Media {
 fn a_broken_first_video_track_is_reported_and_frames_are_refused() {
     let path = with_bad_stsz("two_video.mov", 0);
     let media = open(&path);
-    let info = media.info();
+    let info = media.summary();
     assert_eq!(info.tracks.iter().map(|t| t.id).collect::<Vec<_>>(), [2]);
     assert_eq!(info.skipped_tracks.len(), 1);
     let s = &info.skipped_tracks[0];
@@ -51,7 +51,7 @@ fn a_broken_first_video_track_is_reported_and_frames_are_refused() {
 fn a_broken_second_track_is_reported_and_the_first_still_decodes() {
     let path = with_bad_stsz("two_video.mov", 1);
     let media = open(&path);
-    assert_eq!(media.info().skipped_tracks.iter().map(|s| s.id).collect::<Vec<_>>(), [Some(2)]);
+    assert_eq!(media.summary().skipped_tracks.iter().map(|s| s.id).collect::<Vec<_>>(), [Some(2)]);
     let image = media.decode_frame(5, &ConvertOptions::default()).unwrap();
     assert_eq!((image.width, image.height), (320, 180));
     assert!(matches!(media.track(2), Err(MediaError::MalformedTrack(_))));
@@ -62,7 +62,7 @@ fn a_broken_second_track_is_reported_and_the_first_still_decodes() {
 fn a_single_broken_track_is_reported() {
     let path = with_bad_stsz("prores0.mov", 0);
     let media = open(&path);
-    let info = media.info();
+    let info = media.summary();
     assert!(info.tracks.is_empty());
     assert_eq!(info.skipped_tracks.len(), 1);
     assert_eq!(media.frame_sample(0).unwrap_err().kind(), ErrorKind::Malformed);

@@ -7,9 +7,10 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use lazyqt_media::decoding::ColorMatrix;
-use serde::Serialize;
+use lazyqt_media::decoding::{ColorMatrix, Format};
+use lazyqt_media::{TrackSummary, VideoSummary};
 use url::Url;
 
 use crate::errors::BackendError;
@@ -49,67 +50,22 @@ impl fmt::Display for Source {
     }
 }
 
-/// One track of a movie, as shown in the metadata JSON (`Tracks`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct TrackMeta {
-    /// Track id from `tkhd`.
-    pub id: u32,
-    /// Handler kind: `video`, `audio`, `timecode`, or the raw handler fourcc.
-    pub kind: String,
-    /// Sample description fourcc or codec name, e.g. `apcn`.
-    pub codec: String,
-    /// Number of samples in the track.
-    pub num_samples: u64,
-    /// Track duration in seconds.
-    pub duration: f64,
-    /// Frame width for video tracks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub width: Option<u32>,
-    /// Frame height for video tracks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub height: Option<u32>,
-}
-
-/// A track left out of `Tracks` because it is malformed, as shown in the metadata JSON
-/// (`SkippedTracks`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SkippedTrackMeta {
-    /// Track id from `tkhd`, if it could be read.
-    pub id: Option<u32>,
-    /// Handler kind (`video`, `audio`, …), if it could be read.
-    pub kind: Option<String>,
-    /// What is wrong with the track.
-    pub error: String,
-}
-
 /// Movie metadata returned by [`Backend::movie`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct MovieMeta {
-    /// Number of frames of the video track.
-    pub num_frames: u64,
-    /// Duration in seconds.
-    pub duration: f64,
-    /// Size of the movie file in bytes.
-    pub file_size: u64,
-    /// Frame width in pixels.
-    pub width: u32,
-    /// Frame height in pixels.
-    pub height: u32,
-    /// Video codec fourcc or name, e.g. `apcn`.
-    pub codec: String,
-    /// Frames per second.
-    pub fps: f64,
-    /// Creation time (`mvhd`) as RFC 3339, if known.
-    pub creation_time: Option<String>,
-    /// All tracks.
-    pub tracks: Vec<TrackMeta>,
-    /// Malformed tracks, left out of `tracks`.
-    pub skipped_tracks: Vec<SkippedTrackMeta>,
+    /// The movie's summary, made once when it was opened and shared (never rebuilt per
+    /// request). Its [`VideoSummary::video`] is the track frames are served from.
+    pub summary: Arc<VideoSummary>,
     /// Identifies this version of the file: the upstream strong ETag (or Last-Modified + size),
     /// or mtime + size of a local file. Empty when unknown; then answers are not marked immutable.
     pub validator: String,
+}
+
+impl MovieMeta {
+    /// The main video track: frames, size, codec and rate of what is served.
+    pub fn video(&self) -> Result<&TrackSummary, BackendError> {
+        self.summary.video().ok_or_else(|| BackendError::Unsupported("the movie has no video track".into()))
+    }
 }
 
 /// Output format of a frame.
@@ -127,39 +83,46 @@ pub enum FrameFormat {
     Sample,
 }
 
+/// The image formats the server encodes, and the file format each is.
+const IMAGES: [(FrameFormat, Format); 3] =
+    [(FrameFormat::Png, Format::Png), (FrameFormat::Jpeg, Format::Jpeg), (FrameFormat::Bmp, Format::Bmp)];
+
 impl FrameFormat {
-    /// Parses a URL extension (without the dot); `None` for unknown extensions.
+    /// Parses a URL extension (without the dot); `None` for unknown extensions. Names and
+    /// extensions of images are lazyqt's ([`lazyqt_media::decoding::IMAGE_FORMATS`]); `rgba`
+    /// and `raw` are RGBA pixels, `sample` the compressed sample.
     pub fn from_extension(ext: &str) -> Option<Self> {
         match ext.to_ascii_lowercase().as_str() {
-            "png" => Some(Self::Png),
-            "jpg" | "jpeg" => Some(Self::Jpeg),
-            "bmp" => Some(Self::Bmp),
             "rgba" | "raw" => Some(Self::Rgba),
             "sample" => Some(Self::Sample),
-            _ => None,
+            other => {
+                let format = Format::from_extension(other)?;
+                IMAGES.iter().find(|(_, f)| *f == format).map(|(ff, _)| *ff)
+            }
         }
+    }
+
+    /// The image file format, for the formats that are images.
+    pub fn image(self) -> Option<Format> {
+        IMAGES.iter().find(|(ff, _)| *ff == self).map(|(_, f)| *f)
     }
 
     /// The canonical extension, used in cache keys and ETags.
     pub fn extension(self) -> &'static str {
-        match self {
-            Self::Png => "png",
-            Self::Jpeg => "jpg",
-            Self::Bmp => "bmp",
-            Self::Rgba => "rgba",
-            Self::Sample => "sample",
+        match (self, self.image()) {
+            (_, Some(f)) => f.extension(),
+            (Self::Rgba, None) => "rgba",
+            (_, None) => "sample",
         }
     }
 
-    /// The media type of the body: `image/x-raw-rgba` for RGBA pixels as go-lazycache
-    /// answered them, `application/octet-stream` for a compressed sample.
+    /// The media type of the body: the image's, `image/x-raw-rgba` for RGBA pixels as
+    /// go-lazycache answered them, `application/octet-stream` for a compressed sample.
     pub fn content_type(self) -> &'static str {
-        match self {
-            Self::Png => "image/png",
-            Self::Jpeg => "image/jpeg",
-            Self::Bmp => "image/bmp",
-            Self::Rgba => "image/x-raw-rgba",
-            Self::Sample => "application/octet-stream",
+        match (self, self.image()) {
+            (_, Some(f)) => f.mime_type(),
+            (Self::Rgba, None) => "image/x-raw-rgba",
+            (_, None) => "application/octet-stream",
         }
     }
 }

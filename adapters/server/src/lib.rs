@@ -65,15 +65,14 @@ use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use backend::{
-    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
-    TrackMeta,
-};
+pub use backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source};
 pub use config::{
     CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts, OOI_PREFIX,
     OOI_URL,
 };
 pub use errors::BackendError;
+/// The movie summary [`MovieMeta`] carries (lazyqt-media's), for backends to build.
+pub use lazyqt_media::{FrameRate, TrackSummary, VideoSummary};
 pub use listing::{parse_autoindex, Listing};
 pub use media_backend::MediaBackend;
 pub use openapi::{openapi, route_templates};

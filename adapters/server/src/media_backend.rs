@@ -10,10 +10,7 @@ use bytes::Bytes;
 use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
 use lazyqt_media::{ErrorKind, Media, MediaError, Stats};
 
-use crate::backend::{
-    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
-    TrackMeta,
-};
+use crate::backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source};
 use crate::errors::BackendError;
 
 /// Serves movies through lazyqt-media.
@@ -145,37 +142,12 @@ impl MediaBackend {
     }
 }
 
+/// The movie's metadata: its summary (made at open, shared) and the version read. A movie
+/// without a usable video track is refused here, with the reason.
 fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
-    let info = media.info();
-    let video = media.video()?;
-    let vinfo = info.tracks.iter().find(|t| t.id == video.id());
+    media.video()?;
     Ok(MovieMeta {
-        num_frames: u64::from(video.frame_count()),
-        duration: info.duration,
-        file_size: info.size,
-        width: video.width(),
-        height: video.height(),
-        codec: video.codec().to_string(),
-        fps: vinfo.and_then(|t| t.fps).unwrap_or(0.0),
-        creation_time: info.creation_time.clone(),
-        tracks: info
-            .tracks
-            .iter()
-            .map(|t| TrackMeta {
-                id: t.id,
-                kind: t.kind.to_owned(),
-                codec: t.codec.clone(),
-                num_samples: u64::from(t.samples),
-                duration: t.duration,
-                width: (t.width > 0).then_some(t.width),
-                height: (t.height > 0).then_some(t.height),
-            })
-            .collect(),
-        skipped_tracks: info
-            .skipped_tracks
-            .iter()
-            .map(|s| SkippedTrackMeta { id: s.id, kind: s.kind.map(str::to_owned), error: s.error.clone() })
-            .collect(),
+        summary: Arc::clone(media.summary()),
         validator: media.source().version().unwrap_or_default(),
     })
 }
@@ -183,13 +155,14 @@ fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
 fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaError> {
     let size = req.width.zip(req.height);
     let convert = |format| ConvertOptions { format, size, matrix: req.matrix, ..ConvertOptions::default() };
-    let encode = EncodeOptions { jpeg_quality: req.quality.unwrap_or(90), ..EncodeOptions::default() };
-    let (format, pixels) = match req.format {
-        FrameFormat::Png => (Format::Png, PixelFormat::Rgb8),
-        FrameFormat::Jpeg => (Format::Jpeg, PixelFormat::Rgb8),
-        FrameFormat::Bmp => (Format::Bmp, PixelFormat::Rgb8),
-        FrameFormat::Rgba => (Format::Raw, PixelFormat::Rgba8),
-        FrameFormat::Sample => {
+    let mut encode = EncodeOptions::default();
+    if let Some(q) = req.quality {
+        encode.jpeg_quality = q;
+    }
+    let (format, pixels) = match (req.format, req.format.image()) {
+        (_, Some(f)) => (f, f.natural_pixel_format()),
+        (FrameFormat::Rgba, None) => (Format::Raw, PixelFormat::Rgba),
+        (_, None) => {
             let sample = media.frame_sample(n)?;
             let video = media.video()?;
             return Ok(FrameBytes {

@@ -70,7 +70,7 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     let format = args.image.format_for(None)?;
     let convert = args.image.convert(format)?;
     let encode = args.image.encode();
-    let ext = ImageArgs::extension(format);
+    let ext = format.extension();
     std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
     let leftovers = output::remove_leftovers(&args.output, is_frame_file_name)
         .with_context(|| format!("cleaning up {}", args.output.display()))?;

@@ -4,19 +4,23 @@
 use std::path::Path;
 
 use crate::exit::ExitError;
-use lazyqt_media::decoding::{ColorMatrix, ConvertOptions, EncodeOptions, Format, PixelFormat};
+use lazyqt_media::decoding::{
+    ColorMatrix, ConvertOptions, EncodeOptions, Format, PixelFormat, DEFAULT_JPEG_QUALITY, DEFAULT_PNG_LEVEL,
+};
 
 /// How decoded frames become image files.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImageArgs {
-    /// Image format: png, jpg, ppm, pgm, bmp or raw (packed pixels, see --pixel-format).
+    /// Image format: png, jpg (or jpeg), ppm, pgm, bmp or raw (packed pixels, see
+    /// --pixel-format).
     /// Default: from the output file's extension, else png.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
 
-    /// Pixel layout: rgb8, rgba8, rgb16 (keeps ProRes's 10/12 bits; PNG/PPM/raw), gray8,
-    /// gray16; for raw output also any packed FFmpeg pixel format (bgr24, argb, rgb48be, ...).
-    /// Default: rgb8 (gray8 for pgm).
+    /// Pixel layout, as FFmpeg names it: rgb24, rgba, rgb48 (keeps ProRes's 10/12 bits;
+    /// PNG/PPM/raw), gray, gray16 (rgb8, rgba8, rgb16 and gray8 are accepted too); for raw
+    /// output also any packed FFmpeg pixel format (bgr24, argb, rgb48be, ...).
+    /// Default: rgb24 (gray for pgm).
     #[arg(long, value_name = "LAYOUT")]
     pub pixel_format: Option<String>,
 
@@ -33,11 +37,11 @@ pub struct ImageArgs {
 
     /// PNG compression 0-9: 1 (default) is fast (a 1080p frame in ~20 ms); 6-9 are smaller and
     /// several times slower; 0 stores.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=9))]
+    #[arg(long, default_value_t = DEFAULT_PNG_LEVEL, value_parser = clap::value_parser!(u8).range(0..=9))]
     pub png_level: u8,
 
     /// JPEG quality 1-100.
-    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
+    #[arg(long, default_value_t = DEFAULT_JPEG_QUALITY, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
 }
 
@@ -84,17 +88,5 @@ impl ImageArgs {
     /// Encoder settings.
     pub fn encode(&self) -> EncodeOptions {
         EncodeOptions { png_level: self.png_level, jpeg_quality: self.quality, ..EncodeOptions::default() }
-    }
-
-    /// File extension for `format`.
-    pub fn extension(format: Format) -> &'static str {
-        match format {
-            Format::Png => "png",
-            Format::Jpeg => "jpg",
-            Format::Ppm => "ppm",
-            Format::Pgm => "pgm",
-            Format::Bmp => "bmp",
-            Format::Raw => "raw",
-        }
     }
 }

@@ -7,9 +7,9 @@ const HEADER: usize = 14 + 40;
 /// Encodes 8-bit images; `None` for 16-bit ones.
 pub(super) fn encode(image: &Image) -> Option<Vec<u8>> {
     let bpp: usize = match image.format {
-        PixelFormat::Rgb8 | PixelFormat::Gray8 => 3,
-        PixelFormat::Rgba8 => 4,
-        PixelFormat::Rgb16 | PixelFormat::Gray16 | PixelFormat::Packed(_) => return None,
+        PixelFormat::Rgb24 | PixelFormat::Gray => 3,
+        PixelFormat::Rgba => 4,
+        PixelFormat::Rgb48 | PixelFormat::Gray16 | PixelFormat::Packed(_) => return None,
     };
     let (w, h) = (image.width as usize, image.height as usize);
     let row = (w * bpp).div_ceil(4) * 4;
@@ -34,8 +34,10 @@ pub(super) fn encode(image: &Image) -> Option<Vec<u8>> {
     for y in (0..h).rev() {
         let src = &image.data[y * src_row..(y + 1) * src_row];
         match image.format {
-            PixelFormat::Gray8 => src.iter().for_each(|&g| out.extend_from_slice(&[g, g, g])),
-            PixelFormat::Rgb8 => src.chunks_exact(3).for_each(|p| out.extend_from_slice(&[p[2], p[1], p[0]])),
+            PixelFormat::Gray => src.iter().for_each(|&g| out.extend_from_slice(&[g, g, g])),
+            PixelFormat::Rgb24 => {
+                src.chunks_exact(3).for_each(|p| out.extend_from_slice(&[p[2], p[1], p[0]]))
+            }
             _ => src.chunks_exact(4).for_each(|p| out.extend_from_slice(&[p[2], p[1], p[0], p[3]])),
         }
         out.resize(out.len() + row - w * bpp, 0);

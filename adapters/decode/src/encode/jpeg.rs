@@ -8,10 +8,10 @@ use crate::pixel::{Image, PixelFormat};
 /// Encodes 8-bit images; `Ok(None)` for 16-bit ones, which baseline JPEG cannot hold.
 pub(super) fn encode(image: &Image, quality: u8, subsample: bool) -> Result<Option<Vec<u8>>> {
     let color = match image.format {
-        PixelFormat::Rgb8 => ColorType::Rgb,
-        PixelFormat::Rgba8 => ColorType::Rgba,
-        PixelFormat::Gray8 => ColorType::Luma,
-        PixelFormat::Rgb16 | PixelFormat::Gray16 | PixelFormat::Packed(_) => return Ok(None),
+        PixelFormat::Rgb24 => ColorType::Rgb,
+        PixelFormat::Rgba => ColorType::Rgba,
+        PixelFormat::Gray => ColorType::Luma,
+        PixelFormat::Rgb48 | PixelFormat::Gray16 | PixelFormat::Packed(_) => return Ok(None),
     };
     if !(1..=100).contains(&quality) {
         return Err(Error::InvalidArgument(format!("JPEG quality {quality} is not in 1..=100")));

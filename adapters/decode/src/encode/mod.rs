@@ -1,77 +1,15 @@
 //! Images to files: PNG, JPEG, PPM/PGM, BMP and raw bytes.
 
 mod bmp;
+mod format;
 mod jpeg;
 mod png;
 mod pnm;
 
+pub use format::{Format, FormatSpec, DEFAULT_JPEG_QUALITY, DEFAULT_PNG_LEVEL, IMAGE_FORMATS};
+
 use crate::error::{Error, Result};
-use crate::pixel::{Image, PixelFormat};
-
-/// An image file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// PNG (8 or 16 bits, RGB, RGBA or gray).
-    Png,
-    /// Baseline JPEG (8-bit RGB, RGBA without alpha, or gray).
-    Jpeg,
-    /// Binary PPM (P6), 8 or 16 bits (16-bit samples big-endian, as the format requires).
-    Ppm,
-    /// Binary PGM (P5), 8 or 16 bits.
-    Pgm,
-    /// Uncompressed Windows bitmap (24-bit; 32-bit for RGBA); 8-bit only.
-    Bmp,
-    /// The image's bytes as they are (see [`Image::shape`] for the layout).
-    Raw,
-}
-
-impl Format {
-    /// The format for a file extension (case-insensitive, without the dot): png, jpg, jpeg,
-    /// ppm, pgm, bmp, rgb, rgba, raw.
-    pub fn from_extension(ext: &str) -> Option<Self> {
-        Some(match ext.to_ascii_lowercase().as_str() {
-            "png" => Self::Png,
-            "jpg" | "jpeg" => Self::Jpeg,
-            "ppm" => Self::Ppm,
-            "pgm" => Self::Pgm,
-            "bmp" => Self::Bmp,
-            "rgb" | "rgba" | "raw" => Self::Raw,
-            _ => return None,
-        })
-    }
-
-    /// The MIME type for HTTP answers.
-    pub fn mime_type(self) -> &'static str {
-        match self {
-            Self::Png => "image/png",
-            Self::Jpeg => "image/jpeg",
-            Self::Ppm => "image/x-portable-pixmap",
-            Self::Pgm => "image/x-portable-graymap",
-            Self::Bmp => "image/bmp",
-            Self::Raw => "application/octet-stream",
-        }
-    }
-
-    /// The pixel format to convert to when the caller has no preference: Gray8 for PGM,
-    /// RGB8 for everything else.
-    pub fn natural_pixel_format(self) -> PixelFormat {
-        match self {
-            Self::Pgm => PixelFormat::Gray8,
-            _ => PixelFormat::Rgb8,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Png => "PNG",
-            Self::Jpeg => "JPEG",
-            Self::Ppm => "PPM",
-            Self::Pgm => "PGM",
-            Self::Bmp => "BMP",
-            Self::Raw => "raw",
-        }
-    }
-}
+use crate::pixel::Image;
 
 /// Encoder settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +18,7 @@ pub struct EncodeOptions {
     /// `Up` filter (a 1080p frame in well under 30 ms), 2..=9 are zlib levels with adaptive
     /// filtering (smaller and much slower).
     pub png_level: u8,
-    /// JPEG quality 1..=100 (default 90).
+    /// JPEG quality 1..=100 (default [`DEFAULT_JPEG_QUALITY`]).
     pub jpeg_quality: u8,
     /// JPEG chroma subsampling 4:2:0 (default true); false keeps full-resolution chroma (4:4:4).
     pub jpeg_subsample: bool,
@@ -88,7 +26,7 @@ pub struct EncodeOptions {
 
 impl Default for EncodeOptions {
     fn default() -> Self {
-        Self { png_level: 1, jpeg_quality: 90, jpeg_subsample: true }
+        Self { png_level: DEFAULT_PNG_LEVEL, jpeg_quality: DEFAULT_JPEG_QUALITY, jpeg_subsample: true }
     }
 }
 
@@ -104,7 +42,7 @@ pub fn encode(image: &Image, format: Format, opts: &EncodeOptions) -> Result<Vec
             image.data.len()
         )));
     }
-    let unsupported = || Error::UnsupportedEncoding { format: format.name(), pixels: image.format };
+    let unsupported = || Error::UnsupportedEncoding { format: format.label(), pixels: image.format };
     match format {
         Format::Png => png::encode(image, opts.png_level).and_then(|o| o.ok_or_else(unsupported)),
         Format::Jpeg => jpeg::encode(image, opts.jpeg_quality, opts.jpeg_subsample)
@@ -123,6 +61,7 @@ fn to_big_endian_u16(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pixel::PixelFormat;
 
     fn image(format: PixelFormat, w: u32, h: u32) -> Image {
         let len = w as usize * h as usize * format.bytes_per_pixel();
@@ -130,16 +69,8 @@ mod tests {
     }
 
     #[test]
-    fn extensions() {
-        assert_eq!(Format::from_extension("JPG"), Some(Format::Jpeg));
-        assert_eq!(Format::from_extension("rgba"), Some(Format::Raw));
-        assert_eq!(Format::from_extension("gif"), None);
-        assert_eq!(Format::Pgm.natural_pixel_format(), PixelFormat::Gray8);
-    }
-
-    #[test]
     fn wrong_buffer_length_is_an_error() {
-        let mut img = image(PixelFormat::Rgb8, 4, 4);
+        let mut img = image(PixelFormat::Rgb24, 4, 4);
         img.data.pop();
         assert!(encode(&img, Format::Png, &EncodeOptions::default()).is_err());
     }
@@ -147,9 +78,9 @@ mod tests {
     #[test]
     fn unsupported_combinations_are_errors() {
         let o = EncodeOptions::default();
-        assert!(encode(&image(PixelFormat::Rgb16, 4, 4), Format::Jpeg, &o).is_err());
-        assert!(encode(&image(PixelFormat::Gray8, 4, 4), Format::Ppm, &o).is_err());
-        assert!(encode(&image(PixelFormat::Rgb8, 4, 4), Format::Pgm, &o).is_err());
+        assert!(encode(&image(PixelFormat::Rgb48, 4, 4), Format::Jpeg, &o).is_err());
+        assert!(encode(&image(PixelFormat::Gray, 4, 4), Format::Ppm, &o).is_err());
+        assert!(encode(&image(PixelFormat::Rgb24, 4, 4), Format::Pgm, &o).is_err());
         assert!(encode(&image(PixelFormat::Gray16, 4, 4), Format::Bmp, &o).is_err());
     }
 
@@ -164,7 +95,7 @@ mod tests {
         let img = Image {
             width: 1,
             height: 1,
-            format: PixelFormat::Rgb16,
+            format: PixelFormat::Rgb48,
             data: [1u16, 256, 65535].iter().flat_map(|v| v.to_ne_bytes()).collect(),
         };
         let out = encode(&img, Format::Ppm, &EncodeOptions::default()).expect("ppm");
@@ -173,7 +104,7 @@ mod tests {
 
     #[test]
     fn bmp_layout() {
-        let img = Image { width: 1, height: 2, format: PixelFormat::Rgb8, data: vec![1, 2, 3, 4, 5, 6] };
+        let img = Image { width: 1, height: 2, format: PixelFormat::Rgb24, data: vec![1, 2, 3, 4, 5, 6] };
         let out = encode(&img, Format::Bmp, &EncodeOptions::default()).expect("bmp");
         assert_eq!(&out[..2], b"BM");
         assert_eq!(out.len(), 54 + 2 * 4);

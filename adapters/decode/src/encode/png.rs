@@ -12,10 +12,10 @@ use crate::pixel::{Image, PixelFormat};
 /// not store as they are (FFmpeg's other packed formats).
 pub(super) fn encode(image: &Image, level: u8) -> Result<Option<Vec<u8>>> {
     let (color, depth) = match image.format {
-        PixelFormat::Rgb8 => (ColorType::Rgb, BitDepth::Eight),
-        PixelFormat::Rgba8 => (ColorType::Rgba, BitDepth::Eight),
-        PixelFormat::Gray8 => (ColorType::Grayscale, BitDepth::Eight),
-        PixelFormat::Rgb16 => (ColorType::Rgb, BitDepth::Sixteen),
+        PixelFormat::Rgb24 => (ColorType::Rgb, BitDepth::Eight),
+        PixelFormat::Rgba => (ColorType::Rgba, BitDepth::Eight),
+        PixelFormat::Gray => (ColorType::Grayscale, BitDepth::Eight),
+        PixelFormat::Rgb48 => (ColorType::Rgb, BitDepth::Sixteen),
         PixelFormat::Gray16 => (ColorType::Grayscale, BitDepth::Sixteen),
         PixelFormat::Packed(_) => return Ok(None),
     };

@@ -6,9 +6,9 @@ use crate::pixel::{Image, PixelFormat};
 /// Encodes RGB images as PPM or gray images as PGM; `None` when the layout does not fit.
 pub(super) fn encode(image: &Image, gray: bool) -> Option<Vec<u8>> {
     let (magic, max) = match (image.format, gray) {
-        (PixelFormat::Rgb8, false) => ("P6", 255),
-        (PixelFormat::Rgb16, false) => ("P6", 65535),
-        (PixelFormat::Gray8, true) => ("P5", 255),
+        (PixelFormat::Rgb24, false) => ("P6", 255),
+        (PixelFormat::Rgb48, false) => ("P6", 65535),
+        (PixelFormat::Gray, true) => ("P5", 255),
         (PixelFormat::Gray16, true) => ("P5", 65535),
         _ => return None,
     };

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::mount::{load_movie, not_modified_response};
 use super::{blocking, AppState};
-use lazyqt_media::decoding::ColorMatrix;
+use lazyqt_media::decoding::{fit_size, ColorMatrix};
 
 use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
 use crate::budget::work_bytes;
@@ -96,27 +96,25 @@ fn frame_request(
         let matrix = ColorMatrix::default();
         return Ok(FrameRequest { format, width: None, height: None, quality: None, matrix });
     }
-    let scale = |given: u32, from: u32, to: u32| -> Result<u32, BackendError> {
-        if from == 0 {
-            return Err(BackendError::Unsupported("movie has no frame size".into()));
-        }
-        let v = (u64::from(given) * u64::from(to) + u64::from(from) / 2) / u64::from(from);
-        match u32::try_from(v.max(1)) {
-            Ok(v) if v <= max_dim => Ok(v),
-            _ => Err(bad(format!("scaled size exceeds {max_dim}"))),
-        }
-    };
+    let video = meta.video()?;
+    let native = (video.width, video.height);
     let size = match (w.width, w.height) {
-        (Some(a), Some(b)) => Some((a, b)),
-        (Some(a), None) => Some((a, scale(a, meta.width, meta.height)?)),
-        (None, Some(b)) => Some((scale(b, meta.height, meta.width)?, b)),
         (None, None) => None,
+        (Some(a), Some(b)) => Some((a, b)),
+        (width, height) => {
+            if native.0 == 0 || native.1 == 0 {
+                return Err(BackendError::Unsupported("movie has no frame size".into()));
+            }
+            let (sw, sh) = fit_size(native, (width.unwrap_or(0), height.unwrap_or(0)));
+            if sw.max(sh) > max_dim {
+                return Err(bad(format!("scaled size exceeds {max_dim}")));
+            }
+            Some((sw, sh))
+        }
     }
-    .filter(|s| *s != (meta.width, meta.height));
+    .filter(|s| *s != native);
     let pixels = |(w, h): (u32, u32)| u64::from(w) * u64::from(h);
-    for (what, (w, h)) in
-        [("asked", size.unwrap_or((meta.width, meta.height))), ("native", (meta.width, meta.height))]
-    {
+    for (what, (w, h)) in [("asked", size.unwrap_or(native)), ("native", native)] {
         if pixels((w, h)) > limits.max_pixels {
             return Err(BackendError::TooLarge(format!(
                 "the {what} size {w}x{h} exceeds the server's budget of {} pixels per picture",
@@ -210,26 +208,20 @@ async fn serve(
     loop {
         attempts -= 1;
         let (loc, meta) = load_movie(st, mount, segs).await?;
+        let num_frames = u64::from(meta.video()?.frames);
         let index0 = match pick {
-            Pick::Number(num) => {
-                match num.parse::<u64>().ok().filter(|n| (1..=meta.num_frames).contains(n)) {
-                    Some(n) => n - 1,
-                    None => {
-                        return Err(BackendError::OutOfRange(format!(
-                            "frame {num} not in 1..={}",
-                            meta.num_frames
-                        )))
-                    }
-                }
-            }
+            Pick::Number(num) => match num.parse::<u64>().ok().filter(|n| (1..=num_frames).contains(n)) {
+                Some(n) => n - 1,
+                None => return Err(BackendError::OutOfRange(format!("frame {num} not in 1..={num_frames}"))),
+            },
             Pick::Time(seconds, secs) => {
                 // A movie shows frames from 0 s until its `Duration` (exclusive). The server
                 // alone decides which times are inside, so the range it states is exactly the
                 // range it accepts.
-                if !(0.0..meta.duration).contains(&seconds) {
+                if !(0.0..meta.summary.duration).contains(&seconds) {
                     return Err(BackendError::OutOfRange(format!(
                         "time {secs} s not in [0, {}) s",
-                        meta.duration
+                        meta.summary.duration
                     )));
                 }
                 let (backend, l) = (st.backend.clone(), loc.clone());
@@ -238,10 +230,10 @@ async fn serve(
                 let index0 = match found {
                     // Inside the movie but past the end of its video track (a shorter video,
                     // or a time within half a tick of the end): the last frame is still shown.
-                    Err(BackendError::OutOfRange(_)) => meta.num_frames.saturating_sub(1),
+                    Err(BackendError::OutOfRange(_)) => num_frames.saturating_sub(1),
                     other => other?,
                 };
-                if index0 >= meta.num_frames {
+                if index0 >= num_frames {
                     return Err(BackendError::OutOfRange(format!("time {secs} s: the movie has no frames")));
                 }
                 index0
@@ -295,8 +287,9 @@ async fn respond(
         }
     }
     let key = FrameKey { source: loc.source.clone(), validator: meta.validator.clone(), index0, req };
-    let native = u64::from(meta.width) * u64::from(meta.height);
-    let output = u64::from(req.width.unwrap_or(meta.width)) * u64::from(req.height.unwrap_or(meta.height));
+    let video = meta.video()?;
+    let native = u64::from(video.width) * u64::from(video.height);
+    let output = u64::from(req.width.unwrap_or(video.width)) * u64::from(req.height.unwrap_or(video.height));
     let (st2, prefix, validator) = (st.clone(), mount.prefix.clone(), meta.validator.clone());
     let compute = async move {
         // Fetch on the mount's I/O pool, then decode on a frame worker that never waits on
@@ -355,19 +348,30 @@ mod tests {
     use super::*;
 
     fn meta() -> MovieMeta {
-        MovieMeta {
-            num_frames: 10,
-            duration: 1.0,
-            file_size: 1,
+        let video = lazyqt_media::TrackSummary {
+            id: 1,
+            kind: "video",
+            codec: "apcn".into(),
             width: 1920,
             height: 1080,
-            codec: "apcn".into(),
-            fps: 10.0,
+            timescale: 10,
+            samples: 10,
+            frames: 10,
+            frame_rate: lazyqt_media::FrameRate::new(10, 1),
+            duration: 1.0,
+            timecode: None,
+            color: None,
+        };
+        let summary = lazyqt_media::VideoSummary {
+            file_size: 1,
+            duration: 1.0,
             creation_time: None,
-            tracks: vec![],
+            brand: None,
+            tracks: vec![video],
             skipped_tracks: Vec::new(),
-            validator: "v".into(),
-        }
+            video_track: Some(1),
+        };
+        MovieMeta { summary: std::sync::Arc::new(summary), validator: "v".into() }
     }
 
     fn limits() -> Limits {

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{blocking, files, frames, labelled, AppState};
 use crate::backend::{MovieLocation, MovieMeta, Source};
@@ -154,21 +154,9 @@ async fn metadata(
             return Ok(not_modified_response(st, tag, META_CACHE_CONTROL));
         }
     }
-    // `URL` as go-lazycache wrote it: the path below the mount. `SourceURL`: the upstream file,
-    // when its URL holds no credentials (local paths are never shown).
-    let mut body = json!({
-        "URL": format!("/{}", loc.rel_path),
-        "NumFrames": meta.num_frames,
-        "Duration": meta.duration,
-        "FileSize": meta.file_size,
-        "Width": meta.width,
-        "Height": meta.height,
-        "Codec": meta.codec,
-        "Fps": meta.fps,
-        "CreationTime": meta.creation_time,
-        "Tracks": meta.tracks,
-        "SkippedTracks": meta.skipped_tracks,
-    });
+    // `SourceURL`: the upstream file, when its URL holds no credentials (local paths are
+    // never shown).
+    let mut body = metadata_json(&loc.rel_path, &meta)?;
     if let Source::Url(url) = &loc.source {
         if let Some(url) = shareable(url) {
             body["SourceURL"] = json!(url.as_str());
@@ -181,4 +169,49 @@ async fn metadata(
         h.insert(header::ETAG, v);
     }
     Ok(resp)
+}
+
+/// The metadata JSON of a movie, in go-lazycache's names, from its summary: `URL` as
+/// go-lazycache wrote it (the path below the mount), the video track's frames, size, codec
+/// and rate, and every track (`Width`/`Height` only for pictures).
+fn metadata_json(rel_path: &str, meta: &MovieMeta) -> Result<Value, BackendError> {
+    let (summary, video) = (&meta.summary, meta.video()?);
+    let tracks: Vec<Value> = summary
+        .tracks
+        .iter()
+        .map(|t| {
+            let mut v = json!({
+                "Id": t.id,
+                "Kind": t.kind,
+                "Codec": t.codec,
+                "NumSamples": t.samples,
+                "Duration": t.duration,
+            });
+            if t.width > 0 {
+                v["Width"] = json!(t.width);
+            }
+            if t.height > 0 {
+                v["Height"] = json!(t.height);
+            }
+            v
+        })
+        .collect();
+    let skipped: Vec<Value> = summary
+        .skipped_tracks
+        .iter()
+        .map(|s| json!({ "Id": s.id, "Kind": s.kind, "Error": s.error }))
+        .collect();
+    Ok(json!({
+        "URL": format!("/{rel_path}"),
+        "NumFrames": video.frames,
+        "Duration": summary.duration,
+        "FileSize": summary.file_size,
+        "Width": video.width,
+        "Height": video.height,
+        "Codec": video.codec,
+        "Fps": video.fps().unwrap_or(0.0),
+        "CreationTime": summary.creation_time_rfc3339(),
+        "Tracks": tracks,
+        "SkippedTracks": skipped,
+    }))
 }

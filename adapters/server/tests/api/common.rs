@@ -13,9 +13,13 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use lazyqt_server::{
     Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MovieLocation, MovieMeta,
-    ServerConfig, Source, TrackMeta,
+    ServerConfig, Source,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[path = "../common/fake_summary.rs"]
+mod fake_summary;
+use fake_summary::fake_summary;
 
 /// Native frame size of every fake movie.
 pub const W: u32 = 64;
@@ -93,27 +97,9 @@ impl Backend for FakeBackend {
         self.movie_calls.fetch_add(1, Ordering::SeqCst);
         self.check(loc)?;
         let validator = self.validator_of(loc);
-        Ok(MovieMeta {
-            num_frames: FRAMES,
-            duration: FRAMES as f64 / FPS,
-            file_size: 123_456,
-            width: W,
-            height: H,
-            codec: "apcn".into(),
-            fps: FPS,
-            creation_time: Some("2016-11-13T00:00:00Z".into()),
-            tracks: vec![TrackMeta {
-                id: 1,
-                kind: "video".into(),
-                codec: "apcn".into(),
-                num_samples: FRAMES,
-                duration: FRAMES as f64 / FPS,
-                width: Some(W),
-                height: Some(H),
-            }],
-            skipped_tracks: Vec::new(),
-            validator,
-        })
+        let mut summary = fake_summary(FRAMES as u32, FPS as u32, (W, H), 123_456);
+        Arc::make_mut(&mut summary).creation_time = Some(1_478_995_200); // 2016-11-13T00:00:00Z
+        Ok(MovieMeta { summary, validator })
     }
 
     fn frame(

@@ -33,6 +33,10 @@ use percent_encoding::percent_decode_str;
 use tower::ServiceExt;
 use url::Url;
 
+#[path = "fake_summary.rs"]
+mod fake_summary;
+use fake_summary::fake_summary;
+
 /// URL prefix of the local mount.
 pub const LOCAL: &str = "/local";
 /// URL prefix of the upstream mount.
@@ -99,19 +103,8 @@ impl Backend for FakeBackend {
             return Err(BackendError::Unsupported("codec xyz1".into()));
         }
         let (width, height) = if name.contains("nosize") { (0, 0) } else { (WIDTH, HEIGHT) };
-        Ok(MovieMeta {
-            num_frames: FRAMES,
-            duration: FRAMES as f64 / FPS,
-            file_size: 1000,
-            width,
-            height,
-            codec: "apcn".into(),
-            fps: FPS,
-            creation_time: None,
-            tracks: Vec::new(),
-            skipped_tracks: Vec::new(),
-            validator: validator(name),
-        })
+        let summary = fake_summary(FRAMES as u32, FPS as u32, (width, height), 1000);
+        Ok(MovieMeta { summary, validator: validator(name) })
     }
 
     fn frame(
