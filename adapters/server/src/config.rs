@@ -301,13 +301,13 @@ impl ServerConfig {
     /// timeout and the overall read deadline, and its connect timeout.
     pub fn source_options(&self, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
         let upstream = self.timeouts.upstream();
-        lazyqt_io::SourceOptions {
-            connect_timeout: self.timeouts.connect(),
-            read_timeout: base.read_timeout.min(upstream),
-            stall_timeout: base.stall_timeout.min(upstream),
-            deadline: upstream,
-            ..base.clone()
-        }
+        let mut opts = base.clone();
+        let t = &mut opts.http.timeouts;
+        t.connect = self.timeouts.connect();
+        t.headers = t.headers.min(upstream);
+        t.stall = t.stall.min(upstream);
+        t.deadline = upstream;
+        opts
     }
 
     /// Prefixes of the mounts that allow their upstream to redirect to other origins.
@@ -545,16 +545,22 @@ mod tests {
         let mut cfg = ServerConfig::default();
         cfg.timeouts.upstream_secs = 2;
         let o = cfg.source_options(&base);
-        assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(2), Duration::from_secs(2)));
-        assert!(o.connect_timeout <= Duration::from_secs(2));
+        assert_eq!(
+            (o.http.timeouts.deadline, o.http.timeouts.headers),
+            (Duration::from_secs(2), Duration::from_secs(2))
+        );
+        assert!(o.http.timeouts.connect <= Duration::from_secs(2));
         // A request deadline below the upstream timeout caps the upstream reads too.
         cfg.timeouts = Timeouts { request_secs: 3, upstream_secs: 20, ..Timeouts::default() };
         let o = cfg.source_options(&base);
-        assert_eq!((o.deadline, o.read_timeout), (Duration::from_secs(3), Duration::from_secs(3)));
+        assert_eq!(
+            (o.http.timeouts.deadline, o.http.timeouts.headers),
+            (Duration::from_secs(3), Duration::from_secs(3))
+        );
         // Defaults: a 20 s read deadline inside the 60 s request deadline.
         let d = ServerConfig::default().source_options(&base);
-        assert_eq!(d.deadline, Duration::from_secs(20));
-        assert!(d.deadline <= ServerConfig::default().timeouts.request());
+        assert_eq!(d.http.timeouts.deadline, Duration::from_secs(20));
+        assert!(d.http.timeouts.deadline <= ServerConfig::default().timeouts.request());
     }
 
     #[test]

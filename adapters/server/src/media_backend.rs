@@ -97,10 +97,9 @@ impl MediaBackend {
             self.movies.invalidate(&key);
         }
         let opts = if self.cross_origin_mounts.contains(&loc.mount_prefix) {
-            std::borrow::Cow::Owned(lazyqt_io::SourceOptions {
-                allow_cross_origin_redirects: true,
-                ..self.opts.clone()
-            })
+            let mut opts = self.opts.clone();
+            opts.http.allow_cross_origin_redirects = true;
+            std::borrow::Cow::Owned(opts)
         } else {
             std::borrow::Cow::Borrowed(&self.opts)
         };

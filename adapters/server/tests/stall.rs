@@ -82,7 +82,8 @@ fn start(request_secs: u64, upstream_secs: u64) -> (String, StallProxy, TestServ
     };
     config.timeouts.request_secs = request_secs;
     config.timeouts.upstream_secs = upstream_secs;
-    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
     let backend = MediaBackend::new(config.source_options(&opts), 8, Duration::from_secs(3600));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();

@@ -15,10 +15,11 @@
 //! (or `If-Unmodified-Since`); a change drops the caches and fails reads with
 //! [`SourceError::ChangedUpstream`].
 //!
-//! Every read runs on one clock (`SourceOptions::deadline`) shared by all its requests,
-//! their bodies and the waits between retries; each request must also get its headers
-//! within `read_timeout` and may not go `stall_timeout` without a body byte, and a read
-//! still waiting after `slow_warning` logs what it waits for. Bodies must be identity
+//! Every read runs on one clock ([`HttpTimeouts::deadline`](crate::HttpTimeouts)) shared
+//! by all its requests, their bodies and the waits between retries; each request must
+//! also get its headers within `timeouts.headers` and may not go `timeouts.stall` without
+//! a body byte, and a read still waiting after `timeouts.slow_warning` logs what it waits
+//! for. Bodies must be identity
 //! encoded, redirects stay on the URL's origin (unless allowed) and number at most five,
 //! and URLs in messages and logs are redacted.
 
@@ -41,7 +42,7 @@ use crate::cache::disk::{DiskCache, DiskEntry};
 use crate::cache::extent::Extent;
 use crate::cache::hint::TailHint;
 use crate::error::SourceError;
-use crate::options::SourceOptions;
+use crate::options::{OpenOptions, ReadLimits, SourceOptions};
 use crate::redact::redact_url;
 use crate::stats::{Counters, Stats};
 use exchange::Clock;
@@ -76,13 +77,12 @@ pub struct HttpSource {
     tail_low: AtomicU64,
     hint: Option<TailHint>,
     counters: Counters,
+    /// The cache's block size, clamped (see [`crate::CacheOptions::block_size`]).
     block_size: u64,
-    /// Reads within this many bytes of the end (and in the back half) grow the tail.
-    tail_size: u64,
-    max_coalesce: u64,
-    will_need_cap: u64,
-    payload_threshold: usize,
-    max_read: u64,
+    /// What the first request asked for; `tail_size` bounds where a miss grows the tail.
+    open: OpenOptions,
+    /// The read limits in force (see [`ReadLimits::effective`]).
+    limits: ReadLimits,
 }
 
 /// Check that `url` is an absolute http(s) URL with a host.
@@ -103,17 +103,18 @@ impl HttpSource {
     /// else one ranged GET.
     pub fn open(url: &str, opts: &SourceOptions) -> Result<Self, SourceError> {
         check_url(url)?;
-        let client = client::shared(opts).map_err(|e| SourceError::Network {
+        let client = client::shared(&opts.http).map_err(|e| SourceError::Network {
             url: redact_url(url),
             detail: format!("cannot build the HTTP client: {e}"),
         })?;
-        let transport = Transport::new(client, url.to_string(), opts);
-        let block_size = opts.block();
-        let cache_dir = opts.effective_cache_dir();
-        let disk_cache = cache_dir.clone().map(|d| DiskCache::new(d, opts.disk_cache_bytes));
+        let transport = Transport::new(client, url.to_string(), &opts.http);
+        let block_size = opts.cache.block();
+        let cache_dir = opts.cache.effective_dir();
+        let disk_cache = cache_dir.clone().map(|d| DiskCache::new(d, opts.cache.disk_bytes));
+        let open = opts.http.open.clone();
         // Also kept when the disk cache opens the file without a request: what that open
         // needs is still recorded.
-        let hint = cache_dir.and_then(|d| TailHint::for_url(&d, url, opts.open_tail, opts.tail_size));
+        let hint = cache_dir.and_then(|d| TailHint::for_url(&d, url, open.open_tail, open.tail_size));
         let mut source = HttpSource {
             transport,
             identity: Identity { size: 0, validator: validator::Validator::None, weak_etag: None },
@@ -121,22 +122,19 @@ impl HttpSource {
             head: Extent::empty_at(0),
             tail: RwLock::new(Extent::empty_at(0)),
             tail_growth: Mutex::new(()),
-            blocks: BlockCache::new(opts.memory_cache_bytes),
+            blocks: BlockCache::new(opts.cache.memory_bytes),
             disk: None,
             changed: AtomicBool::new(false),
             tail_low: AtomicU64::new(u64::MAX),
             hint,
             counters: Counters::default(),
             block_size,
-            tail_size: opts.tail_size,
-            max_coalesce: opts.max_coalesce.max(block_size),
-            will_need_cap: opts.will_need_cap.min(opts.memory_cache_bytes / 2),
-            payload_threshold: opts.payload_threshold.max(1),
-            max_read: opts.max_read,
+            limits: opts.http.limits.effective(block_size, opts.cache.memory_bytes),
+            open,
         };
         if let Some(dc) = &disk_cache {
             if let Some(index) = dc.lookup(url) {
-                if index.is_fresh(opts.ttl)
+                if index.is_fresh(opts.cache.ttl)
                     && index.identity.is_cacheable()
                     && index.block_size() == block_size
                 {
@@ -150,11 +148,12 @@ impl HttpSource {
                 }
             }
         }
-        let open_tail = source.hint.as_ref().map_or(opts.open_tail, TailHint::open_tail);
-        if open_tail != opts.open_tail {
+        let configured = source.open.open_tail;
+        let open_tail = source.hint.as_ref().map_or(configured, TailHint::open_tail);
+        if open_tail != configured {
             tracing::debug!(url = %source.shown(), open_tail, "first request's tail sized from the directory's tail hint");
         }
-        match source.transport.open(opts.head_size, open_tail, opts.small_file_limit, &source.counters)? {
+        match source.transport.open(source.open.head_size, open_tail, &source.counters)? {
             Opened::Whole { identity, body } => {
                 source.identity = identity;
                 source.whole = Some(Arc::new(body));
@@ -204,7 +203,7 @@ impl HttpSource {
     /// within `tail_size` of its end?
     fn in_tail_zone(&self, offset: u64) -> bool {
         let size = self.identity.size;
-        offset >= size / 2 && size - offset.min(size) <= self.tail_size
+        offset >= size / 2 && size - offset.min(size) <= self.open.tail_size
     }
 
     /// The tail, grown down to `offset` if it starts after it (one exact request for
@@ -232,7 +231,7 @@ impl HttpSource {
     /// count (a walk reads the `moov`'s header at its first byte): a frame payload near
     /// the end of the `mdat` that the tail happens to hold says nothing of the `moov`.
     fn used_tail(&self, offset: u64, len: u64) {
-        if len < self.payload_threshold as u64 {
+        if len < self.limits.payload_threshold as u64 {
             self.tail_low.fetch_min(offset, Ordering::Relaxed);
         }
     }
@@ -443,12 +442,12 @@ impl ReadAt for HttpSource {
         if len == 0 {
             return Ok(());
         }
-        if len > self.max_read {
+        if len > self.limits.max_read {
             return Err(SourceError::TooLarge {
                 uri: self.shown().to_string(),
                 what: "read",
                 size: len,
-                limit: self.max_read,
+                limit: self.limits.max_read,
             });
         }
         if let Some(whole) = &self.whole {
@@ -475,7 +474,7 @@ impl ReadAt for HttpSource {
         }
         // Every request this read makes (and every wait between them) shares one clock.
         let clock = self.transport.clock();
-        if buf.len() >= self.payload_threshold {
+        if buf.len() >= self.limits.payload_threshold {
             let bytes = self.fetch(offset, end, clock)?;
             buf.copy_from_slice(&bytes);
             Counters::add(&self.counters.cache_misses, 1);
@@ -493,7 +492,7 @@ impl ReadAt for HttpSource {
             Counters::add(&self.counters.cache_misses, 1);
             return Ok(());
         }
-        let (blocks, fetched) = self.fill(first, last, self.max_coalesce, clock)?;
+        let (blocks, fetched) = self.fill(first, last, self.limits.max_coalesce, clock)?;
         if !copy_out(&blocks, first, self.block_size, offset, buf) {
             return Err(SourceError::Protocol {
                 url: self.shown().to_string(),
@@ -525,13 +524,13 @@ impl ReadAt for HttpSource {
             }
             return;
         }
-        let end = offset.saturating_add(len.min(self.will_need_cap)).min(tail_start);
+        let end = offset.saturating_add(len.min(self.limits.will_need_cap)).min(tail_start);
         if self.head.get(offset, (end - offset) as usize).is_some() {
             return;
         }
         let first = offset / self.block_size;
         let last = (end - 1) / self.block_size;
-        if let Err(e) = self.fill(first, last, self.will_need_cap, self.transport.clock()) {
+        if let Err(e) = self.fill(first, last, self.limits.will_need_cap, self.transport.clock()) {
             tracing::debug!(url = %self.shown(), error = %e, "will_need prefetch failed");
         }
     }
