@@ -31,7 +31,7 @@ pub use lazyqt_core::ReadAt;
 
 pub use error::SourceError;
 pub use file::{file_version, FileSource};
-pub use http::HttpSource;
+pub use http::{get_page, HttpSource};
 pub use options::{
     Backoff, CacheOptions, HttpOptions, HttpTimeouts, OpenOptions, ReadLimits, RetryConfig, SourceOptions,
 };

@@ -296,18 +296,26 @@ impl ServerConfig {
         Self::from_toml(&text, path)
     }
 
-    /// The options of the movie sources behind the mounts: `base` (the process's cache
-    /// settings) with this server's upstream deadline as the per-answer timeout, the no-progress
-    /// timeout and the overall read deadline, and its connect timeout.
-    pub fn source_options(&self, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
+    /// The HTTP options of every upstream request of this server (movie reads and
+    /// listings alike): `base` with this server's upstream deadline as the overall read
+    /// deadline and as the bound of the per-answer and no-progress timeouts, and its connect
+    /// timeout. The upstream deadline never exceeds the request deadline, so no upstream
+    /// call outlives the request that made it.
+    pub fn http_options(&self, base: &lazyqt_io::HttpOptions) -> lazyqt_io::HttpOptions {
         let upstream = self.timeouts.upstream();
-        let mut opts = base.clone();
-        let t = &mut opts.http.timeouts;
+        let mut http = base.clone();
+        let t = &mut http.timeouts;
         t.connect = self.timeouts.connect();
         t.headers = t.headers.min(upstream);
         t.stall = t.stall.min(upstream);
         t.deadline = upstream;
-        opts
+        http
+    }
+
+    /// The options of the movie sources behind the mounts: `base` (the process's cache
+    /// settings) with [`ServerConfig::http_options`].
+    pub fn source_options(&self, base: &lazyqt_io::SourceOptions) -> lazyqt_io::SourceOptions {
+        lazyqt_io::SourceOptions { cache: base.cache.clone(), http: self.http_options(&base.http) }
     }
 
     /// Prefixes of the mounts that allow their upstream to redirect to other origins.

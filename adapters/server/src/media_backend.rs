@@ -144,22 +144,27 @@ impl MediaBackend {
     }
 }
 
+/// The HTTP status class of a source error, with message `msg`.
+pub(crate) fn source_error(e: &SourceError, msg: String) -> BackendError {
+    match e {
+        SourceError::HttpStatus { status: 404 | 410, .. } => BackendError::NotFound(msg),
+        SourceError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            BackendError::NotFound(msg)
+        }
+        SourceError::ChangedUpstream { .. } => BackendError::ChangedUpstream(msg),
+        SourceError::Timeout { .. } => BackendError::UpstreamTimeout(msg),
+        SourceError::InvalidUrl { .. } => BackendError::BadRequest(msg),
+        // A table pointing past the end of the file: a malformed movie, as everywhere.
+        SourceError::OutOfBounds { .. } => BackendError::Unsupported(msg),
+        _ => BackendError::Upstream(msg),
+    }
+}
+
 /// The HTTP status class of a media error.
 fn map_error(e: &MediaError) -> BackendError {
     let msg = e.to_string();
     match e {
-        MediaError::Source(s) => match s {
-            SourceError::HttpStatus { status: 404 | 410, .. } => BackendError::NotFound(msg),
-            SourceError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                BackendError::NotFound(msg)
-            }
-            SourceError::ChangedUpstream { .. } => BackendError::ChangedUpstream(msg),
-            SourceError::Timeout { .. } => BackendError::UpstreamTimeout(msg),
-            SourceError::InvalidUrl { .. } => BackendError::BadRequest(msg),
-            // A table pointing past the end of the file: a malformed movie, as everywhere.
-            SourceError::OutOfBounds { .. } => BackendError::Unsupported(msg),
-            _ => BackendError::Upstream(msg),
-        },
+        MediaError::Source(s) => source_error(s, msg),
         MediaError::Format(_)
         | MediaError::MalformedTrack(_)
         | MediaError::Malformed(_)

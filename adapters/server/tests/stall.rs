@@ -121,6 +121,19 @@ fn the_upstream_timeout_bounds_frame_reads() {
     until_closed(&proxy, Duration::from_secs(3));
 }
 
+/// The same upstream timeout bounds a directory listing of the stalled upstream: listings go
+/// through the same HTTP options as movie reads, so 504 after about 2 s.
+#[test]
+fn the_upstream_timeout_bounds_listings() {
+    let (base, proxy, _up, _rt) = start(60, 2);
+    proxy.stall.store(true, Ordering::SeqCst);
+    let t = Instant::now();
+    assert_eq!(get(&format!("{base}/up/")), 504);
+    let took = t.elapsed();
+    assert!(took >= Duration::from_millis(1500) && took < Duration::from_secs(6), "504 after {took:?}");
+    until_closed(&proxy, Duration::from_secs(3));
+}
+
 /// A request deadline shorter than the upstream timeout caps the upstream reads too: the client
 /// gets 504 at the request deadline, and no worker keeps its upstream connection afterwards.
 #[test]

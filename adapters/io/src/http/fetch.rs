@@ -20,6 +20,9 @@ use crate::redact::redact_url;
 use crate::stats::Counters;
 use crate::wire;
 
+/// How messages name the part asked for when a request has no `Range` (a page).
+pub(super) const WHOLE_BODY: &str = "the whole body";
+
 /// What the first request of a source learned.
 pub(crate) enum Opened {
     /// The server honours Range: the file's identity, its first bytes, and its last
@@ -30,7 +33,7 @@ pub(crate) enum Opened {
 }
 
 /// A failed attempt: the error, and how long the server asked us to wait.
-type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
+pub(super) type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
 
 /// An answer whose headers arrived: the response, what it answers, when it was sent.
 type Answered = (Response, Waiting, Instant);
@@ -90,20 +93,23 @@ impl Transport {
         Clock::start(self.timeouts.deadline)
     }
 
-    /// Send one GET with this `Range` value and the validator's condition, once a
-    /// request slot is free, and wait for its headers.
-    fn send(
+    /// Send one GET with this `Range` value (`None`: the whole body) and the validator's
+    /// condition, and wait for its headers.
+    pub(super) fn send(
         &self,
-        range: String,
+        range: Option<String>,
         identity: Option<&Identity>,
         counters: &Counters,
         clock: Clock,
     ) -> Attempt<Answered> {
-        let mut req = self.client.get(&self.url).header(RANGE, &range).header(ACCEPT_ENCODING, "identity");
+        let mut req = self.client.get(&self.url).header(ACCEPT_ENCODING, "identity");
+        if let Some(range) = &range {
+            req = req.header(RANGE, range);
+        }
         if let Some((name, value)) = identity.and_then(Identity::condition) {
             req = req.header(name, value);
         }
-        let who = Waiting { shown: self.shown.clone(), range };
+        let who = Waiting { shown: self.shown.clone(), range: range.unwrap_or_else(|| WHOLE_BODY.into()) };
         Counters::add(&counters.requests, 1);
         let t0 = Instant::now();
         match exchange::send(req, &who, &self.timeouts, clock) {
@@ -125,7 +131,7 @@ impl Transport {
     }
 
     /// The error for a status that is not 206 (or 200 on open), with retry advice.
-    fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
+    pub(super) fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
         let status = resp.status().as_u16();
         let wait = if matches!(status, 429 | 503) { retry_after(resp.headers()) } else { None };
         (SourceError::HttpStatus { url: self.shown.clone(), status, range: range.to_string() }, wait)
@@ -133,7 +139,7 @@ impl Transport {
 
     /// Read up to `want` body bytes into `out`, counting them.
     /// One debug line per request: range, status, body bytes, total time.
-    fn read_body(
+    pub(super) fn read_body(
         &self,
         (resp, who, t0): Answered,
         want: u64,
@@ -157,7 +163,7 @@ impl Transport {
     /// [`SourceError::is_transient`]), or the retries or the read's deadline run out.
     /// `attempt` gets the attempt number (0 first). Waits are capped at the largest
     /// backoff, a `Retry-After` included.
-    fn retrying<T>(
+    pub(super) fn retrying<T>(
         &self,
         counters: &Counters,
         clock: Clock,
@@ -195,7 +201,7 @@ impl Transport {
     }
 
     /// A request slot, waited for until the read's deadline.
-    fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
+    pub(super) fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
         self.permits.acquire_until(clock.deadline()).ok_or_else(|| {
             let detail = format!("deadline of {:?} reached waiting for a free request slot", clock.total());
             (SourceError::Timeout { url: self.shown.clone(), detail }, None)
@@ -241,7 +247,7 @@ impl Transport {
             0 => format!("bytes=0-{}", head_len - 1),
             t => format!("bytes=0-{},-{t}", head_len - 1),
         };
-        let answered = self.send(range, None, counters, clock)?;
+        let answered = self.send(Some(range), None, counters, clock)?;
         let range = answered.1.range.clone();
         let status = answered.0.status().as_u16();
         let headers = answered.0.headers().clone();
@@ -344,7 +350,8 @@ impl Transport {
         self.retrying(counters, clock, |_| {
             let from = start + out.len() as u64;
             let _permit = self.permit(clock)?;
-            let answered = self.send(format!("bytes={from}-{}", end - 1), Some(identity), counters, clock)?;
+            let answered =
+                self.send(Some(format!("bytes={from}-{}", end - 1)), Some(identity), counters, clock)?;
             let range = answered.1.range.clone();
             let status = answered.0.status().as_u16();
             let headers = answered.0.headers().clone();
@@ -391,7 +398,7 @@ impl Transport {
         SourceError::RangeNotSupported { url: self.shown.clone(), size: size.unwrap_or(0) }
     }
 
-    fn protocol(&self, detail: String) -> SourceError {
+    pub(super) fn protocol(&self, detail: String) -> SourceError {
         SourceError::Protocol { url: self.shown.clone(), detail }
     }
 

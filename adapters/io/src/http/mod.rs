@@ -27,9 +27,11 @@ mod client;
 mod exchange;
 pub(crate) mod fetch;
 mod limit;
+mod page;
 pub(crate) mod validator;
 
 pub(crate) use client::shared as shared_client;
+pub use page::get_page;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;

@@ -50,8 +50,7 @@ pub(crate) type AppState = Arc<Shared>;
 pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router, ConfigError> {
     let mut config = config.clone();
     config.validate()?;
-    let lister =
-        UpstreamLister::new(&config).map_err(|e| ConfigError::Setting("http client", e.to_string()))?;
+    let lister = UpstreamLister::new(&config);
     let metrics = Arc::new(Metrics::default());
     let state: AppState = Arc::new(Shared {
         budgets: Budgets::new(&config),
