@@ -11,7 +11,7 @@ use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Error as DecodeError
 use lazyqt_media::{Media, MediaError, SourceError, Stats};
 
 use crate::backend::{
-    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
+    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Resolved, SkippedTrackMeta,
     TrackMeta,
 };
 use crate::errors::BackendError;
@@ -44,8 +44,8 @@ impl RetiredStats {
 /// Where a movie is read from: what it is opened from and cached by.
 fn key(loc: &MovieLocation) -> String {
     match &loc.source {
-        Source::Url(u) => u.as_str().to_owned(),
-        Source::File(p) => p.to_string_lossy().into_owned(),
+        Resolved::Url(u) => u.as_str().to_owned(),
+        Resolved::File(p) => p.to_string_lossy().into_owned(),
     }
 }
 
@@ -77,8 +77,8 @@ impl MediaBackend {
     /// the one taken at open, so a file rewritten or replaced in place is never mixed.
     fn current(loc: &MovieLocation, media: &Media) -> bool {
         match &loc.source {
-            Source::Url(_) => true,
-            Source::File(p) => {
+            Resolved::Url(_) => true,
+            Resolved::File(p) => {
                 let now = std::fs::metadata(p).ok().and_then(|m| lazyqt_io::file_version(&m));
                 now.is_some() && now == media.source().version()
             }
@@ -265,7 +265,7 @@ impl Backend for MediaBackend {
     }
 
     fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
-        if matches!(loc.source, Source::File(_)) {
+        if matches!(loc.source, Resolved::File(_)) {
             return Ok(());
         }
         self.with_media(loc, |m| m.prefetch_frame(index0)).map(|_| ())

@@ -17,7 +17,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
-use crate::backend::{Backend, Source};
+use crate::backend::{Backend, Resolved};
 use crate::budget::{Budgets, Pool};
 use crate::cache::FrameCache;
 use crate::config::{ConfigError, ServerConfig};
@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub budgets: Budgets,
     pub frames: FrameCache,
     /// The last validator seen per movie: a new one drops the old version's frames.
-    pub versions: moka::sync::Cache<Source, String>,
+    pub versions: moka::sync::Cache<Resolved, String>,
     pub lister: UpstreamLister,
     pub metrics: Arc<Metrics>,
     pub openapi: serde_json::Value,

@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use lazyqt_server::{
-    Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MovieLocation, MovieMeta,
-    ServerConfig, Source, TrackMeta,
+    Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MovieLocation, MovieMeta, Resolved,
+    ServerConfig, TrackMeta,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -35,7 +35,7 @@ pub struct FakeBackend {
     pub frame_calls: AtomicUsize,
     pub time_calls: AtomicUsize,
     pub validator: Mutex<String>,
-    pub seen: Mutex<Vec<Source>>,
+    pub seen: Mutex<Vec<Resolved>>,
     pub decode_delay: Mutex<Duration>,
     /// Ends the wait of `hang` movies.
     pub release: AtomicBool,
