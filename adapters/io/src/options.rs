@@ -76,7 +76,7 @@ impl CacheOptions {
 
 /// Every HTTP request of the process follows one of these: movie reads and directory
 /// listings alike (see [`crate::get_page`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpOptions {
     /// What the first request of a source asks for.
     pub open: OpenOptions,
@@ -93,7 +93,7 @@ pub struct HttpOptions {
 }
 
 /// The first request of a source: both ends of the file at once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenOptions {
     /// Bytes read from the start of the file by the first request (`ftyp`, the `mdat`
     /// header, or the start of a `moov` at the front).

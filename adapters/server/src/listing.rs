@@ -189,6 +189,20 @@ fn fetch(url: &Url, opts: &HttpOptions) -> Result<String, BackendError> {
 mod tests {
     use super::*;
 
+    /// Listings and movie reads share one HTTP configuration: the server's upstream deadline
+    /// bounds both, and only a mount's consent lets a listing follow a cross-origin redirect.
+    #[test]
+    fn listings_use_the_options_of_movie_reads() {
+        let mut cfg = ServerConfig::default();
+        cfg.timeouts.upstream_secs = 2;
+        let lister = UpstreamLister::new(&cfg);
+        let movies = cfg.source_options(&lazyqt_io::SourceOptions::default()).http;
+        assert_eq!(lister.same_origin, movies);
+        assert_eq!(lister.same_origin.timeouts.deadline, Duration::from_secs(2));
+        assert!(!lister.same_origin.allow_cross_origin_redirects);
+        assert_eq!(lister.any_origin, HttpOptions { allow_cross_origin_redirects: true, ..movies });
+    }
+
     #[test]
     fn parses_nginx_and_apache_indexes() {
         let nginx = r#"<html><head><title>Index of /files/</title></head><body>
