@@ -36,8 +36,14 @@ fn movie() -> PathBuf {
 
 fn bench(c: &mut Criterion) {
     let path = movie();
-    let media =
-        Media::open(path.to_str().unwrap(), &SourceOptions { no_cache: true, ..Default::default() }).unwrap();
+    let media = Media::open(
+        path.to_str().unwrap(),
+        &SourceOptions {
+            cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let video = media.video().unwrap();
     let sample = media.frame_sample(15).unwrap();
     let bytes = media.read_sample(&sample).unwrap();

@@ -10,7 +10,8 @@ use lazyqt_testserver::TestServer;
 fn bench(c: &mut Criterion) {
     let file: Vec<u8> = (0..8u32 << 20).map(|i| (i % 251) as u8).collect();
     let server = TestServer::serve_files([("movie.mov", file)]).unwrap();
-    let opts = SourceOptions { no_cache: true, ..SourceOptions::default() };
+    let mut opts = SourceOptions::default();
+    opts.cache.no_disk = true;
     let src = HttpSource::open(&server.url("movie.mov"), &opts).unwrap();
     let mut small = [0u8; 16];
     src.read_exact_at(100, &mut small).unwrap();

@@ -35,7 +35,8 @@ pub struct lazyqt_open_options {
 /// one-hour TTL.
 #[no_mangle]
 pub extern "C" fn lazyqt_default_open_options() -> lazyqt_open_options {
-    let ttl = std::panic::catch_unwind(|| SourceOptions::default().ttl.map_or(-1, |t| t.as_secs() as i64));
+    let ttl =
+        std::panic::catch_unwind(|| SourceOptions::default().cache.ttl.map_or(-1, |t| t.as_secs() as i64));
     lazyqt_open_options { cache_dir: std::ptr::null(), no_cache: false, ttl_seconds: ttl.unwrap_or(3600) }
 }
 
@@ -105,10 +106,10 @@ unsafe fn source_options(opts: *const lazyqt_open_options) -> Result<SourceOptio
     let Some(o) = (unsafe { opts.as_ref() }) else { return Ok(out) };
     if !o.cache_dir.is_null() {
         // SAFETY: non-NULL and NUL-terminated by the caller's contract.
-        out.cache_dir = Some(PathBuf::from(unsafe { path_arg(o.cache_dir, "cache_dir") }?));
+        out.cache.dir = Some(PathBuf::from(unsafe { path_arg(o.cache_dir, "cache_dir") }?));
     }
-    out.no_cache = o.no_cache;
-    out.ttl = u64::try_from(o.ttl_seconds).ok().map(Duration::from_secs);
+    out.cache.no_disk = o.no_cache;
+    out.cache.ttl = u64::try_from(o.ttl_seconds).ok().map(Duration::from_secs);
     Ok(out)
 }
 
@@ -275,9 +276,9 @@ pub(crate) mod tests {
         opts.ttl_seconds = -1;
         // SAFETY: valid pointers.
         let converted = unsafe { source_options(&opts) }.expect("options");
-        assert_eq!(converted.ttl, None);
-        assert!(converted.no_cache);
-        assert_eq!(converted.cache_dir.as_deref(), Some(std::env::temp_dir().as_path()));
+        assert_eq!(converted.cache.ttl, None);
+        assert!(converted.cache.no_disk);
+        assert_eq!(converted.cache.dir.as_deref(), Some(std::env::temp_dir().as_path()));
         let mut m = std::ptr::null_mut();
         // SAFETY: valid pointers.
         assert_eq!(unsafe { lazyqt_open(path.as_ptr(), &opts, &mut m) }, LAZYQT_OK);
@@ -287,7 +288,7 @@ pub(crate) mod tests {
         opts.cache_dir = c"\xff".as_ptr();
         // SAFETY: valid pointers.
         let converted = unsafe { source_options(&opts) }.expect("options");
-        assert_eq!(converted.cache_dir.as_deref().map(|d| d.as_os_str().len()), Some(1));
+        assert_eq!(converted.cache.dir.as_deref().map(|d| d.as_os_str().len()), Some(1));
     }
 
     #[test]

@@ -53,13 +53,13 @@ fn parse_ttl(s: &str) -> Result<Ttl, String> {
 impl SourceArgs {
     /// The source options these flags describe.
     pub fn options(&self) -> SourceOptions {
-        let defaults = SourceOptions::default();
-        SourceOptions {
-            cache_dir: self.cache_dir.clone(),
-            no_cache: self.no_cache,
-            ttl: self.cache_ttl.0,
-            deadline: self.timeout.unwrap_or(defaults.deadline),
-            ..defaults
+        let mut opts = SourceOptions::default();
+        opts.cache.dir.clone_from(&self.cache_dir);
+        opts.cache.no_disk = self.no_cache;
+        opts.cache.ttl = self.cache_ttl.0;
+        if let Some(t) = self.timeout {
+            opts.http.timeouts.deadline = t;
         }
+        opts
     }
 }

@@ -332,7 +332,7 @@ fn timeout_bounds_a_read_from_a_silent_server() {
     assert_eq!(out.status.code(), Some(2));
     let help = String::from_utf8(lazyqt(&["info", "--help"]).stdout).unwrap();
     assert!(help.contains("--timeout <DURATION>") && help.contains("default: 1 min"), "{help}");
-    let default = lazyqt_io::SourceOptions::default().deadline;
+    let default = lazyqt_io::SourceOptions::default().http.timeouts.deadline;
     assert_eq!(default, std::time::Duration::from_secs(60), "the help text states this default");
 }
 

@@ -34,9 +34,11 @@ pub use lazyqt_core::ReadAt;
 
 pub use error::SourceError;
 pub use file::{file_version, FileSource};
-pub use http::HttpSource;
+pub use http::{get_page, HttpSource};
 pub use kind::ErrorKind;
-pub use options::SourceOptions;
+pub use options::{
+    Backoff, CacheOptions, HttpOptions, HttpTimeouts, OpenOptions, ReadLimits, RetryConfig, SourceOptions,
+};
 pub use redact::{redact_secrets, redact_url};
 pub use stats::Stats;
 
@@ -90,7 +92,7 @@ impl Source for HttpSource {
 /// libraries on another thread at start-up calls this first: a thread starting while
 /// another holds the dynamic loader's lock waits for it.
 pub fn start_http_client(opts: &SourceOptions) {
-    if let Err(e) = http::shared_client(opts) {
+    if let Err(e) = http::shared_client(&opts.http) {
         tracing::debug!(error = %e, "HTTP client not built ahead of time");
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{data, info, opts, read};
-use lazyqt_io::{HttpSource, SourceOptions};
+use lazyqt_io::HttpSource;
 use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
 
@@ -85,7 +85,8 @@ fn forever_ttl_never_asks_again() {
     let (server, _) = movie_server();
     let cache = tempfile::tempdir().unwrap();
     let url = server.url("m.mov");
-    let o = SourceOptions { ttl: None, ..opts(Some(cache.path())) };
+    let mut o = opts(Some(cache.path()));
+    o.cache.ttl = None;
     info(&HttpSource::open(&url, &o).unwrap());
     server.clear_log();
     for _ in 0..3 {
@@ -98,7 +99,8 @@ fn forever_ttl_never_asks_again() {
 fn no_cache_writes_nothing_to_disk() {
     let (server, _) = movie_server();
     let cache = tempfile::tempdir().unwrap();
-    let o = SourceOptions { no_cache: true, ..opts(Some(cache.path())) };
+    let mut o = opts(Some(cache.path()));
+    o.cache.no_disk = true;
     info(&HttpSource::open(&server.url("m.mov"), &o).unwrap());
     assert!(entries(cache.path()).is_empty());
 }
@@ -110,7 +112,8 @@ fn the_size_bound_evicts_the_least_recent_entries() {
     let cache = tempfile::tempdir().unwrap();
     // Each file leaves its 16 KiB head and 240 KiB tail on disk (the read is in the
     // tail); the bound holds two of them.
-    let o = SourceOptions { disk_cache_bytes: 600 * 1024, ..opts(Some(cache.path())) };
+    let mut o = opts(Some(cache.path()));
+    o.cache.disk_bytes = 600 * 1024;
     for (name, _) in &files {
         let src = HttpSource::open(&server.url(name), &o).unwrap();
         read(&src, 990_000, 16).unwrap();
@@ -208,7 +211,9 @@ fn an_entry_written_with_another_block_size_is_not_trusted() {
     let url = server.url("m.mov");
     info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
     server.clear_log();
-    let small = SourceOptions { block_size: 4096, head_size: 4096, ..opts(Some(cache.path())) };
+    let mut small = opts(Some(cache.path()));
+    small.cache.block_size = 4096;
+    small.http.open.head_size = 4096;
     let src = HttpSource::open(&url, &small).unwrap();
     assert_eq!(server.request_count(), 1, "revalidated instead of reusing mismatched blocks");
     let moov = info(&src);

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{data, read, small_block_opts};
-use lazyqt_io::{HttpSource, ReadAt, SourceError, SourceOptions};
+use lazyqt_io::{HttpSource, ReadAt, SourceError};
 use lazyqt_testserver::{Drip, Faults, TestServer, ValidatorMode};
 
 const MIB: usize = 1024 * 1024;
@@ -18,8 +18,10 @@ fn server() -> TestServer {
 }
 
 /// Fail fast: no retries unless a test asks for them.
-fn no_retry() -> SourceOptions {
-    SourceOptions { max_retries: 0, ..small_block_opts() }
+fn no_retry() -> lazyqt_io::SourceOptions {
+    let mut o = small_block_opts();
+    o.http.retry.max_retries = 0;
+    o
 }
 
 /// Assert `elapsed` is within `lo..hi`.
@@ -69,12 +71,10 @@ fn a_change_under_an_unquoted_etag_is_detected_like_under_a_quoted_one() {
 #[test]
 fn a_dripping_upstream_fails_at_the_deadline() {
     let server = server();
-    let opts = SourceOptions {
-        deadline: Duration::from_millis(1500),
-        stall_timeout: Duration::from_secs(1),
-        max_retries: 6,
-        ..small_block_opts()
-    };
+    let mut opts = small_block_opts();
+    opts.http.timeouts.deadline = Duration::from_millis(1500);
+    opts.http.timeouts.stall = Duration::from_secs(1);
+    opts.http.retry.max_retries = 6;
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults {
         drip: Some(Drip { bytes: 1, every: Duration::from_millis(250) }),
@@ -91,7 +91,8 @@ fn a_dripping_upstream_fails_at_the_deadline() {
 #[test]
 fn a_stall_before_the_headers_fails_at_the_read_timeout() {
     let server = server();
-    let opts = SourceOptions { read_timeout: Duration::from_secs(1), ..no_retry() };
+    let mut opts = no_retry();
+    opts.http.timeouts.headers = Duration::from_secs(1);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { stall_before_headers: 100, ..Faults::default() });
     let t0 = Instant::now();
@@ -104,7 +105,8 @@ fn a_stall_before_the_headers_fails_at_the_read_timeout() {
 #[test]
 fn one_stall_before_the_headers_is_retried_on_a_new_connection() {
     let server = server();
-    let opts = SourceOptions { read_timeout: Duration::from_secs(1), ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.timeouts.headers = Duration::from_secs(1);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { stall_before_headers: 1, ..Faults::default() });
     let t0 = Instant::now();
@@ -117,7 +119,8 @@ fn one_stall_before_the_headers_is_retried_on_a_new_connection() {
 #[test]
 fn a_stall_mid_body_fails_at_the_stall_timeout() {
     let server = server();
-    let opts = SourceOptions { stall_timeout: Duration::from_secs(1), ..no_retry() };
+    let mut opts = no_retry();
+    opts.http.timeouts.stall = Duration::from_secs(1);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { stall_mid_body: 100, ..Faults::default() });
     let mut buf = vec![0u8; 64_000];
@@ -132,7 +135,8 @@ fn a_stall_mid_body_fails_at_the_stall_timeout() {
 #[test]
 fn one_stall_mid_body_is_resumed_from_where_it_stopped() {
     let server = server();
-    let opts = SourceOptions { stall_timeout: Duration::from_secs(1), ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.timeouts.stall = Duration::from_secs(1);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { stall_mid_body: 1, ..Faults::default() });
     assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
@@ -161,7 +165,8 @@ fn a_cross_origin_redirect_is_refused_unless_allowed() {
     assert!(matches!(err, SourceError::Redirect { .. }), "{err}");
     assert!(err.to_string().contains(&format!("another origin ({origin}f.bin)")), "{err}");
     assert_eq!((first.request_count(), other.request_count()), (1, 0), "nothing reached the other origin");
-    let opts = SourceOptions { allow_cross_origin_redirects: true, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.allow_cross_origin_redirects = true;
     let src = HttpSource::open(&first.url("f.bin"), &opts).unwrap();
     assert_eq!(read(&src, 500_000, 100).unwrap(), data(MIB)[500_000..500_100]);
     assert_eq!(other.request_count(), 2, "the open and the read, from the other origin");
@@ -170,7 +175,8 @@ fn a_cross_origin_redirect_is_refused_unless_allowed() {
 #[test]
 fn retry_after_longer_than_the_largest_backoff_is_cut_to_it() {
     let server = server();
-    let opts = SourceOptions { backoff_max: Duration::from_millis(200), ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.retry.backoff.max = Duration::from_millis(200);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { fail_503: 1, retry_after_secs: 100, ..Faults::default() });
     let t0 = Instant::now();

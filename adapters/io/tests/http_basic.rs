@@ -102,7 +102,8 @@ fn payload_reads_are_one_exact_request_that_bypasses_the_blocks() {
 fn a_miss_near_the_end_grows_the_tail_exactly() {
     let body = data(MIB);
     let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
-    let opts = lazyqt_io::SourceOptions { tail_size: 64 * 1024, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.open.tail_size = 64 * 1024;
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     let size = MIB as u64;
     read(&src, size - 40_000, 16).unwrap();
@@ -123,7 +124,8 @@ fn a_miss_near_the_end_grows_the_tail_exactly() {
 #[test]
 fn no_tail_growth_in_the_front_half_nor_for_will_need_short_of_the_tail() {
     let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
-    let opts = lazyqt_io::SourceOptions { tail_size: 4 * MIB as u64, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.open.tail_size = 4 * MIB as u64;
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     read(&src, 300_000, 16).unwrap();
     src.will_need(700_000, 10_000);
@@ -187,7 +189,8 @@ fn empty_file_opens_with_length_zero() {
 #[test]
 fn connection_refused_is_a_network_error_after_bounded_retries() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let opts = lazyqt_io::SourceOptions { max_retries: 2, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.retry.max_retries = 2;
     let t0 = std::time::Instant::now();
     let err = HttpSource::open(&format!("http://127.0.0.1:{port}/x"), &opts).unwrap_err();
     assert!(matches!(err, SourceError::Network { .. }), "{err}");
@@ -208,7 +211,8 @@ fn sequential_requests_reuse_one_keep_alive_connection() {
 #[test]
 fn reads_above_the_limit_are_refused_without_a_request() {
     let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
-    let opts = lazyqt_io::SourceOptions { max_read: 1000, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.limits.max_read = 1000;
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     let err = read(&src, 0, 1001).unwrap_err();
     assert!(matches!(err, SourceError::TooLarge { size: 1001, limit: 1000, .. }), "{err}");
@@ -218,7 +222,8 @@ fn reads_above_the_limit_are_refused_without_a_request() {
 #[test]
 fn parallel_requests_are_bounded_per_source() {
     let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
-    let opts = lazyqt_io::SourceOptions { max_parallel: 2, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.limits.max_parallel = 2;
     let src = Arc::new(HttpSource::open(&server.url("f.bin"), &opts).unwrap());
     server.set_faults(Faults { latency: Duration::from_millis(100), ..Faults::default() });
     let t0 = std::time::Instant::now();

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{data, read, small_block_opts};
-use lazyqt_io::{HttpSource, ReadAt, SourceError, SourceOptions};
+use lazyqt_io::{HttpSource, ReadAt, SourceError};
 use lazyqt_testserver::{Faults, TestServer, ValidatorMode};
 
 const MIB: usize = 1024 * 1024;
@@ -30,7 +30,8 @@ fn server_errors_are_retried_then_succeed() {
 fn persistent_server_errors_give_up_after_max_retries() {
     let server = server();
     server.set_faults(Faults { fail_500: 100, ..Faults::default() });
-    let opts = SourceOptions { max_retries: 3, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.retry.max_retries = 3;
     let err = HttpSource::open(&server.url("f.bin"), &opts).unwrap_err();
     assert!(matches!(err, SourceError::HttpStatus { status: 500, .. }), "{err}");
     assert_eq!(server.request_count(), 4);
@@ -39,7 +40,8 @@ fn persistent_server_errors_give_up_after_max_retries() {
 #[test]
 fn retry_after_is_honoured() {
     let server = server();
-    let opts = SourceOptions { backoff_max: Duration::from_secs(2), ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.http.retry.backoff.max = Duration::from_secs(2);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { fail_503: 1, retry_after_secs: 1, ..Faults::default() });
     let t0 = Instant::now();
@@ -53,11 +55,9 @@ fn retry_after_is_honoured() {
 #[test]
 fn retry_after_beyond_the_deadline_fails_at_once() {
     let server = server();
-    let opts = SourceOptions {
-        deadline: Duration::from_millis(500),
-        backoff_max: Duration::from_secs(30),
-        ..small_block_opts()
-    };
+    let mut opts = small_block_opts();
+    opts.http.timeouts.deadline = Duration::from_millis(500);
+    opts.http.retry.backoff.max = Duration::from_secs(30);
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { fail_503: 1, retry_after_secs: 30, ..Faults::default() });
     let t0 = Instant::now();
@@ -141,7 +141,9 @@ fn no_validator_still_reads_without_conditions() {
     let server = server();
     server.set_faults(Faults { validator: ValidatorMode::None, ..Faults::default() });
     let cache = tempfile::tempdir().unwrap();
-    let opts = SourceOptions { cache_dir: Some(cache.path().into()), no_cache: false, ..small_block_opts() };
+    let mut opts = small_block_opts();
+    opts.cache.dir = Some(cache.path().into());
+    opts.cache.no_disk = false;
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
     assert!(server.requests().iter().all(|r| r.if_match.is_none() && r.if_unmodified_since.is_none()));
@@ -210,12 +212,10 @@ fn slow_body_within_the_timeout_is_fine() {
 #[test]
 fn stalled_body_times_out_under_the_deadline() {
     let server = server();
-    let opts = SourceOptions {
-        stall_timeout: Duration::from_millis(100),
-        deadline: Duration::from_secs(2),
-        max_retries: 2,
-        ..small_block_opts()
-    };
+    let mut opts = small_block_opts();
+    opts.http.timeouts.stall = Duration::from_millis(100);
+    opts.http.timeouts.deadline = Duration::from_secs(2);
+    opts.http.retry.max_retries = 2;
     let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
     server.set_faults(Faults { slow_body: Some(Duration::from_millis(400)), ..Faults::default() });
     let t0 = Instant::now();

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::{camhd_like, info, opts, read};
-use lazyqt_io::{HttpSource, ReadAt, SourceError, SourceOptions};
+use lazyqt_io::{HttpSource, ReadAt, SourceError};
 use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
 
@@ -81,7 +81,9 @@ fn after_the_ttl_one_request_revalidates_and_the_disk_cache_is_reused() {
     let cache = tempfile::tempdir().unwrap();
     let url = server.url("prores2.mov");
     // A small first tail, so the moov needs the tail grown: that growth is on disk.
-    let o = SourceOptions { ttl: Some(Duration::ZERO), open_tail: 256, ..opts(Some(cache.path())) };
+    let mut o = opts(Some(cache.path()));
+    o.cache.ttl = Some(Duration::ZERO);
+    o.http.open.open_tail = 256;
     info(&HttpSource::open(&url, &o).unwrap());
     // Forget the directory's tail hint that open left, which would size the next
     // first request to hold the moov.

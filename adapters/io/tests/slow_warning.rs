@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{data, read, small_block_opts};
-use lazyqt_io::{HttpSource, SourceError, SourceOptions};
+use lazyqt_io::{HttpSource, SourceError};
 use lazyqt_testserver::{Drip, Faults, TestServer};
 
 /// Log lines written by the subscriber.
@@ -37,12 +37,10 @@ fn a_slow_read_warns_with_the_redacted_url_and_the_bytes_so_far() {
         .init();
     let server = TestServer::serve_files([("f.bin", data(1 << 20))]).unwrap();
     let url = server.url("f.bin").replacen("http://", "http://bob:pa55@", 1);
-    let opts = SourceOptions {
-        deadline: Duration::from_millis(1300),
-        slow_warning: Duration::from_millis(400),
-        max_retries: 0,
-        ..small_block_opts()
-    };
+    let mut opts = small_block_opts();
+    opts.http.timeouts.deadline = Duration::from_millis(1300);
+    opts.http.timeouts.slow_warning = Duration::from_millis(400);
+    opts.http.retry.max_retries = 0;
     let src = HttpSource::open(&url, &opts).unwrap();
     server.set_faults(Faults {
         drip: Some(Drip { bytes: 100, every: Duration::from_millis(100) }),

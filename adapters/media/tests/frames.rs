@@ -22,8 +22,14 @@ fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {
 }
 
 fn open(path: &std::path::Path) -> Media {
-    Media::open(path.to_str().unwrap(), &SourceOptions { no_cache: true, ..SourceOptions::default() })
-        .unwrap()
+    Media::open(
+        path.to_str().unwrap(),
+        &SourceOptions {
+            cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 #[test]

@@ -17,19 +17,24 @@ use lazyqt_testkit::media_dir;
 use lazyqt_testserver::{Faults, TestServer};
 
 fn local() -> SourceOptions {
-    SourceOptions { no_cache: true, ..SourceOptions::default() }
+    SourceOptions {
+        cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
+        ..SourceOptions::default()
+    }
 }
 
 /// Options that fail fast: no retries, one-second timeouts.
 fn impatient() -> SourceOptions {
-    SourceOptions {
-        max_retries: 0,
-        connect_timeout: Duration::from_secs(1),
-        read_timeout: Duration::from_secs(1),
-        stall_timeout: Duration::from_secs(1),
+    let mut opts = local();
+    opts.http.retry.max_retries = 0;
+    opts.http.timeouts = lazyqt_io::HttpTimeouts {
+        connect: Duration::from_secs(1),
+        headers: Duration::from_secs(1),
+        stall: Duration::from_secs(1),
         deadline: Duration::from_secs(2),
-        ..local()
-    }
+        ..Default::default()
+    };
+    opts
 }
 
 fn open(path: &Path) -> Media {

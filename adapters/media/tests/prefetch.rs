@@ -21,7 +21,9 @@ fn movie(name: &str) -> PathBuf {
 fn a_prefetched_frame_decodes_without_a_request() {
     // A small first tail: the H.264 movie is ~160 KB, and frames in the default 240 KiB tail
     // would be cached at open, leaving the prefetch nothing to read.
-    let opts = SourceOptions { no_cache: true, open_tail: 48 * 1024, ..SourceOptions::default() };
+    let mut opts = SourceOptions::default();
+    opts.cache.no_disk = true;
+    opts.http.open.open_tail = 48 * 1024;
     // ProRes (one sample per frame) and H.264 with B-frames (a GOP read from its sync sample).
     // Frames in the middle of the file: the head and tail of a small movie are cached at open.
     for (name, frames) in [("prores2.mov", [3u64, 11, 17]), ("h264_bframes.mov", [19, 29, 39])] {

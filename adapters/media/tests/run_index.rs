@@ -20,7 +20,14 @@ fn indexed_and_walking_lookups_agree_on_every_frame_of_every_test_movie() {
     assert!(movies.len() >= 10, "{movies:?}");
     let (mut frames, mut with_ctts) = (0u64, 0);
     for path in &movies {
-        let m = Media::open(path, &SourceOptions { no_cache: true, ..SourceOptions::default() }).unwrap();
+        let m = Media::open(
+            path,
+            &SourceOptions {
+                cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let src = &**m.source();
         for t in m.movie().tracks() {
             let index = RunIndex::build(t, src).unwrap();

@@ -20,7 +20,14 @@ fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {
 }
 
 fn open(path: &Path) -> Media {
-    Media::open(path, &SourceOptions { no_cache: true, ..SourceOptions::default() }).unwrap()
+    Media::open(
+        path,
+        &SourceOptions {
+            cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 #[test]

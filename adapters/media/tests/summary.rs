@@ -22,8 +22,13 @@ fn the_summary_is_made_at_open_and_costs_no_request_after() {
     let path = movie(name);
     let server = TestServer::serve_files([(name.to_string(), std::fs::read(&path).unwrap())]).unwrap();
     // Small blocks and first tail, so the open does not take the whole file in.
-    let opts =
-        SourceOptions { no_cache: true, open_tail: 16 * 1024, block_size: 4096, ..SourceOptions::default() };
+    let opts = {
+        let mut opts = SourceOptions::default();
+        opts.cache.no_disk = true;
+        opts.cache.block_size = 4096;
+        opts.http.open.open_tail = 16 * 1024;
+        opts
+    };
     let remote = Media::open(server.url(name), &opts).unwrap();
     let at_open = server.request_count();
     let summary = remote.summary().clone();

@@ -27,12 +27,13 @@ pub struct MovieLocation {
     /// The path below the mount, decoded, segments joined by `/`, no leading slash.
     pub rel_path: String,
     /// The resolved upstream URL or local file.
-    pub source: Source,
+    pub source: Resolved,
 }
 
-/// The resolved origin of a movie.
+/// What a path below a mount resolved to: a movie, another file or a directory, upstream or
+/// local. (Not to be confused with `lazyqt_io::Source`, the byte source a movie is read from.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Source {
+pub enum Resolved {
     /// A file on an upstream HTTP server (read with range requests).
     Url(Url),
     /// A local file (canonical path).
@@ -41,11 +42,11 @@ pub enum Source {
 
 /// How a source is shown (and hashed into ETags): URLs without their credentials
 /// ([`lazyqt_io::redact_url`]), local paths as they are.
-impl fmt::Display for Source {
+impl fmt::Display for Resolved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Url(u) => f.write_str(&lazyqt_io::redact_url(u.as_str())),
-            Source::File(p) => write!(f, "{}", p.display()),
+            Resolved::Url(u) => f.write_str(&lazyqt_io::redact_url(u.as_str())),
+            Resolved::File(p) => write!(f, "{}", p.display()),
         }
     }
 }

@@ -4,14 +4,14 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::backend::{FrameBytes, FrameRequest, Source};
+use crate::backend::{FrameBytes, FrameRequest, Resolved};
 use crate::errors::BackendError;
 
 /// Identifies one encoded frame: movie, its version, frame, format, size and quality.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct FrameKey {
     /// The resolved movie.
-    pub source: Source,
+    pub source: Resolved,
     /// The movie's validator (version).
     pub validator: String,
     /// 0-based frame index.
@@ -54,7 +54,7 @@ impl FrameCache {
 
     /// Drops the frames of `source` made from any version but `current` (the file changed:
     /// they can never be asked for again, so they should not hold memory).
-    pub(crate) fn forget_other_versions(&self, source: &Source, current: &str) {
+    pub(crate) fn forget_other_versions(&self, source: &Resolved, current: &str) {
         if let Some(cache) = &self.inner {
             let (source, current) = (source.clone(), current.to_string());
             let dropped =
@@ -101,7 +101,7 @@ mod tests {
             quality: None,
             matrix: Default::default(),
         };
-        FrameKey { source: Source::File("/m.mov".into()), validator: validator.into(), index0: 0, req }
+        FrameKey { source: Resolved::File("/m.mov".into()), validator: validator.into(), index0: 0, req }
     }
 
     async fn lookup(cache: &FrameCache, validator: &str) -> Lookup {
@@ -121,7 +121,7 @@ mod tests {
         assert_eq!(lookup(&cache, "v1").await, Lookup::Miss);
         assert_eq!(lookup(&cache, "v2").await, Lookup::Miss);
         assert_eq!(lookup(&cache, "v1").await, Lookup::Hit);
-        cache.forget_other_versions(&Source::File("/m.mov".into()), "v2");
+        cache.forget_other_versions(&Resolved::File("/m.mov".into()), "v2");
         assert_eq!(lookup(&cache, "v2").await, Lookup::Hit);
         assert_eq!(lookup(&cache, "v1").await, Lookup::Miss, "the old version's frame was kept");
     }

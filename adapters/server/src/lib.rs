@@ -20,8 +20,8 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use lazyqt_server::{
-//!     Backend, BackendError, FrameBytes, FrameRequest, MovieLocation, MovieMeta, ServeArgs,
-//!     ServeError,
+//!     Backend, BackendError, FrameBytes, FrameRequest, Mount, MovieLocation, MovieMeta,
+//!     ServeError, ServerConfig,
 //! };
 //!
 //! struct Media;
@@ -39,8 +39,8 @@
 //!     }
 //! }
 //!
-//! async fn run(args: ServeArgs) -> Result<(), ServeError> {
-//!     let config = args.to_config()?;
+//! async fn run() -> Result<(), ServeError> {
+//!     let config = ServerConfig { mounts: vec![Mount::parse("/media=./media")?], ..ServerConfig::default() };
 //!     // Stops on ctrl-c or SIGTERM; pass another future to stop it yourself.
 //!     lazyqt_server::serve(config, Arc::new(Media), std::future::pending()).await
 //! }
@@ -65,9 +65,9 @@ use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source};
+pub use backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Resolved};
 pub use config::{
-    CacheConfig, ConfigError, Limits, Mount, MountTarget, ServeArgs, ServerConfig, Timeouts, OOI_PREFIX,
+    CacheConfig, ConfigError, Mount, MountTarget, ServerConfig, ServerTimeouts, WorkLimits, OOI_PREFIX,
     OOI_URL,
 };
 pub use errors::BackendError;

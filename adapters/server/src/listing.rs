@@ -10,12 +10,15 @@ use scraper::{Html, Selector};
 use serde::Serialize;
 use url::Url;
 
+use lazyqt_io::{HttpOptions, SourceError};
+
 use crate::budget::Pool;
 use crate::config::ServerConfig;
 use crate::errors::BackendError;
+use crate::routes::blocking;
 
 /// Largest autoindex page the server will read.
-const MAX_INDEX_BYTES: usize = 16 << 20;
+const MAX_INDEX_BYTES: u64 = 16 << 20;
 
 /// A directory listing, serialized with the predecessor's keys.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -118,48 +121,30 @@ pub fn parse_autoindex(html: &str) -> (Vec<String>, Vec<String>) {
     (files, dirs)
 }
 
-/// Most redirects followed for one listing.
-const MAX_REDIRECTS: usize = 5;
-
-/// Fetches upstream autoindex pages, with a TTL cache and one fetch per directory at a time,
-/// bounded by the I/O pool of the mount asking.
+/// Fetches upstream autoindex pages through lazyqt-io ([`lazyqt_io::get_page`]) with the
+/// same HTTP options as the movie reads of the mounts (timeouts, deadline, retries,
+/// redirect policy, identity encoding), with a TTL cache and one fetch per directory at a
+/// time, bounded by the I/O pool of the mount asking.
 #[derive(Clone)]
 pub(crate) struct UpstreamLister {
-    /// Follows redirects only within the origin of the first request.
-    same_origin: reqwest::Client,
-    /// Follows any redirect (mounts with `allow_cross_origin_redirects`).
-    any_origin: reqwest::Client,
+    /// Redirects followed only within the origin of the first request.
+    same_origin: HttpOptions,
+    /// Redirects followed to any origin (mounts with `allow_cross_origin_redirects`).
+    any_origin: HttpOptions,
     cache: moka::future::Cache<Url, Arc<Listing>>,
 }
 
 impl UpstreamLister {
-    /// A lister with the configured timeouts and cache. Redirects are bounded and, unless a
-    /// mount allows more, followed only within the same origin (the server never fetches from
-    /// hosts it was not configured with).
-    pub(crate) fn new(cfg: &ServerConfig) -> Result<Self, BackendError> {
-        let client = |cross_origin: bool| {
-            let policy = reqwest::redirect::Policy::custom(move |attempt| {
-                let same =
-                    attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
-                if (same || cross_origin) && attempt.previous().len() <= MAX_REDIRECTS {
-                    attempt.follow()
-                } else {
-                    attempt.stop()
-                }
-            });
-            reqwest::Client::builder()
-                .redirect(policy)
-                .connect_timeout(cfg.timeouts.connect())
-                .timeout(cfg.timeouts.upstream())
-                .user_agent(concat!("lazyqt-server/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| BackendError::Internal(format!("HTTP client: {e}")))
-        };
+    /// A lister with the server's upstream options ([`ServerConfig::http_options`]) and
+    /// listing cache.
+    pub(crate) fn new(cfg: &ServerConfig) -> Self {
+        let same_origin = cfg.http_options(&HttpOptions::default());
+        let any_origin = HttpOptions { allow_cross_origin_redirects: true, ..same_origin.clone() };
         let cache = moka::future::Cache::builder()
             .max_capacity(cfg.cache.listing_cache_entries)
             .time_to_live(Duration::from_secs(cfg.cache.listing_ttl_secs.max(1)))
             .build();
-        Ok(Self { same_origin: client(false)?, any_origin: client(true)?, cache })
+        Self { same_origin, any_origin, cache }
     }
 
     /// The listing of the upstream directory `url` (ending with `/`), fetched with a permit of
@@ -171,12 +156,11 @@ impl UpstreamLister {
         io: &Pool,
         cross_origin: bool,
     ) -> Result<Arc<Listing>, BackendError> {
-        let client = if cross_origin { self.any_origin.clone() } else { self.same_origin.clone() };
+        let opts = if cross_origin { self.any_origin.clone() } else { self.same_origin.clone() };
         let fetch_url = url.clone();
         self.cache
             .try_get_with(url, async move {
-                let _permit = io.acquire().await?;
-                let html = fetch(&client, fetch_url).await?;
+                let html = blocking(io, move || fetch(&fetch_url, &opts)).await?;
                 let (files, directories) = parse_autoindex(&html);
                 Ok(Arc::new(Listing { path, files, directories }))
             })
@@ -185,42 +169,38 @@ impl UpstreamLister {
     }
 }
 
-fn map_reqwest(e: &reqwest::Error) -> BackendError {
-    if e.is_timeout() {
-        BackendError::UpstreamTimeout(format!("upstream listing: {e}"))
-    } else {
-        BackendError::Upstream(format!("upstream listing: {e}"))
-    }
-}
-
-async fn fetch(client: &reqwest::Client, url: Url) -> Result<String, BackendError> {
-    let mut resp = client.get(url.clone()).send().await.map_err(|e| map_reqwest(&e))?;
-    let status = resp.status();
-    if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
-        return Err(BackendError::NotFound(url.path().to_string()));
-    }
-    if status.is_redirection() {
-        return Err(BackendError::Upstream(format!(
-            "upstream redirected a listing ({status}) to another origin or too often; a mount follows \
-             redirects to other origins only with allow_cross_origin_redirects"
-        )));
-    }
-    if !status.is_success() {
-        return Err(BackendError::Upstream(format!("upstream answered {status} for a listing")));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| map_reqwest(&e))? {
-        if body.len() + chunk.len() > MAX_INDEX_BYTES {
-            return Err(BackendError::Upstream("upstream listing too large".into()));
+/// The autoindex page at `url` (blocking), as text.
+fn fetch(url: &Url, opts: &HttpOptions) -> Result<String, BackendError> {
+    match lazyqt_io::get_page(url.as_str(), opts, MAX_INDEX_BYTES) {
+        Ok(body) => Ok(String::from_utf8_lossy(&body).into_owned()),
+        Err(SourceError::HttpStatus { status: 404 | 410, .. }) => {
+            Err(BackendError::NotFound(url.path().into()))
         }
-        body.extend_from_slice(&chunk);
+        Err(e @ SourceError::Redirect { .. }) => Err(BackendError::Upstream(format!(
+            "upstream listing: {e} (a mount follows redirects to other origins only with \
+             allow_cross_origin_redirects)"
+        ))),
+        Err(e) => Err(BackendError::of_kind(e.kind(), format!("upstream listing: {e}"))),
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Listings and movie reads share one HTTP configuration: the server's upstream deadline
+    /// bounds both, and only a mount's consent lets a listing follow a cross-origin redirect.
+    #[test]
+    fn listings_use_the_options_of_movie_reads() {
+        let mut cfg = ServerConfig::default();
+        cfg.timeouts.upstream_secs = 2;
+        let lister = UpstreamLister::new(&cfg);
+        let movies = cfg.source_options(&lazyqt_io::SourceOptions::default()).http;
+        assert_eq!(lister.same_origin, movies);
+        assert_eq!(lister.same_origin.timeouts.deadline, Duration::from_secs(2));
+        assert!(!lister.same_origin.allow_cross_origin_redirects);
+        assert_eq!(lister.any_origin, HttpOptions { allow_cross_origin_redirects: true, ..movies });
+    }
 
     #[test]
     fn parses_nginx_and_apache_indexes() {

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
 use lazyqt_media::{ErrorKind, Media, MediaError, Stats};
 
-use crate::backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Source};
+use crate::backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Resolved};
 use crate::errors::BackendError;
 
 /// Serves movies through lazyqt-media.
@@ -41,8 +41,8 @@ impl RetiredStats {
 /// Where a movie is read from: what it is opened from and cached by.
 fn key(loc: &MovieLocation) -> String {
     match &loc.source {
-        Source::Url(u) => u.as_str().to_owned(),
-        Source::File(p) => p.to_string_lossy().into_owned(),
+        Resolved::Url(u) => u.as_str().to_owned(),
+        Resolved::File(p) => p.to_string_lossy().into_owned(),
     }
 }
 
@@ -74,8 +74,8 @@ impl MediaBackend {
     /// the one taken at open, so a file rewritten or replaced in place is never mixed.
     fn current(loc: &MovieLocation, media: &Media) -> bool {
         match &loc.source {
-            Source::Url(_) => true,
-            Source::File(p) => {
+            Resolved::Url(_) => true,
+            Resolved::File(p) => {
                 let now = std::fs::metadata(p).ok().and_then(|m| lazyqt_io::file_version(&m));
                 now.is_some() && now == media.source().version()
             }
@@ -94,10 +94,9 @@ impl MediaBackend {
             self.movies.invalidate(&key);
         }
         let opts = if self.cross_origin_mounts.contains(&loc.mount_prefix) {
-            std::borrow::Cow::Owned(lazyqt_io::SourceOptions {
-                allow_cross_origin_redirects: true,
-                ..self.opts.clone()
-            })
+            let mut opts = self.opts.clone();
+            opts.http.allow_cross_origin_redirects = true;
+            std::borrow::Cow::Owned(opts)
         } else {
             std::borrow::Cow::Borrowed(&self.opts)
         };
@@ -201,7 +200,7 @@ impl Backend for MediaBackend {
     }
 
     fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
-        if matches!(loc.source, Source::File(_)) {
+        if matches!(loc.source, Resolved::File(_)) {
             return Ok(());
         }
         self.with_media(loc, |m| m.prefetch_frame(index0)).map(|_| ())

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use percent_encoding::percent_decode_str;
 use url::Url;
 
-use crate::backend::Source;
+use crate::backend::Resolved;
 use crate::config::{Mount, MountTarget};
 use crate::errors::BackendError;
 
@@ -91,10 +91,10 @@ pub(crate) fn parse_rest(raw: &str) -> Result<MountRoute, BackendError> {
 /// like `http:x` can never become a new origin) and are checked to stay under it. Local paths
 /// are canonicalized (symlinks resolved) and must stay under the canonical mount root; missing
 /// files and escapes are both 404.
-pub(crate) fn resolve(mount: &Mount, segs: &[String], dir: bool) -> Result<Source, BackendError> {
+pub(crate) fn resolve(mount: &Mount, segs: &[String], dir: bool) -> Result<Resolved, BackendError> {
     match &mount.target {
-        MountTarget::Upstream(base) => resolve_url(base, segs, dir).map(Source::Url),
-        MountTarget::Local(root) => resolve_local(root, segs).map(Source::File),
+        MountTarget::Upstream(base) => resolve_url(base, segs, dir).map(Resolved::Url),
+        MountTarget::Local(root) => resolve_local(root, segs).map(Resolved::File),
     }
 }
 

@@ -76,7 +76,8 @@ fn hundred_first_requests_for_different_frames_cost_one_open() {
         mounts: vec![Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap()],
         ..ServerConfig::default()
     };
-    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
     let backend = Arc::new(MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600)));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();

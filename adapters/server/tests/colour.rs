@@ -26,7 +26,8 @@ fn rgba_frames_follow_ffmpegs_colour_rule() {
         mounts: vec![Mount::parse(&format!("/local={}", dir.display())).unwrap()],
         ..ServerConfig::default()
     };
-    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
     let backend = Arc::new(MediaBackend::new(opts, 16, Duration::from_secs(3600)));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();

@@ -50,7 +50,8 @@ fn start_with(tweak: impl FnOnce(&mut ServerConfig, &TestServer)) -> Fixture {
         ..ServerConfig::default()
     };
     tweak(&mut config, &upstream);
-    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
     let backend = MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600))
         .with_cross_origin_mounts(config.cross_origin_mounts());
     let backend = Arc::new(backend);

@@ -75,7 +75,8 @@ fn start(request_secs: u64, upstream_secs: u64) -> (String, StallProxy, TestServ
     };
     config.timeouts.request_secs = request_secs;
     config.timeouts.upstream_secs = upstream_secs;
-    let opts = lazyqt_io::SourceOptions { no_cache: true, ..Default::default() };
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
     let backend = MediaBackend::new(config.source_options(&opts), 8, Duration::from_secs(3600));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -99,18 +100,33 @@ fn until_closed(proxy: &StallProxy, bound: Duration) -> Duration {
     t.elapsed()
 }
 
-/// `timeouts.upstream_secs = 2` bounds a frame read from an upstream that stopped answering:
-/// 504 after about 2 s (not the io layer's own 30 s / 120 s), the connection closed with it.
-#[test]
-fn the_upstream_timeout_bounds_frame_reads() {
+/// With `timeouts.upstream_secs = 2`: `path` (after `warm`, asked before the stall) of the
+/// stalled upstream is 504 after about 2 s, its upstream connection closed with it.
+fn answered_504_at_the_upstream_timeout(warm: Option<&str>, path: &str) {
     let (base, proxy, _up, _rt) = start(60, 2);
-    assert_eq!(get(&format!("{base}/up/prores2.mov")), 200);
+    if let Some(warm) = warm {
+        assert_eq!(get(&format!("{base}{warm}")), 200);
+    }
     proxy.stall.store(true, Ordering::SeqCst);
     let t = Instant::now();
-    assert_eq!(get(&format!("{base}/up/prores2.mov/frame/3")), 504);
+    assert_eq!(get(&format!("{base}{path}")), 504);
     let took = t.elapsed();
     assert!(took >= Duration::from_millis(1500) && took < Duration::from_secs(6), "504 after {took:?}");
     until_closed(&proxy, Duration::from_secs(3));
+}
+
+/// `timeouts.upstream_secs = 2` (`serve --upstream-timeout 2`) bounds a frame read from an
+/// upstream that stopped answering: 504 after about 2 s (not the io layer's own 20 s / 60 s).
+#[test]
+fn the_upstream_timeout_bounds_frame_reads() {
+    answered_504_at_the_upstream_timeout(Some("/up/prores2.mov"), "/up/prores2.mov/frame/3");
+}
+
+/// The same upstream timeout bounds a directory listing of the stalled upstream: listings go
+/// through the same HTTP options as movie reads.
+#[test]
+fn the_upstream_timeout_bounds_listings() {
+    answered_504_at_the_upstream_timeout(None, "/up/");
 }
 
 /// A request deadline shorter than the upstream timeout caps the upstream reads too: the client

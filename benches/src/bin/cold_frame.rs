@@ -22,12 +22,15 @@ fn run() -> Result<String, String> {
     let mut args = std::env::args().skip(1);
     let url = args.next().ok_or("usage: cold_frame URL N [--open-tail BYTES] [--cache-dir DIR]")?;
     let n: u32 = args.next().and_then(|v| v.parse().ok()).ok_or("N must be a frame number")?;
-    let mut opts = SourceOptions { no_cache: true, ..SourceOptions::default() };
+    let mut opts = SourceOptions::default();
+    opts.cache.no_disk = true;
     while let Some(a) = args.next() {
         let v = args.next().ok_or(format!("{a} needs a value"))?;
         match a.as_str() {
-            "--open-tail" => opts.open_tail = v.parse().map_err(|_| format!("bad byte count {v:?}"))?,
-            "--cache-dir" => (opts.cache_dir, opts.no_cache) = (Some(v.into()), false),
+            "--open-tail" => {
+                opts.http.open.open_tail = v.parse().map_err(|_| format!("bad byte count {v:?}"))?
+            }
+            "--cache-dir" => (opts.cache.dir, opts.cache.no_disk) = (Some(v.into()), false),
             _ => return Err(format!("unexpected argument {a:?}")),
         }
     }

@@ -7,3 +7,4 @@ pub mod info;
 pub mod samples;
 pub mod selection;
 pub mod serve;
+pub mod serve_args;

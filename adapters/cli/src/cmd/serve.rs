@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lazyqt_server::{MediaBackend, Mount, ServeArgs};
+use lazyqt_server::{MediaBackend, Mount};
+
+use super::serve_args::ServeArgs;
 
 /// Options of `lazyqt serve`. Every option can also come from the `LAZYQT_*` variable its
 /// help names; a command-line option wins over its variable.

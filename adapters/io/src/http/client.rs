@@ -96,8 +96,8 @@ static CLIENTS: Mutex<Vec<((Duration, bool), Client)>> = Mutex::new(Vec::new());
 
 /// The shared client for these options. No overall timeout is set on it: each request
 /// carries its own bounds (see `exchange`).
-pub(crate) fn shared(opts: &crate::SourceOptions) -> Result<Client, String> {
-    let key = (opts.connect_timeout, opts.allow_cross_origin_redirects);
+pub(crate) fn shared(opts: &crate::HttpOptions) -> Result<Client, String> {
+    let key = (opts.timeouts.connect, opts.allow_cross_origin_redirects);
     let mut clients = CLIENTS.lock();
     if let Some((_, c)) = clients.iter().find(|(k, _)| *k == key) {
         return Ok(c.clone());
@@ -105,7 +105,7 @@ pub(crate) fn shared(opts: &crate::SourceOptions) -> Result<Client, String> {
     let rt = runtime().ok_or("the HTTP runtime did not start")?;
     let _in_runtime = rt.enter();
     let client = Client::builder()
-        .connect_timeout(opts.connect_timeout)
+        .connect_timeout(opts.timeouts.connect)
         .redirect(redirect_policy(opts.allow_cross_origin_redirects))
         .pool_max_idle_per_host(32)
         .tcp_nodelay(true)

@@ -1,5 +1,5 @@
 //! One request and its body under the clock of the read that needs them: the headers
-//! within `read_timeout`, no body stall longer than `stall_timeout`, nothing past the
+//! within `timeouts.headers`, no body stall longer than `timeouts.stall`, nothing past the
 //! read's deadline, a warning naming the URL and the bytes so far while it is slow, and
 //! only identity-encoded bodies accepted.
 
@@ -11,6 +11,7 @@ use reqwest::{RequestBuilder, Response};
 
 use super::client;
 use crate::error::SourceError;
+use crate::options::HttpTimeouts;
 
 /// Why a request got no result at all (the runtime did not start, panicked or hung).
 const RUNTIME_GONE: &str = "the HTTP runtime did not answer";
@@ -61,15 +62,6 @@ impl Clock {
         let periods = self.started.elapsed().as_nanos() / every.as_nanos() + 1;
         after(self.started, every.saturating_mul(u32::try_from(periods).unwrap_or(u32::MAX)))
     }
-}
-
-/// How long a request may wait for its headers and for its next body bytes, and when it
-/// says it is slow.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Bounds {
-    pub read_timeout: Duration,
-    pub stall_timeout: Duration,
-    pub slow_warning: Duration,
 }
 
 /// Who is waiting for what, for timeouts and warnings.
@@ -170,9 +162,10 @@ fn encoding(h: &HeaderMap) -> Option<String> {
 pub(crate) fn send(
     req: RequestBuilder,
     who: &Waiting,
-    bounds: Bounds,
+    timeouts: &HttpTimeouts,
     clock: Clock,
 ) -> Result<Response, SourceError> {
+    let bounds = *timeouts;
     let shown = who.shown.clone();
     let w = who.clone();
     let waited = client::run(clock.backstop(), async move {
@@ -182,13 +175,13 @@ pub(crate) fn send(
                 "slow upstream: still waiting for the answer's headers"
             );
         };
-        bounded(req.send(), bounds.read_timeout, clock, bounds.slow_warning, warn).await
+        bounded(req.send(), bounds.headers, clock, bounds.slow_warning, warn).await
     });
     let timeout = |detail: String| SourceError::Timeout { url: shown.clone(), detail };
     match waited {
         None => Err(SourceError::Network { url: shown.clone(), detail: RUNTIME_GONE.into() }),
         Some(Waited::Stalled) => {
-            Err(timeout(format!("no answer to {} within {:?}", who.range, bounds.read_timeout)))
+            Err(timeout(format!("no answer to {} within {:?}", who.range, bounds.headers)))
         }
         Some(Waited::Deadline) => Err(timeout(format!(
             "deadline of {:?} reached waiting for the answer to {}",
@@ -213,9 +206,10 @@ pub(crate) fn read_body(
     want: u64,
     out: &mut Vec<u8>,
     who: &Waiting,
-    bounds: Bounds,
+    timeouts: &HttpTimeouts,
     clock: Clock,
 ) -> Result<(), SourceError> {
+    let bounds = *timeouts;
     let mut buf = std::mem::take(out);
     let w = who.clone();
     let done = client::run(clock.backstop(), async move {
@@ -231,7 +225,7 @@ pub(crate) fn read_body(
                 );
             };
             let stalled = |detail: String| SourceError::Timeout { url: w.shown.clone(), detail };
-            match bounded(resp.chunk(), bounds.stall_timeout, clock, bounds.slow_warning, warn).await {
+            match bounded(resp.chunk(), bounds.stall, clock, bounds.slow_warning, warn).await {
                 Waited::Done(Ok(Some(chunk))) => {
                     // At most `want - got` bytes, which `want` bounds.
                     let take = chunk.len().min(usize::try_from(want - got).unwrap_or(usize::MAX));
@@ -243,7 +237,7 @@ pub(crate) fn read_body(
                 Waited::Stalled => {
                     break Err(stalled(format!(
                         "no body bytes for {:?} after {got} of {want} bytes of {}",
-                        bounds.stall_timeout, w.range
+                        bounds.stall, w.range
                     )))
                 }
                 Waited::Deadline => {

@@ -11,14 +11,17 @@ use reqwest::header::{
 use reqwest::{Client, Response};
 
 use super::client;
-use super::exchange::{self, Bounds, Clock, Waiting};
+use super::exchange::{self, Clock, Waiting};
 use super::limit::Permits;
 use super::validator::Identity;
 use crate::error::SourceError;
-use crate::options::SourceOptions;
+use crate::options::{Backoff, HttpOptions, HttpTimeouts, RetryConfig};
 use crate::redact::redact_url;
 use crate::stats::Counters;
 use crate::wire;
+
+/// How messages name the part asked for when a request has no `Range` (a page).
+pub(super) const WHOLE_BODY: &str = "the whole body";
 
 /// What the first request of a source learned.
 pub(crate) enum Opened {
@@ -30,7 +33,7 @@ pub(crate) enum Opened {
 }
 
 /// A failed attempt: the error, and how long the server asked us to wait.
-type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
+pub(super) type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
 
 /// An answer whose headers arrived: the response, what it answers, when it was sent.
 type Answered = (Response, Waiting, Instant);
@@ -42,11 +45,10 @@ pub(crate) struct Transport {
     url: String,
     /// The URL as messages and logs show it (credentials redacted).
     shown: String,
-    bounds: Bounds,
-    deadline: Duration,
-    max_retries: u32,
-    backoff_base: Duration,
-    backoff_max: Duration,
+    timeouts: HttpTimeouts,
+    retry: RetryConfig,
+    /// A server that ignores Range may send a file whole up to this size.
+    small_file_limit: u64,
     permits: Permits,
 }
 
@@ -65,21 +67,15 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
 }
 
 impl Transport {
-    pub fn new(client: Client, url: String, opts: &SourceOptions) -> Self {
+    pub fn new(client: Client, url: String, opts: &HttpOptions) -> Self {
         Self {
             client,
             shown: redact_url(&url),
             url,
-            bounds: Bounds {
-                read_timeout: opts.read_timeout,
-                stall_timeout: opts.stall_timeout,
-                slow_warning: opts.slow_warning,
-            },
-            deadline: opts.deadline,
-            max_retries: opts.max_retries,
-            backoff_base: opts.backoff_base,
-            backoff_max: opts.backoff_max,
-            permits: Permits::new(opts.max_parallel),
+            timeouts: opts.timeouts,
+            retry: opts.retry,
+            small_file_limit: opts.limits.small_file_limit,
+            permits: Permits::new(opts.limits.max_parallel),
         }
     }
 
@@ -94,26 +90,29 @@ impl Transport {
 
     /// The clock of a read starting now.
     pub fn clock(&self) -> Clock {
-        Clock::start(self.deadline)
+        Clock::start(self.timeouts.deadline)
     }
 
-    /// Send one GET with this `Range` value and the validator's condition, once a
-    /// request slot is free, and wait for its headers.
-    fn send(
+    /// Send one GET with this `Range` value (`None`: the whole body) and the validator's
+    /// condition, and wait for its headers.
+    pub(super) fn send(
         &self,
-        range: String,
+        range: Option<String>,
         identity: Option<&Identity>,
         counters: &Counters,
         clock: Clock,
     ) -> Attempt<Answered> {
-        let mut req = self.client.get(&self.url).header(RANGE, &range).header(ACCEPT_ENCODING, "identity");
+        let mut req = self.client.get(&self.url).header(ACCEPT_ENCODING, "identity");
+        if let Some(range) = &range {
+            req = req.header(RANGE, range);
+        }
         if let Some((name, value)) = identity.and_then(Identity::condition) {
             req = req.header(name, value);
         }
-        let who = Waiting { shown: self.shown.clone(), range };
+        let who = Waiting { shown: self.shown.clone(), range: range.unwrap_or_else(|| WHOLE_BODY.into()) };
         Counters::add(&counters.requests, 1);
         let t0 = Instant::now();
-        match exchange::send(req, &who, self.bounds, clock) {
+        match exchange::send(req, &who, &self.timeouts, clock) {
             Ok(resp) => {
                 tracing::debug!(
                     url = %self.shown, range = %who.range, status = resp.status().as_u16(),
@@ -132,7 +131,7 @@ impl Transport {
     }
 
     /// The error for a status that is not 206 (or 200 on open), with retry advice.
-    fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
+    pub(super) fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
         let status = resp.status().as_u16();
         let wait = if matches!(status, 429 | 503) { retry_after(resp.headers()) } else { None };
         (SourceError::HttpStatus { url: self.shown.clone(), status, range: range.to_string() }, wait)
@@ -140,7 +139,7 @@ impl Transport {
 
     /// Read up to `want` body bytes into `out`, counting them.
     /// One debug line per request: range, status, body bytes, total time.
-    fn read_body(
+    pub(super) fn read_body(
         &self,
         (resp, who, t0): Answered,
         want: u64,
@@ -150,7 +149,7 @@ impl Transport {
     ) -> Result<(), SourceError> {
         let before = out.len();
         let status = resp.status().as_u16();
-        let result = exchange::read_body(resp, want, out, &who, self.bounds, clock);
+        let result = exchange::read_body(resp, want, out, &who, &self.timeouts, clock);
         let got = (out.len() - before) as u64;
         Counters::add(&counters.bytes_fetched, got);
         tracing::debug!(
@@ -162,9 +161,9 @@ impl Transport {
 
     /// Run `attempt` until it succeeds, fails for good (see
     /// [`SourceError::is_transient`]), or the retries or the read's deadline run out.
-    /// `attempt` gets the attempt number (0 first). Waits are capped at `backoff_max`,
-    /// a `Retry-After` included.
-    fn retrying<T>(
+    /// `attempt` gets the attempt number (0 first). Waits are capped at the largest
+    /// backoff, a `Retry-After` included.
+    pub(super) fn retrying<T>(
         &self,
         counters: &Counters,
         clock: Clock,
@@ -177,13 +176,14 @@ impl Transport {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
-            if !err.is_transient() || n >= self.max_retries {
+            if !err.is_transient() || n >= self.retry.max_retries {
                 return Err(err);
             }
-            let exp = self.backoff_base.saturating_mul(1u32 << n.min(16)).min(self.backoff_max);
+            let Backoff { base, max } = self.retry.backoff;
+            let exp = base.saturating_mul(1u32 << n.min(16)).min(max);
             // Jitter: a random delay in [exp/2, exp).
             let backoff = exp.mul_f64(0.5 + fastrand::f64() * 0.5);
-            let delay = wait.map_or(backoff, |w| w.min(self.backoff_max));
+            let delay = wait.map_or(backoff, |w| w.min(max));
             if exchange::after(Instant::now(), delay) > deadline {
                 return Err(match err {
                     SourceError::Timeout { .. } | SourceError::HttpStatus { .. } => err,
@@ -201,7 +201,7 @@ impl Transport {
     }
 
     /// A request slot, waited for until the read's deadline.
-    fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
+    pub(super) fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
         self.permits.acquire_until(clock.deadline()).ok_or_else(|| {
             let detail = format!("deadline of {:?} reached waiting for a free request slot", clock.total());
             (SourceError::Timeout { url: self.shown.clone(), detail }, None)
@@ -214,21 +214,15 @@ impl Transport {
     /// several ranges (a 200 with the whole large file, 416, 400, 501) or answers them
     /// with something unusable is asked again for the head alone, and remembered for
     /// the rest of the process.
-    pub fn open(
-        &self,
-        head_len: u64,
-        tail_len: u64,
-        small_file_limit: u64,
-        counters: &Counters,
-    ) -> Result<Opened, SourceError> {
+    pub fn open(&self, head_len: u64, tail_len: u64, counters: &Counters) -> Result<Opened, SourceError> {
         let head_len = head_len.max(1);
         let clock = self.clock();
         self.retrying(counters, clock, |_| {
             let multi = tail_len > 0 && !client::refuses_multirange(&self.url);
             if !multi {
-                return self.open_once(head_len, 0, small_file_limit, counters, clock);
+                return self.open_once(head_len, 0, counters, clock);
             }
-            match self.open_once(head_len, tail_len, small_file_limit, counters, clock) {
+            match self.open_once(head_len, tail_len, counters, clock) {
                 // Refused, or answered in a way we cannot use: one range is safer.
                 Err((
                     SourceError::RangeNotSupported { .. }
@@ -241,25 +235,19 @@ impl Transport {
             }
             tracing::debug!(url = %self.shown, "server refuses multi-range requests: asking for the head alone");
             client::note_refuses_multirange(&self.url);
-            self.open_once(head_len, 0, small_file_limit, counters, clock)
+            self.open_once(head_len, 0, counters, clock)
         })
     }
 
     /// One attempt at the first request (see [`Transport::open`]).
-    fn open_once(
-        &self,
-        head_len: u64,
-        tail_len: u64,
-        small_file_limit: u64,
-        counters: &Counters,
-        clock: Clock,
-    ) -> Attempt<Opened> {
+    fn open_once(&self, head_len: u64, tail_len: u64, counters: &Counters, clock: Clock) -> Attempt<Opened> {
+        let small_file_limit = self.small_file_limit;
         let _permit = self.permit(clock)?;
         let range = match tail_len {
             0 => format!("bytes=0-{}", head_len - 1),
             t => format!("bytes=0-{},-{t}", head_len - 1),
         };
-        let answered = self.send(range, None, counters, clock)?;
+        let answered = self.send(Some(range), None, counters, clock)?;
         let range = answered.1.range.clone();
         let status = answered.0.status().as_u16();
         let headers = answered.0.headers().clone();
@@ -362,7 +350,8 @@ impl Transport {
         self.retrying(counters, clock, |_| {
             let from = start + out.len() as u64;
             let _permit = self.permit(clock)?;
-            let answered = self.send(format!("bytes={from}-{}", end - 1), Some(identity), counters, clock)?;
+            let answered =
+                self.send(Some(format!("bytes={from}-{}", end - 1)), Some(identity), counters, clock)?;
             let range = answered.1.range.clone();
             let status = answered.0.status().as_u16();
             let headers = answered.0.headers().clone();
@@ -409,7 +398,7 @@ impl Transport {
         SourceError::RangeNotSupported { url: self.shown.clone(), size: size.unwrap_or(0) }
     }
 
-    fn protocol(&self, detail: String) -> SourceError {
+    pub(super) fn protocol(&self, detail: String) -> SourceError {
         SourceError::Protocol { url: self.shown.clone(), detail }
     }
 

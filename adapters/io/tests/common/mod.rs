@@ -12,21 +12,25 @@ use lazyqt_testkit::atoms::atom;
 /// Options for fast tests: short backoff and timeouts, disk cache in `cache_dir`
 /// (or none).
 pub fn opts(cache_dir: Option<&std::path::Path>) -> SourceOptions {
-    SourceOptions {
-        cache_dir: cache_dir.map(|p| p.to_path_buf()),
-        no_cache: cache_dir.is_none(),
-        backoff_base: Duration::from_millis(5),
-        backoff_max: Duration::from_millis(50),
-        connect_timeout: Duration::from_secs(2),
-        read_timeout: Duration::from_secs(5),
-        deadline: Duration::from_secs(10),
-        ..SourceOptions::default()
-    }
+    let mut o = SourceOptions::default();
+    o.cache.dir = cache_dir.map(|p| p.to_path_buf());
+    o.cache.no_disk = cache_dir.is_none();
+    o.http.retry.backoff =
+        lazyqt_io::Backoff { base: Duration::from_millis(5), max: Duration::from_millis(50) };
+    o.http.timeouts.connect = Duration::from_secs(2);
+    o.http.timeouts.headers = Duration::from_secs(5);
+    o.http.timeouts.deadline = Duration::from_secs(10);
+    o
 }
 
 /// Small blocks, the head alone at open and no tail, so request ranges are easy to predict.
 pub fn small_block_opts() -> SourceOptions {
-    SourceOptions { block_size: 4096, head_size: 4096, open_tail: 0, tail_size: 0, ..opts(None) }
+    let mut o = opts(None);
+    o.cache.block_size = 4096;
+    o.http.open.head_size = 4096;
+    o.http.open.open_tail = 0;
+    o.http.open.tail_size = 0;
+    o
 }
 
 /// `n` bytes of deterministic, non-repeating-looking data.

@@ -13,7 +13,7 @@ use crate::backend::{FrameFormat, FrameRequest, MovieLocation, MovieMeta};
 use crate::budget::work_bytes;
 use crate::cache::{FrameKey, Lookup};
 use crate::conditional::{etag, not_modified};
-use crate::config::{Limits, Mount};
+use crate::config::{Mount, WorkLimits};
 use crate::errors::BackendError;
 
 /// Frames of a file whose validator is known never change at that URL.
@@ -86,7 +86,7 @@ fn frame_request(
     format: FrameFormat,
     w: Wanted,
     meta: &MovieMeta,
-    limits: &Limits,
+    limits: &WorkLimits,
 ) -> Result<FrameRequest, BackendError> {
     let max_dim = limits.max_dimension;
     if format == FrameFormat::Sample {
@@ -374,13 +374,13 @@ mod tests {
         MovieMeta { summary: std::sync::Arc::new(summary), validator: "v".into() }
     }
 
-    fn limits() -> Limits {
-        Limits::default()
+    fn limits() -> WorkLimits {
+        WorkLimits::default()
     }
 
     #[test]
     fn pixel_budget_is_a_clear_422() {
-        let l = Limits { max_pixels: 1920 * 1080, ..Limits::default() };
+        let l = WorkLimits { max_pixels: 1920 * 1080, ..WorkLimits::default() };
         let big = Wanted { width: Some(8192), height: Some(8192), ..Wanted::default() };
         match frame_request(FrameFormat::Png, big, &meta(), &l) {
             Err(e @ BackendError::TooLarge(_)) => {
@@ -393,7 +393,7 @@ mod tests {
         let ok = Wanted { width: Some(1920), height: Some(1080), ..Wanted::default() };
         assert!(frame_request(FrameFormat::Png, ok, &meta(), &l).is_ok());
         // A movie whose native frames exceed the budget cannot be decoded at all.
-        let tiny = Limits { max_pixels: 1000, ..Limits::default() };
+        let tiny = WorkLimits { max_pixels: 1000, ..WorkLimits::default() };
         let small = Wanted { width: Some(10), height: Some(10), ..Wanted::default() };
         assert!(matches!(
             frame_request(FrameFormat::Png, small, &meta(), &tiny),

@@ -17,7 +17,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
-use crate::backend::{Backend, Source};
+use crate::backend::{Backend, Resolved};
 use crate::budget::{Budgets, Pool};
 use crate::cache::FrameCache;
 use crate::config::{ConfigError, ServerConfig};
@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub budgets: Budgets,
     pub frames: FrameCache,
     /// The last validator seen per movie: a new one drops the old version's frames.
-    pub versions: moka::sync::Cache<Source, String>,
+    pub versions: moka::sync::Cache<Resolved, String>,
     pub lister: UpstreamLister,
     pub metrics: Arc<Metrics>,
     pub openapi: serde_json::Value,
@@ -50,8 +50,7 @@ pub(crate) type AppState = Arc<Shared>;
 pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router, ConfigError> {
     let mut config = config.clone();
     config.validate()?;
-    let lister =
-        UpstreamLister::new(&config).map_err(|e| ConfigError::Setting("http client", e.to_string()))?;
+    let lister = UpstreamLister::new(&config);
     let metrics = Arc::new(Metrics::default());
     let state: AppState = Arc::new(Shared {
         budgets: Budgets::new(&config),

@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{blocking, files, frames, labelled, AppState};
-use crate::backend::{MovieLocation, MovieMeta, Source};
+use crate::backend::{MovieLocation, MovieMeta, Resolved};
 use crate::conditional::{etag, not_modified};
 use crate::config::{Mount, MountTarget};
 use crate::errors::BackendError;
@@ -66,14 +66,14 @@ async fn entry(
     match &mount.target {
         MountTarget::Upstream(_) if !name.contains('.') => ("listing", listing(st, mount, segs).await),
         MountTarget::Upstream(_) if !is_movie_name(name) => match resolve(mount, segs, false) {
-            Ok(Source::Url(url)) => ("redirect", Ok(files::redirect(&url))),
-            Ok(Source::File(_)) => ("redirect", Err(BackendError::Internal("mount kind mismatch".into()))),
+            Ok(Resolved::Url(url)) => ("redirect", Ok(files::redirect(&url))),
+            Ok(Resolved::File(_)) => ("redirect", Err(BackendError::Internal("mount kind mismatch".into()))),
             Err(e) => ("redirect", Err(e)),
         },
         MountTarget::Upstream(_) => ("metadata", metadata(st, mount, segs, headers).await),
         MountTarget::Local(_) => match resolve(mount, segs, false) {
-            Ok(Source::File(p)) if p.is_dir() => ("listing", listing(st, mount, segs).await),
-            Ok(Source::File(p)) if !is_movie_name(name) => ("file", files::local(&p, name).await),
+            Ok(Resolved::File(p)) if p.is_dir() => ("listing", listing(st, mount, segs).await),
+            Ok(Resolved::File(p)) if !is_movie_name(name) => ("file", files::local(&p, name).await),
             Ok(_) => ("metadata", metadata(st, mount, segs, headers).await),
             Err(e) => ("metadata", Err(e)),
         },
@@ -83,13 +83,13 @@ async fn entry(
 async fn listing(st: &AppState, mount: &Mount, segs: &[String]) -> Result<Response, BackendError> {
     let path = display_path(segs);
     let (listing, cache_control) = match resolve(mount, segs, true)? {
-        Source::Url(url) => {
+        Resolved::Url(url) => {
             let ttl = st.config.cache.listing_ttl_secs;
             let io = st.budgets.io(&mount.prefix)?;
             let l = st.lister.list(url, path, io, mount.allow_cross_origin_redirects).await?;
             ((*l).clone(), format!("public, max-age={ttl}"))
         }
-        Source::File(dir) => {
+        Resolved::File(dir) => {
             let MountTarget::Local(root) = mount.target.clone() else {
                 return Err(BackendError::Internal("mount kind mismatch".into()));
             };
@@ -111,7 +111,7 @@ pub(super) async fn load_movie(
     segs: &[String],
 ) -> Result<(MovieLocation, MovieMeta), BackendError> {
     let source = resolve(mount, segs, false)?;
-    if let Source::File(p) = &source {
+    if let Resolved::File(p) = &source {
         if !p.is_file() {
             return Err(BackendError::NotFound(format!("/{}", segs.join("/"))));
         }
@@ -157,7 +157,7 @@ async fn metadata(
     // `SourceURL`: the upstream file, when its URL holds no credentials (local paths are
     // never shown).
     let mut body = metadata_json(&loc.rel_path, &meta)?;
-    if let Source::Url(url) = &loc.source {
+    if let Resolved::Url(url) = &loc.source {
         if let Some(url) = shareable(url) {
             body["SourceURL"] = json!(url.as_str());
         }

@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use lazyqt_server::{
-    Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MovieLocation, MovieMeta,
-    ServerConfig, Source,
+    Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MovieLocation, MovieMeta, Resolved,
+    ServerConfig,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -39,7 +39,7 @@ pub struct FakeBackend {
     pub frame_calls: AtomicUsize,
     pub time_calls: AtomicUsize,
     pub validator: Mutex<String>,
-    pub seen: Mutex<Vec<Source>>,
+    pub seen: Mutex<Vec<Resolved>>,
     pub decode_delay: Mutex<Duration>,
     /// Ends the wait of `hang` movies.
     pub release: AtomicBool,

@@ -1,6 +1,6 @@
 //! Path traversal and SSRF attempts: nothing leaves a mount, nothing reaches another host.
 
-use lazyqt_server::Source;
+use lazyqt_server::Resolved;
 
 use crate::common::{get_json, raw_status, TestServer, UP};
 
@@ -41,11 +41,11 @@ async fn traversal_is_rejected() {
     let base = s.upstream.base();
     for src in s.backend.seen.lock().expect("lock").iter() {
         match src {
-            Source::File(p) => {
+            Resolved::File(p) => {
                 assert!(p.starts_with(&root), "{}", p.display());
                 assert!(!p.starts_with(&outside), "{}", p.display());
             }
-            Source::Url(u) => assert!(u.as_str().starts_with(&base), "{u}"),
+            Resolved::Url(u) => assert!(u.as_str().starts_with(&base), "{u}"),
         }
     }
 }
@@ -70,7 +70,7 @@ async fn client_cannot_choose_upstream() {
         }
     }
     for src in s.backend.seen.lock().expect("lock").iter() {
-        if let Source::Url(u) = src {
+        if let Resolved::Url(u) = src {
             assert_eq!(u.host_str(), Some("127.0.0.1"), "{u}");
             assert_eq!(u.port(), Some(s.upstream.addr.port()), "{u}");
             assert!(u.query().is_none(), "{u}");

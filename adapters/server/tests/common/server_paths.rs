@@ -27,7 +27,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use lazyqt_server::{
     Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MountTarget, MovieLocation,
-    MovieMeta, ServerConfig, Source,
+    MovieMeta, Resolved, ServerConfig,
 };
 use percent_encoding::percent_decode_str;
 use tower::ServiceExt;
@@ -424,8 +424,8 @@ impl Harness {
         );
         assert!(matches!(route, None | Some("frame" | "time")), "{what:?}: {route:?}");
         match (&loc.source, mount) {
-            (Source::Url(u), UP) => self.check_url(u, &rel, what),
-            (Source::File(p), LOCAL) => {
+            (Resolved::Url(u), UP) => self.check_url(u, &rel, what),
+            (Resolved::File(p), LOCAL) => {
                 assert!(
                     p.starts_with(&self.root) && !p.starts_with(&self.outside),
                     "{what:?}: {}",
