@@ -1,11 +1,16 @@
 //! lazyqt-media: the std facade over the core. Open a movie from a path or URL,
-//! summarize it, find a frame's bytes, fetch them — everything the CLI, the REST server
-//! and the C ABI share.
+//! summarize it, find a frame's bytes, fetch them, decode them — everything the CLI, the
+//! REST server and the C ABI share.
+//!
+//! Data goes one way: [`Media::fetch`] reads a frame's bytes into an [`EncodedFrame`] the
+//! caller owns, [`Media::decode`] turns that into pixels without I/O, and [`Pipeline`] runs
+//! the two steps for many frames (bounded fetch-ahead, parallel decoders).
 
 mod decode;
 mod error;
+mod fetch;
 pub mod info;
-mod prefetch;
+pub mod pipeline;
 mod run_index;
 pub mod timecode;
 
@@ -15,18 +20,21 @@ use std::sync::Arc;
 use lazyqt_core::{Movie, Sample, Track};
 use lazyqt_io::{Source, SourceOptions};
 
-pub use decode::{codec_params, MAX_GOP_SAMPLES};
+pub use decode::codec_params;
 pub use error::{ErrorClass, MediaError, Result};
+pub use fetch::{EncodedFrame, MAX_GOP_SAMPLES};
 pub use info::{MovieInfo, SkippedTrackInfo, TrackInfo};
 pub use lazyqt_decode as decoding;
 pub use lazyqt_io::{SourceError, Stats};
+pub use pipeline::{Pipeline, PipelineOptions};
 pub use run_index::RunIndex;
 
 /// Largest sample read: far above any real frame (8K ProRes 4444 XQ is ~20 MB), far
 /// below what would hurt the machine.
 pub const MAX_SAMPLE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// An open movie: its source and its parsed tables (no sample data is held).
+/// An open movie: its source, its parsed tables and a pool of idle decoders. No sample data
+/// is held: [`Media::fetch`] hands the bytes it reads to the caller.
 #[derive(Debug, Clone)]
 pub struct Media {
     source: Arc<dyn Source>,
@@ -35,7 +43,6 @@ pub struct Media {
     video_runs: Arc<RunIndex>,
     decoders: Arc<decode::DecoderPool>,
     decoder_threads: usize,
-    prefetched: prefetch::SharedPrefetched,
 }
 
 impl Media {
@@ -83,7 +90,6 @@ impl Media {
             video_runs: Arc::new(video_runs),
             decoders: Arc::default(),
             decoder_threads: 0,
-            prefetched: Arc::default(),
         })
     }
 
@@ -166,6 +172,12 @@ impl Media {
     /// than [`MAX_SAMPLE_BYTES`] or lying past the end of the file are refused before
     /// anything is allocated.
     pub fn read_sample(&self, s: &Sample) -> Result<Vec<u8>> {
+        self.check_sample(s)?;
+        self.read_range(s.offset, u64::from(s.size))
+    }
+
+    /// Refuse a sample larger than [`MAX_SAMPLE_BYTES`] or lying past the end of the file.
+    fn check_sample(&self, s: &Sample) -> Result<()> {
         if u64::from(s.size) > MAX_SAMPLE_BYTES {
             return Err(MediaError::Malformed(format!(
                 "sample {} claims {} bytes, more than the {MAX_SAMPLE_BYTES}-byte limit",
@@ -179,19 +191,15 @@ impl Media {
                 s.index, s.size, s.offset, self.movie.file_len
             )));
         }
-        self.read_range(s.offset, u64::from(s.size))
+        Ok(())
     }
 
-    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]), or take them from
-    /// what [`Media::prefetch_frame`] read ahead.
+    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]).
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
         if len > MAX_SAMPLE_BYTES {
             return Err(MediaError::Malformed(format!(
                 "read of {len} bytes exceeds the {MAX_SAMPLE_BYTES}-byte limit"
             )));
-        }
-        if let Some(bytes) = self.prefetched.take(offset, len) {
-            return Ok(bytes);
         }
         let mut buf = vec![0u8; len as usize];
         self.source.read_exact_at(offset, &mut buf)?;

@@ -1,5 +1,6 @@
 //! Every frame of every generated movie decodes to exactly the pixels the ffmpeg CLI
-//! produces for the same frame number (rgb24, FFmpeg's default conversion).
+//! produces for the same frame number (rgb24, FFmpeg's default conversion), one by one
+//! (`decode_frame` = `decode(fetch(n))`) and through the pipeline.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -9,7 +10,7 @@ mod common;
 use common::media_dir;
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::{ConvertOptions, Format, PixelFormat};
-use lazyqt_media::{Media, MediaError};
+use lazyqt_media::{Media, MediaError, Pipeline, PipelineOptions};
 
 /// All frames as ffmpeg decodes them, rgb24, concatenated.
 fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {
@@ -64,6 +65,29 @@ fn every_frame_matches_the_ffmpeg_cli() {
             let want = &theirs[k as usize * frame_len..(k as usize + 1) * frame_len];
             assert!(img.data == want, "{name}: frame {k} differs from ffmpeg's");
         }
+    }
+}
+
+/// Fetch and decode as separate steps, on the pipeline's threads, as completed: the same
+/// pixels as the ffmpeg CLI.
+#[test]
+fn the_pipeline_gives_the_ffmpeg_clis_pixels() {
+    for name in ["h264_opengop.mp4", "prores2.mov"] {
+        let path = media_dir().join(name);
+        let media = open(&path);
+        let video = media.video().unwrap();
+        let frame_len = (video.width() * video.height() * 3) as usize;
+        let theirs = ffmpeg_frames(&path);
+        let frames: Vec<u64> = (0..u64::from(video.frame_count())).rev().collect();
+        let mut seen = 0;
+        let opts = PipelineOptions { decoders: 2, ..PipelineOptions::default() };
+        for done in Pipeline::new(&media, frames, ConvertOptions::default(), opts) {
+            let k = done.frame as usize;
+            let want = &theirs[k * frame_len..(k + 1) * frame_len];
+            assert!(done.value.unwrap().data == want, "{name}: frame {k} differs from ffmpeg's");
+            seen += 1;
+        }
+        assert_eq!(seen, video.frame_count(), "{name}");
     }
 }
 

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Error as DecodeError, Format, PixelFormat};
-use lazyqt_media::{Media, MediaError, SourceError, Stats};
+use lazyqt_media::{EncodedFrame, Media, MediaError, SourceError, Stats};
 
 use crate::backend::{
-    Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
-    TrackMeta,
+    Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta,
+    SkippedTrackMeta, Source, TrackMeta,
 };
 use crate::errors::BackendError;
 
@@ -213,35 +213,45 @@ fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
     })
 }
 
-fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaError> {
-    let size = req.width.zip(req.height);
-    let convert = |format| ConvertOptions { format, size, matrix: req.matrix, ..ConvertOptions::default() };
-    let encode = EncodeOptions { jpeg_quality: req.quality.unwrap_or(90), ..EncodeOptions::default() };
-    let (format, pixels) = match req.format {
-        FrameFormat::Png => (Format::Png, PixelFormat::Rgb8),
-        FrameFormat::Jpeg => (Format::Jpeg, PixelFormat::Rgb8),
-        FrameFormat::Bmp => (Format::Bmp, PixelFormat::Rgb8),
-        FrameFormat::Rgba => (Format::Raw, PixelFormat::Rgba8),
-        FrameFormat::Sample => {
-            let sample = media.frame_sample(n)?;
-            let video = media.video()?;
-            return Ok(FrameBytes {
-                bytes: Bytes::from(media.read_sample(&sample)?),
-                content_type: req.format.content_type().into(),
-                width: video.width(),
-                height: video.height(),
-                validator: String::new(),
-            });
-        }
+/// Read what frame `n` is made from for `req`: the compressed sample as stored for
+/// [`FrameFormat::Sample`], the frame's encoded samples otherwise.
+fn fetch(media: &Media, n: u64, req: &FrameRequest) -> Result<FetchedData, MediaError> {
+    if req.format == FrameFormat::Sample {
+        let sample = media.frame_sample(n)?;
+        return Ok(FetchedData::Bytes(Bytes::from(media.read_sample(&sample)?)));
+    }
+    Ok(FetchedData::Encoded { media: media.clone(), frame: Box::new(media.fetch(n)?) })
+}
+
+/// The image format and pixels of a decoded `format` (`None` for [`FrameFormat::Sample`]).
+fn output(format: FrameFormat) -> Option<(Format, PixelFormat)> {
+    match format {
+        FrameFormat::Png => Some((Format::Png, PixelFormat::Rgb8)),
+        FrameFormat::Jpeg => Some((Format::Jpeg, PixelFormat::Rgb8)),
+        FrameFormat::Bmp => Some((Format::Bmp, PixelFormat::Rgb8)),
+        FrameFormat::Rgba => Some((Format::Raw, PixelFormat::Rgba8)),
+        FrameFormat::Sample => None,
+    }
+}
+
+/// Decode `frame` with the decoders of `media` and encode it as `req` asks.
+fn decode(media: &Media, frame: &EncodedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError> {
+    let (format, pixels) = output(req.format)
+        .ok_or_else(|| BackendError::Internal("a compressed sample was fetched as a frame".into()))?;
+    let convert = ConvertOptions {
+        format: pixels,
+        size: req.width.zip(req.height),
+        matrix: req.matrix,
+        ..ConvertOptions::default()
     };
-    let image = media.decode_frame(n, &convert(pixels))?;
-    let bytes = lazyqt_media::decoding::encode(&image, format, &encode)?;
+    let encode = EncodeOptions { jpeg_quality: req.quality.unwrap_or(90), ..EncodeOptions::default() };
+    let image = media.decode(frame, &convert).map_err(|e| map_error(&e))?;
+    let bytes = lazyqt_media::decoding::encode(&image, format, &encode).map_err(|e| map_error(&e.into()))?;
     Ok(FrameBytes {
         bytes: Bytes::from(bytes),
         content_type: req.format.content_type().into(),
         width: image.width,
         height: image.height,
-        validator: String::new(),
     })
 }
 
@@ -250,21 +260,26 @@ impl Backend for MediaBackend {
         self.with_media(loc, meta).map(|(m, _)| m)
     }
 
-    fn frame(
+    fn fetch(
         &self,
         loc: &MovieLocation,
         index0: u64,
         req: &FrameRequest,
-    ) -> Result<FrameBytes, BackendError> {
-        let (frame, validator) = self.with_media(loc, |m| frame(m, index0, req))?;
-        Ok(FrameBytes { validator, ..frame })
+    ) -> Result<FetchedFrame, BackendError> {
+        let (data, validator) = self.with_media(loc, |m| fetch(m, index0, req))?;
+        Ok(FetchedFrame { index0, validator, data })
     }
 
-    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
-        if matches!(loc.source, Source::File(_)) {
-            return Ok(());
+    fn decode(&self, fetched: FetchedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError> {
+        match fetched.data {
+            FetchedData::Encoded { media, frame } => decode(&media, &frame, req),
+            FetchedData::Bytes(bytes) if req.format == FrameFormat::Sample => {
+                Ok(FrameBytes { bytes, content_type: req.format.content_type().into(), width: 0, height: 0 })
+            }
+            FetchedData::Bytes(_) => {
+                Err(BackendError::Internal("undecoded bytes fetched for a frame".into()))
+            }
         }
-        self.with_media(loc, |m| m.prefetch_frame(index0)).map(|_| ())
     }
 
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
