@@ -157,6 +157,32 @@ def _declare(lib):
                 c_size_p,
             ],
         ),
+        "lazyqt_frames_begin": (
+            status,
+            [
+                movie_p,
+                ctypes.POINTER(ctypes.c_uint64),
+                ctypes.c_size_t,
+                ctypes.c_char_p,
+                ctypes.c_char_p,
+                ctypes.c_uint32,
+                ctypes.c_uint32,
+                ctypes.c_size_t,
+                ctypes.POINTER(ctypes.c_void_p),
+                ctypes.POINTER(Pixels),
+            ],
+        ),
+        "lazyqt_frames_next": (
+            status,
+            [
+                ctypes.c_void_p,
+                c_u8_p,
+                ctypes.c_size_t,
+                ctypes.POINTER(ctypes.c_uint64),
+                ctypes.POINTER(ctypes.c_bool),
+            ],
+        ),
+        "lazyqt_frames_end": (None, [ctypes.c_void_p]),
         "lazyqt_buffer_free": (None, [c_u8_p, ctypes.c_size_t]),
         "lazyqt_read_bytes": (status, [movie_p, ctypes.c_uint64, c_u8_p, ctypes.c_size_t, c_size_p]),
         "lazyqt_moov_location": (
