@@ -5,10 +5,12 @@
 //!
 //! Memory is bounded by tickets: a frame takes one before it is fetched and gives it back
 //! when the consumer receives its result, so at most [`PipelineOptions::ahead`] frames are
-//! fetched, decoded or waiting at any time.
+//! fetched, decoded or waiting at any time. A panic on a pipeline thread is raised again on
+//! the consumer's (never a frame silently missing, never a hang).
 
 use std::collections::BTreeMap;
 use std::iter::Peekable;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
@@ -59,6 +61,12 @@ pub struct Done<T> {
 /// A job: the movie and the frame number, at its position in the list.
 type Job = (usize, Media, u64);
 
+/// A fetched job: its encoded frame, or the error of its fetch, or the panic of its fetcher.
+type Fetched = (Job, std::thread::Result<Result<EncodedFrame>>);
+
+/// A finished frame, or the panic of the thread that worked on it.
+type Outcome<T> = std::thread::Result<Done<T>>;
+
 /// The work of a decoder thread after the decode: turn a picture (or the error of its fetch
 /// or decode) into the value handed out.
 type Finish<T> = dyn Fn(u64, Result<Image>) -> T + Send + Sync;
@@ -67,7 +75,7 @@ type Finish<T> = dyn Fn(u64, Result<Image>) -> T + Send + Sync;
 /// stops the fetching and waits for the frames in hand (each bounded by the read deadline
 /// or one decode).
 pub struct Pipeline<T> {
-    results: Receiver<Done<T>>,
+    results: Receiver<Outcome<T>>,
     /// Gives a ticket back when a result is handed out; dropped to stop the fetchers.
     tickets: Option<SyncSender<()>>,
     /// Results that came before their turn (ordered mode).
@@ -157,8 +165,9 @@ impl<T: Send + 'static> Iterator for Pipeline<T> {
                 return Some(self.hand_out(done));
             }
             match self.results.recv() {
-                Ok(done) if !self.ordered || done.index == self.next => return Some(self.hand_out(done)),
-                Ok(done) => {
+                Ok(Err(panic)) => resume_unwind(panic),
+                Ok(Ok(done)) if !self.ordered || done.index == self.next => return Some(self.hand_out(done)),
+                Ok(Ok(done)) => {
                     self.early.insert(done.index, done);
                 }
                 // Every thread has finished: what is left, in order.
@@ -206,15 +215,16 @@ impl JobSource {
 
 /// A fetcher: take jobs in list order and fetch them until the list ends or the pipeline
 /// is dropped.
-fn fetch_loop(source: &Mutex<JobSource>, out: &Sender<(Job, Result<EncodedFrame>)>, cancelled: &AtomicBool) {
+fn fetch_loop(source: &Mutex<JobSource>, out: &Sender<Fetched>, cancelled: &AtomicBool) {
     loop {
         let job = match source.lock() {
             Ok(mut s) => s.take(cancelled),
             Err(_) => None,
         };
         let Some(job) = job else { return };
-        let fetched = job.1.fetch(job.2);
-        if out.send((job, fetched)).is_err() {
+        let fetched = catch_unwind(AssertUnwindSafe(|| job.1.fetch(job.2)));
+        let panicked = fetched.is_err();
+        if out.send((job, fetched)).is_err() || panicked {
             return;
         }
     }
@@ -223,8 +233,8 @@ fn fetch_loop(source: &Mutex<JobSource>, out: &Sender<(Job, Result<EncodedFrame>
 /// A decoder: decode fetched frames and finish them until the fetchers are done or the
 /// pipeline is dropped.
 fn decode_loop<T>(
-    input: &Mutex<Receiver<(Job, Result<EncodedFrame>)>>,
-    out: &Sender<Done<T>>,
+    input: &Mutex<Receiver<Fetched>>,
+    out: &Sender<Outcome<T>>,
     convert: &ConvertOptions,
     finish: &Finish<T>,
     cancelled: &AtomicBool,
@@ -238,8 +248,13 @@ fn decode_loop<T>(
         if cancelled.load(Ordering::Relaxed) {
             return;
         }
-        let image = fetched.and_then(|f| media.decode(&f, convert));
-        if out.send(Done { index, frame, value: finish(frame, image) }).is_err() {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let fetched = fetched.unwrap_or_else(|panic| resume_unwind(panic));
+            let image = fetched.and_then(|f| media.decode(&f, convert));
+            Done { index, frame, value: finish(frame, image) }
+        }));
+        let panicked = outcome.is_err();
+        if out.send(outcome).is_err() || panicked {
             return;
         }
     }

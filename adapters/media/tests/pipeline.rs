@@ -1,6 +1,7 @@
 //! The pipeline over HTTP: every frame once (in list order when asked), each frame's bytes
 //! read once, no more than `ahead` frames fetched ahead of the consumer, a failing frame
-//! failing alone, and no fetch after the pipeline is dropped.
+//! failing alone, no fetch after the pipeline is dropped, and a panic on its threads raised
+//! on the consumer's.
 
 use std::time::Duration;
 
@@ -119,4 +120,20 @@ fn several_movies_and_a_finishing_step() {
         .map(|(m, n)| m.decode_frame(*n, &ConvertOptions::default()).unwrap().data.len())
         .collect();
     assert_eq!(sizes, want);
+}
+
+#[test]
+fn a_panic_on_a_pipeline_thread_reaches_the_consumer() {
+    let media = Media::open(media_dir().join("prores2.mov"), &opts()).unwrap();
+    let jobs: Vec<_> = (0..8).map(|n| (media.clone(), n)).collect();
+    let opts = PipelineOptions { ahead: 2, fetchers: 1, decoders: 1, ordered: true };
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Pipeline::with_finish(jobs, ConvertOptions::default(), opts, |n, _| {
+            assert_ne!(n, 3, "finish refused")
+        })
+        .count()
+    }));
+    let panic = run.expect_err("the panic was lost");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains("finish refused"), "{message}");
 }
