@@ -119,12 +119,12 @@ impl Media {
 
     /// The first sample read to reach `target`, and the target's own sync sample. Decoding
     /// starts at the sync sample; when that fails (an open GOP: the frame references the
-    /// previous GOP) it starts again from the previous sync sample, so a long-GOP frame is
-    /// read from there (when both GOPs fit in [`MAX_GOP_SAMPLES`]).
+    /// previous GOP) it starts again from the previous sync sample, so in a track with open
+    /// GOPs a long-GOP frame is read from there (when both GOPs fit in [`MAX_GOP_SAMPLES`]).
     fn gop_start(&self, video: &Track, target: &Sample) -> Result<(u32, u32)> {
         let src = &**self.source();
         let sync = video.sync_sample_at_or_before(src, target.index).map_err(MediaError::from)?;
-        if sync == 0 || sync == target.index {
+        if sync == 0 || sync == target.index || !*self.open_gops.get_or_init(|| has_open_gops(self, video)) {
             return Ok((sync, sync));
         }
         let earlier = video.sync_sample_at_or_before(src, sync - 1).map_err(MediaError::from)?;
@@ -186,6 +186,29 @@ impl Media {
         };
         Ok((bytes, starts, range))
     }
+}
+
+/// Samples looked at to tell whether a track has open GOPs.
+const OPEN_GOP_PROBE: u32 = 1024;
+
+/// Whether `video` has open GOPs: a sample right after a sync sample (decode order) is shown
+/// before it (a leading picture, which may reference the previous GOP), within its first
+/// [`OPEN_GOP_PROBE`] samples. Read from the tables; an unreadable table counts as open
+/// (reading more is safe, decoding from too late is not).
+fn has_open_gops(media: &Media, video: &Track) -> bool {
+    let src = &**media.source();
+    let Ok(mut cursor) = video.samples_from(src, 0) else { return true };
+    let mut sync_pts = None;
+    for _ in 0..OPEN_GOP_PROBE {
+        let Some(sample) = cursor.next(src) else { return false };
+        let Ok(sample) = sample else { return true };
+        if sync_pts.is_some_and(|pts| sample.pts < pts) {
+            tracing::debug!(uri = src.uri(), sample = sample.index, "the video track has open GOPs");
+            return true;
+        }
+        sync_pts = sample.keyframe.then_some(sample.pts);
+    }
+    false
 }
 
 /// `(start, length)` of the bytes of several `samples` when one read of that span wastes

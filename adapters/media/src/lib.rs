@@ -41,6 +41,9 @@ pub struct Media {
     movie: Arc<Movie>,
     /// Run index of the video track's tables, for O(log runs) frame lookups.
     video_runs: Arc<RunIndex>,
+    /// Whether the video track has open GOPs ([`Media::fetch`]), learned from its tables on
+    /// the first fetch of a long-GOP frame.
+    open_gops: Arc<std::sync::OnceLock<bool>>,
     decoders: Arc<decode::DecoderPool>,
     decoder_threads: usize,
 }
@@ -88,6 +91,7 @@ impl Media {
             source,
             movie: Arc::new(movie),
             video_runs: Arc::new(video_runs),
+            open_gops: Arc::default(),
             decoders: Arc::default(),
             decoder_threads: 0,
         })

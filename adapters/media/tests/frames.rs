@@ -91,6 +91,26 @@ fn the_pipeline_gives_the_ffmpeg_clis_pixels() {
     }
 }
 
+/// A long-GOP frame is read from its sync sample; in a track with open GOPs (leading
+/// pictures) from the sync sample before that, which decoding falls back to.
+#[test]
+fn long_gop_frames_are_read_from_the_sync_sample_they_need() {
+    let dir = media_dir();
+    let closed = open(&dir.join("h264_bframes.mov")).fetch(40).unwrap();
+    assert!(closed.samples().len() > 1 && closed.sync_at() == 0, "{:?}", closed.samples());
+    assert!(closed.samples()[0].keyframe);
+    let open_gop = open(&dir.join("h264_opengop.mp4")).fetch(50).unwrap();
+    let sync_at = open_gop.sync_at();
+    assert!(sync_at > 0, "{:?}", open_gop.samples());
+    assert!(open_gop.samples()[0].keyframe && open_gop.samples()[sync_at].keyframe);
+    assert_eq!(open_gop.target().index, open_gop.samples().last().unwrap().index);
+    let single = open(&dir.join("prores2.mov")).fetch(7).unwrap();
+    assert_eq!(
+        (single.samples().len(), single.range().map(|r| r.1)),
+        (1, Some(u64::from(single.target().size)))
+    );
+}
+
 #[test]
 fn frame_at_time_picks_the_frame_shown_then() {
     let media = open(&media_dir().join("h264_edit.mp4"));
