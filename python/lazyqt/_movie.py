@@ -4,8 +4,6 @@ import contextlib
 import ctypes
 import os
 import threading
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
@@ -281,18 +279,10 @@ class Movie:
         with self._use() as h:
             size = (width or 0, height or 0)
             check(lib.lazyqt_frame_pixels(h, n, fmt, mat, *size, None, 0, ctypes.byref(layout)))
-            if layout.bytes_per_sample == 1:
-                dtype = np.dtype(np.uint8)
-            else:
-                dtype = np.dtype(">u2" if layout.big_endian else "<u2")
-            rows, cols = layout.height, layout.width
-            shape = (rows, cols) if layout.channels == 1 else (rows, cols, layout.channels)
-            out = np.empty(shape, dtype=dtype)
-            check(
-                lib.lazyqt_frame_pixels(
-                    h, n, fmt, mat, cols, rows, out.ctypes.data_as(c_u8_p), out.nbytes, ctypes.byref(layout)
-                )
-            )
+            out = _empty_picture(layout)
+            size = (layout.width, layout.height)
+            buf = out.ctypes.data_as(c_u8_p)
+            check(lib.lazyqt_frame_pixels(h, n, fmt, mat, *size, buf, out.nbytes, ctypes.byref(layout)))
         if layout.size != out.nbytes:
             raise LazyqtError(f"decoded {layout.size} bytes, expected {out.nbytes}")
         return out
@@ -380,31 +370,56 @@ class Movie:
         format=None,
     ):
         """Yield the arrays of `frames` (an iterable of frame numbers; default all) in order,
-        fetching and decoding up to `prefetch` frames ahead on a thread pool; the other
-        arguments as in frame()."""
-        numbers = iter(range(self.frames) if frames is None else frames)
+        fetched up to `prefetch` frames ahead and decoded in parallel (one decoder per core)
+        by the library's pipeline; each frame is read once. A frame that fails raises its
+        error when its turn comes; closing the generator early stops the pipeline. The
+        other arguments as in frame()."""
+        numbers = range(self.frames) if frames is None else [self._index(n) for n in frames]
         if format is not None:
             pix_fmt = format
         if prefetch < 1:
             for n in numbers:
                 yield self.frame(n, pix_fmt, width, height, matrix)
             return
-        pool = ThreadPoolExecutor(max_workers=prefetch, thread_name_prefix="lazyqt")
-        pending = deque()
+        fmt, mat = _name_arg(pix_fmt, "pix_fmt"), _name_arg(matrix, "matrix")
+        listed = (ctypes.c_uint64 * len(numbers))(*numbers)
+        it, layout = ctypes.c_void_p(), Pixels()
+        size = (width or 0, height or 0)
+        with self._use() as h:
+            check(
+                lib.lazyqt_frames_begin(
+                    h, listed, len(numbers), fmt, mat, *size, prefetch, ctypes.byref(it), ctypes.byref(layout)
+                )
+            )
         try:
-            for n in numbers:
-                pending.append(pool.submit(self.frame, n, pix_fmt, width, height, matrix))
-                if len(pending) > prefetch:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            number, done = ctypes.c_uint64(), ctypes.c_bool()
+            while True:
+                out = _empty_picture(layout)
+                check(
+                    lib.lazyqt_frames_next(
+                        it, out.ctypes.data_as(c_u8_p), out.nbytes, ctypes.byref(number), ctypes.byref(done)
+                    )
+                )
+                if done.value:
+                    return
+                yield out
         finally:
-            for f in pending:
-                f.cancel()
-            pool.shutdown(wait=True)
+            lib.lazyqt_frames_end(it)
 
     def __iter__(self):
         return self.iter_frames()
+
+
+def _empty_picture(layout):
+    """An uninitialised array for a picture of this Pixels layout: (H, W, C), or (H, W) for
+    one channel; uint8, or '<u2'/'>u2' for 16-bit samples."""
+    if layout.bytes_per_sample == 1:
+        dtype = np.dtype(np.uint8)
+    else:
+        dtype = np.dtype(">u2" if layout.big_endian else "<u2")
+    rows, cols = layout.height, layout.width
+    shape = (rows, cols) if layout.channels == 1 else (rows, cols, layout.channels)
+    return np.empty(shape, dtype=dtype)
 
 
 def _name_arg(value, what):

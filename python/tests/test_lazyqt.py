@@ -247,7 +247,15 @@ def test_iter_frames_prefetch(movies, http_server, open_kwargs):
         assert sum(1 for _ in m) == 30
         it = m.iter_frames(prefetch=4)
         next(it)
-        it.close()  # stops the pool early without error
+        it.close()  # stops the pipeline early without error
+        # A failing frame raises at its turn, after the frames before it.
+        ranged = http_server.ranged
+        it = m.iter_frames([9, 99, 2], prefetch=2)
+        np.testing.assert_array_equal(next(it), expected[0])
+        with pytest.raises(lazyqt.OutOfRangeError):
+            next(it)
+        it.close()
+        assert http_server.ranged - ranged <= 2, "frame 9 (and 2) read once each at most"
 
 
 def test_threads_share_a_movie(movies, open_kwargs, ffmpeg_frame):

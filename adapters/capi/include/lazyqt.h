@@ -171,10 +171,51 @@ typedef uint32_t lazyqt_image_format;
 #endif // __cplusplus
 
 /**
+ * Frames being fetched and decoded (from `lazyqt_frames_begin`). Holds its own reference to
+ * the movie: it stays usable after `lazyqt_close` of the movie. One thread at a time.
+ */
+typedef struct lazyqt_frames lazyqt_frames;
+
+/**
  * An open movie. Every call that takes a `const lazyqt_movie *` may run concurrently with
  * the others on the same handle from any number of threads; `lazyqt_close` must not.
  */
 typedef struct lazyqt_movie lazyqt_movie;
+
+/**
+ * The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
+ * (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
+ */
+typedef struct lazyqt_pixels {
+  /**
+   * Width in pixels.
+   */
+  uint32_t width;
+  /**
+   * Height in pixels.
+   */
+  uint32_t height;
+  /**
+   * Samples per pixel (1 for gray; a padding byte, as in rgb0, counts).
+   */
+  uint32_t channels;
+  /**
+   * Bytes per sample: 1 or 2.
+   */
+  uint32_t bytes_per_sample;
+  /**
+   * Whether 2-byte samples are big-endian.
+   */
+  bool big_endian;
+  /**
+   * Bytes per row.
+   */
+  size_t linesize;
+  /**
+   * Bytes of the whole picture (`height * linesize`).
+   */
+  size_t size;
+} lazyqt_pixels;
 
 /**
  * One image format: its `lazyqt_image_format` code, names and default quality.
@@ -315,41 +356,6 @@ typedef struct lazyqt_info {
 } lazyqt_info;
 
 /**
- * The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
- * (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
- */
-typedef struct lazyqt_pixels {
-  /**
-   * Width in pixels.
-   */
-  uint32_t width;
-  /**
-   * Height in pixels.
-   */
-  uint32_t height;
-  /**
-   * Samples per pixel (1 for gray; a padding byte, as in rgb0, counts).
-   */
-  uint32_t channels;
-  /**
-   * Bytes per sample: 1 or 2.
-   */
-  uint32_t bytes_per_sample;
-  /**
-   * Whether 2-byte samples are big-endian.
-   */
-  bool big_endian;
-  /**
-   * Bytes per row.
-   */
-  size_t linesize;
-  /**
-   * Bytes of the whole picture (`height * linesize`).
-   */
-  size_t size;
-} lazyqt_pixels;
-
-/**
  * One malformed track, left out of the movie's tracks.
  */
 typedef struct lazyqt_skipped_track {
@@ -388,6 +394,57 @@ typedef struct lazyqt_skipped_track {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Start decoding the `count` frames listed at `frames` (0-based, any order, repeats
+ * allowed) as `lazyqt_frame_pixels` would (`pix_fmt`, `matrix`, `width` x `height`): up to
+ * `ahead` frames (0 = twice the number of cores) are fetched ahead and decoded by one
+ * thread per core. `*layout` receives the layout every picture has; `*out` the iterator,
+ * to pass to `lazyqt_frames_next` and then to `lazyqt_frames_end`. `frames` may be NULL
+ * when `count` is 0; the list is copied.
+ *
+ * # Safety
+ * `m` is NULL or a live handle; `frames` is NULL or valid for reading `count` values;
+ * `pix_fmt` and `matrix` are NULL or NUL-terminated; `out` and `layout` are NULL or valid
+ * for writing.
+ */
+enum lazyqt_status lazyqt_frames_begin(const struct lazyqt_movie *m,
+                                       const uint64_t *frames,
+                                       size_t count,
+                                       const char *pix_fmt,
+                                       const char *matrix,
+                                       uint32_t width,
+                                       uint32_t height,
+                                       size_t ahead,
+                                       struct lazyqt_frames **out,
+                                       struct lazyqt_pixels *layout_out);
+
+/**
+ * Copy the next picture (in list order) into `buf` (`cap` bytes, at least the layout's
+ * `size`) and store its frame number in `*frame_number`. `*done` is set to true, with
+ * `LAZYQT_OK` and nothing copied, when no frame is left. A frame that failed gives its own
+ * status (its number stored); the next call goes on with the following frame.
+ * `LAZYQT_ERR_BUFFER_TOO_SMALL` takes no frame.
+ *
+ * # Safety
+ * `it` is NULL or an iterator from `lazyqt_frames_begin` not yet ended, used by one
+ * thread at a time; `buf` is NULL or valid for writing `cap` bytes; `frame_number` and
+ * `done` are NULL or valid for writing.
+ */
+enum lazyqt_status lazyqt_frames_next(struct lazyqt_frames *it,
+                                      uint8_t *buf,
+                                      size_t cap,
+                                      uint64_t *frame_number,
+                                      bool *done);
+
+/**
+ * Stop an iterator and free it: frames not yet handed out are dropped (waiting for those
+ * being read or decoded). NULL is ignored.
+ *
+ * # Safety
+ * `it` is NULL or an iterator from `lazyqt_frames_begin` not yet ended, not in use.
+ */
+void lazyqt_frames_end(struct lazyqt_frames *it);
 
 /**
  * Copy up to `len` bytes of the movie file starting at `offset` into `buf` and store the

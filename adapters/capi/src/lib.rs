@@ -1,6 +1,7 @@
 //! The C ABI of lazyqt: open a QuickTime movie from a path or an HTTP(S) URL, read its
 //! metadata, look up frames, fetch their compressed bytes (or any bytes of the file), decode
-//! them into caller buffers and encode them as images.
+//! them into caller buffers (one by one, or many through the fetch-ahead pipeline) and encode
+//! them as images.
 //!
 //! Conventions: every fallible call returns a `lazyqt_status` (0 = `LAZYQT_OK`) and leaves a
 //! message for `lazyqt_last_error_message()` on the calling thread. Pointers are checked for
@@ -19,6 +20,8 @@
 // anything new is safe code unless it says otherwise.
 #![deny(unsafe_code)]
 
+#[allow(unsafe_code)]
+mod batch;
 #[allow(unsafe_code)]
 mod buffer;
 #[allow(unsafe_code)]
@@ -48,6 +51,7 @@ mod skipped;
 #[allow(unsafe_code)]
 mod status;
 
+pub use batch::{lazyqt_frames, lazyqt_frames_begin, lazyqt_frames_end, lazyqt_frames_next};
 pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};
 pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
 pub use encode::{

@@ -4,6 +4,7 @@
 use std::ffi::c_char;
 
 use lazyqt_media::decoding::{ColorMatrix, ConvertOptions, PixelFormat};
+use lazyqt_media::Media;
 
 use crate::buffer::OutBuf;
 use crate::decode::{output_size, picture_bytes};
@@ -14,7 +15,7 @@ use crate::status::lazyqt_status;
 /// The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
 /// (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct lazyqt_pixels {
     /// Width in pixels.
     pub width: u32,
@@ -30,6 +31,35 @@ pub struct lazyqt_pixels {
     pub linesize: usize,
     /// Bytes of the whole picture (`height * linesize`).
     pub size: usize,
+}
+
+/// What pictures of the movie behind `m` a caller asks for with the packed FFmpeg pixel
+/// format named `pix_fmt`, the matrix named `matrix` (NULL = "stream") and `width` x `height`
+/// (zeros as in `lazyqt_output_size`): the movie, the conversion and the pictures' layout.
+///
+/// # Safety
+/// `m` is NULL or a live handle; `pix_fmt` and `matrix` are NULL or NUL-terminated strings.
+pub(crate) unsafe fn picture_request<'a>(
+    m: *const lazyqt_movie,
+    pix_fmt: *const c_char,
+    matrix: *const c_char,
+    width: u32,
+    height: u32,
+) -> Result<(&'a Media, ConvertOptions, lazyqt_pixels)> {
+    // SAFETY: pointer validity is the caller's contract.
+    let (media, name, matrix) = unsafe { (movie(m)?, utf8_arg(pix_fmt, "pix_fmt")?, matrix_arg(matrix)?) };
+    let format = PixelFormat::from_name(name)?;
+    let size = output_size(media, width, height)?;
+    let layout = lazyqt_pixels {
+        width: size.0,
+        height: size.1,
+        channels: format.channels() as u32,
+        bytes_per_sample: format.bytes_per_sample() as u32,
+        big_endian: format.big_endian(),
+        linesize: size.0 as usize * format.bytes_per_pixel(),
+        size: picture_bytes(format, size)?,
+    };
+    Ok((media, ConvertOptions { format, matrix, size: Some(size), ..Default::default() }, layout))
 }
 
 /// The matrix named by a C string; NULL means "stream".
@@ -78,27 +108,13 @@ pub unsafe extern "C" fn lazyqt_frame_pixels(
             return Err(Failure::null("out"));
         }
         // SAFETY: pointer validity is the caller's contract.
-        let (media, name, matrix) =
-            unsafe { (movie(m)?, utf8_arg(pix_fmt, "pix_fmt")?, matrix_arg(matrix)?) };
-        let format = PixelFormat::from_name(name)?;
-        let size = output_size(media, width, height)?;
-        let bytes = picture_bytes(format, size)?;
-        let layout = lazyqt_pixels {
-            width: size.0,
-            height: size.1,
-            channels: format.channels() as u32,
-            bytes_per_sample: format.bytes_per_sample() as u32,
-            big_endian: format.big_endian(),
-            linesize: size.0 as usize * format.bytes_per_pixel(),
-            size: bytes,
-        };
+        let (media, convert, layout) = unsafe { picture_request(m, pix_fmt, matrix, width, height) }?;
         // SAFETY: `out` checked non-NULL, writable by the caller's contract.
         unsafe { write_out(out, layout, "out") }?;
         let mut needed = 0usize;
         // SAFETY: `buf`/`cap` by the caller's contract; `needed` is a local.
         let dest = unsafe { OutBuf::new(buf, cap, &mut needed, "out") }?;
-        if dest.reserve(bytes)? {
-            let convert = ConvertOptions { format, matrix, size: Some(size), ..Default::default() };
+        if dest.reserve(layout.size)? {
             dest.fill(&media.decode_frame(n, &convert)?.data)?;
         }
         Ok(())

@@ -1,41 +1,46 @@
-//! From frame number to pixels: fetch the samples a frame needs (one range read when they
-//! are contiguous), decode them with a pooled FFmpeg decoder, convert, encode.
+//! The CPU half of getting a frame: decode an [`EncodedFrame`] with a pooled FFmpeg
+//! decoder, convert, encode. No I/O but the codec configuration, read with the tables.
 
 use std::sync::Mutex;
 
 use lazyqt_core::boxes::stsd::Details;
-use lazyqt_core::{Sample, Track};
+use lazyqt_core::Track;
 use lazyqt_decode::{
-    encode, CodecParams, ConvertOptions, Converter, Decoder, DecoderOptions, EncodeOptions, Format, Image,
-    Packet,
+    encode, CodecParams, ConvertOptions, Converter, DecodedFrame, Decoder, DecoderOptions, EncodeOptions,
+    Format, Image, Packet,
 };
 
-use crate::{Media, MediaError, Result, MAX_SAMPLE_BYTES};
+use crate::{EncodedFrame, Media, MediaError, Result};
 
-/// Most samples decoded to reach one frame of a long-GOP track (from its sync sample).
-pub const MAX_GOP_SAMPLES: usize = 1024;
+/// A decoder, the parameters it was made for, and the converter that served it last
+/// (keeping its swscale context).
+type Worker = (CodecParams, Decoder, Converter);
 
-/// Idle decoders of one video track, each with the converter that served it last (keeping
-/// its swscale context), reused across frames: creating a decoder per frame costs more than
-/// decoding a ProRes frame, and a swscale context ~1-2 ms.
+/// Idle decoders of a movie, reused across frames: creating a decoder per frame costs more
+/// than decoding a ProRes frame, and a swscale context ~1-2 ms. Decoders are not data: the
+/// pool holds no sample bytes.
 #[derive(Debug, Default)]
 pub(crate) struct DecoderPool {
-    idle: Mutex<Vec<(Decoder, Converter)>>,
+    idle: Mutex<Vec<Worker>>,
 }
 
-/// Most idle decoders kept per track.
+/// Most idle decoders kept per movie.
 const MAX_IDLE_DECODERS: usize = 16;
 
 impl DecoderPool {
-    fn take(&self, params: &CodecParams, opts: &DecoderOptions) -> Result<(Decoder, Converter)> {
-        let reused = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
+    /// An idle decoder made for `params`, or a new one.
+    fn take(&self, params: &CodecParams, opts: &DecoderOptions) -> Result<Worker> {
+        let reused = self.idle.lock().ok().and_then(|mut v| {
+            let at = v.iter().rposition(|(p, _, _)| p == params)?;
+            Some(v.swap_remove(at))
+        });
         match reused {
             Some(worker) => Ok(worker),
-            None => Ok((Decoder::new(params, opts)?, Converter::new())),
+            None => Ok((params.clone(), Decoder::new(params, opts)?, Converter::new())),
         }
     }
 
-    fn give_back(&self, worker: (Decoder, Converter)) {
+    fn give_back(&self, worker: Worker) {
         if let Ok(mut v) = self.idle.lock() {
             if v.len() < MAX_IDLE_DECODERS {
                 v.push(worker);
@@ -69,20 +74,24 @@ pub fn codec_params(media: &Media, track: &Track) -> Result<CodecParams> {
 }
 
 impl Media {
-    /// Decode frame `n` (0-based, presentation order) of the video track and convert it.
+    /// Decode an encoded frame (from [`Media::fetch`] of this movie) and convert it. No I/O:
+    /// the frame holds all the bytes, and a decoder of this movie's pool decodes them.
+    pub fn decode(&self, frame: &EncodedFrame, convert: &ConvertOptions) -> Result<Image> {
+        let worker = self.decoders.take(frame.codec_params(), &self.decoder_options())?;
+        self.decode_with(worker, frame, convert)
+    }
+
+    /// Fetch frame `n` (0-based, presentation order) of the video track and decode it:
+    /// [`Media::decode`] of [`Media::fetch`].
     pub fn decode_frame(&self, n: u64, convert: &ConvertOptions) -> Result<Image> {
-        let target = self.frame_sample(n)?;
-        let video = self.video()?;
-        let params = codec_params(self, video)?;
-        let opts = DecoderOptions { threads: self.decoder_threads, ..DecoderOptions::default() };
-        let (mut decoder, converter) = self.decoders.take(&params, &opts)?;
-        let remote = self.source().is_remote();
-        let (decoded, mut converter) = std::thread::scope(|s| {
-            if !remote {
-                return (self.decode_with(&mut decoder, video, &target), converter);
-            }
-            // A remote frame's bytes are a round trip away: meanwhile, build the conversion
-            // the decoded frame will most likely need (context and output buffer).
+        if !self.source().is_remote() {
+            return self.decode(&self.fetch(n)?, convert);
+        }
+        // A remote frame's bytes are a round trip away: meanwhile, build the conversion the
+        // decoded frame will most likely need (context and output buffer).
+        let params = codec_params(self, self.video()?)?;
+        let (params, decoder, converter) = self.decoders.take(&params, &self.decoder_options())?;
+        let (fetched, converter) = std::thread::scope(|s| {
             let params = &params;
             let prepared = s.spawn(move || {
                 let mut c = converter;
@@ -91,15 +100,17 @@ impl Media {
                 }
                 c
             });
-            let decoded = self.decode_with(&mut decoder, video, &target);
-            (decoded, prepared.join().unwrap_or_default())
+            let fetched = self.fetch_with(n, params.clone());
+            (fetched, prepared.join().unwrap_or_default())
         });
-        let out = match decoded {
-            Ok(frame) => converter.convert(&frame, convert).map_err(MediaError::from),
-            Err(e) => Err(e),
-        };
-        self.decoders.give_back((decoder, converter));
-        out
+        let worker = (params, decoder, converter);
+        match fetched {
+            Ok(frame) => self.decode_with(worker, &frame, convert),
+            Err(e) => {
+                self.decoders.give_back(worker);
+                Err(e)
+            }
+        }
     }
 
     /// Decode frame `n` and encode it as an image file.
@@ -114,118 +125,38 @@ impl Media {
         Ok(encode(&image, format, encode_opts)?)
     }
 
-    fn decode_with(
-        &self,
-        decoder: &mut Decoder,
-        video: &Track,
-        target: &Sample,
-    ) -> Result<lazyqt_decode::DecodedFrame> {
-        let src = &**self.source();
-        let intra = video.tables.stss.is_none() && decoder.is_intra_only();
-        if intra {
-            return self.decode_from(decoder, video, target.index, target);
-        }
-        let sync = video.sync_sample_at_or_before(src, target.index).map_err(MediaError::from)?;
-        match self.decode_from(decoder, video, sync, target) {
-            // Open GOP: a frame shown before its sync sample may reference the previous
-            // GOP; decode from the sync sample before that one.
+    fn decoder_options(&self) -> DecoderOptions {
+        DecoderOptions { threads: self.decoder_threads, ..DecoderOptions::default() }
+    }
+
+    /// Decode `frame` with `worker`, convert the picture, and give the worker back.
+    fn decode_with(&self, worker: Worker, frame: &EncodedFrame, convert: &ConvertOptions) -> Result<Image> {
+        let (params, mut decoder, mut converter) = worker;
+        let decoded = match decode_packets(&mut decoder, frame, frame.sync_at()) {
+            // Open GOP: the frame may reference the previous GOP; decode from its sync sample.
             Err(MediaError::Decode(
                 lazyqt_decode::Error::TargetNotFound { .. } | lazyqt_decode::Error::CorruptFrame { .. },
-            )) if sync > 0 => {
-                let earlier = video.sync_sample_at_or_before(src, sync - 1).map_err(MediaError::from)?;
-                tracing::debug!(sample = target.index, sync, earlier, "retrying from the previous GOP");
-                self.decode_from(decoder, video, earlier, target)
+            )) if frame.sync_at() > 0 => {
+                tracing::debug!(frame = frame.frame(), "decoding again from the previous GOP");
+                decode_packets(&mut decoder, frame, 0)
             }
             other => other,
-        }
-    }
-
-    /// Decode samples `first..=target.index` and return the target's picture.
-    fn decode_from(
-        &self,
-        decoder: &mut Decoder,
-        video: &Track,
-        first: u32,
-        target: &Sample,
-    ) -> Result<lazyqt_decode::DecodedFrame> {
-        let samples = self.gop(video, first, target.index)?;
-        let bytes = self.fetch(&samples)?;
-        let packets = samples.iter().zip(&bytes).map(|(s, b)| Packet {
-            data: b,
-            pts: s.pts,
-            dts: s.dts,
-            keyframe: s.keyframe,
-        });
-        Ok(decoder.decode_target(packets, target.pts)?)
-    }
-
-    /// Samples `first..=last` in decode order.
-    fn gop(&self, video: &Track, first: u32, last: u32) -> Result<Vec<Sample>> {
-        let count = (last - first) as usize + 1;
-        if count > MAX_GOP_SAMPLES {
-            return Err(MediaError::Malformed(format!(
-                "frame needs {count} samples decoded from its sync sample, more than the {MAX_GOP_SAMPLES} allowed"
-            )));
-        }
-        let src = &**self.source();
-        let mut cursor = video.samples_from(src, first).map_err(MediaError::from)?;
-        let mut out = Vec::with_capacity(count);
-        while out.len() < count {
-            match cursor.next(src) {
-                Some(s) => out.push(s.map_err(MediaError::from)?),
-                None => break,
-            }
-        }
-        Ok(out)
-    }
-
-    /// Read the bytes of `samples`: one read for the span when they lie (nearly)
-    /// back to back, one read each otherwise.
-    fn fetch(&self, samples: &[Sample]) -> Result<Vec<Vec<u8>>> {
-        if let Some((start, span)) = contiguous_span(samples) {
-            let whole = self.read_range(start, span)?;
-            return samples
-                .iter()
-                .map(|s| {
-                    let at = (s.offset - start) as usize;
-                    whole.get(at..at + s.size as usize).map(<[u8]>::to_vec).ok_or_else(|| {
-                        MediaError::Malformed(format!("sample {} lies outside the range read", s.index))
-                    })
-                })
-                .collect();
-        }
-        samples.iter().map(|s| self.read_sample(s)).collect()
-    }
-
-    /// Read the bytes frame `n` is decoded from now, and keep them (bounded) for the next
-    /// [`Media::decode_frame`] of it: a server fetches on its I/O pool and decodes on its
-    /// CPU pool, so decode slots never wait on the network. Exactly the reads the decode
-    /// would make (an open-GOP retry from the previous GOP still reads on its own).
-    pub fn prefetch_frame(&self, n: u64) -> Result<()> {
-        let target = self.frame_sample(n)?;
-        let video = self.video()?;
-        let sync =
-            video.sync_sample_at_or_before(&**self.source(), target.index).map_err(MediaError::from)?;
-        let samples = self.gop(video, sync, target.index)?;
-        let ranges: Vec<(u64, u64)> = match contiguous_span(&samples) {
-            Some(span) => vec![span],
-            None => samples.iter().map(|s| (s.offset, u64::from(s.size))).collect(),
         };
-        for (offset, len) in ranges {
-            let bytes = self.read_range(offset, len)?;
-            self.prefetched.put(offset, bytes);
-        }
-        Ok(())
+        let out = decoded.and_then(|decoded| converter.convert(&decoded, convert).map_err(MediaError::from));
+        self.decoders.give_back((params, decoder, converter));
+        out
     }
 }
 
-/// `(start, length)` of the bytes of several `samples` when one read of that span wastes
-/// little (they lie nearly back to back), else `None`.
-fn contiguous_span(samples: &[Sample]) -> Option<(u64, u64)> {
-    let total: u64 = samples.iter().map(|s| u64::from(s.size)).sum();
-    let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
-    let end = samples.iter().map(|s| s.offset.saturating_add(u64::from(s.size))).max().unwrap_or(0);
-    let span = end.saturating_sub(start);
-    (samples.len() > 1 && span <= MAX_SAMPLE_BYTES && span <= total + total / 4 + 65_536)
-        .then_some((start, span))
+/// Feed the samples of `frame` from `samples()[from]` on to `decoder` and return the picture
+/// of its target.
+fn decode_packets(decoder: &mut Decoder, frame: &EncodedFrame, from: usize) -> Result<DecodedFrame> {
+    let mut packets = Vec::with_capacity(frame.samples().len());
+    for (i, s) in frame.samples().iter().enumerate().skip(from) {
+        let data = frame.sample_bytes(i).ok_or_else(|| {
+            MediaError::Malformed(format!("sample {} lies outside the bytes read", s.index))
+        })?;
+        packets.push(Packet { data, pts: s.pts, dts: s.dts, keyframe: s.keyframe });
+    }
+    Ok(decoder.decode_target(packets, frame.target().pts)?)
 }

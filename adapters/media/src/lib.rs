@@ -1,12 +1,17 @@
 //! lazyqt-media: the std facade over the core. Open a movie from a path or URL,
-//! summarize it (once, at open: [`VideoSummary`]), find a frame's bytes, fetch them — everything the CLI, the REST server
-//! and the C ABI share.
+//! summarize it (once, at open: [`VideoSummary`]), find a frame's bytes, fetch them, decode
+//! them — everything the CLI, the REST server and the C ABI share.
+//!
+//! Data goes one way: [`Media::fetch`] reads a frame's bytes into an [`EncodedFrame`] the
+//! caller owns, [`Media::decode`] turns that into pixels without I/O, and [`Pipeline`] runs
+//! the two steps for many frames (bounded fetch-ahead, parallel decoders).
 
 #![forbid(unsafe_code)]
 
 mod decode;
 mod error;
-mod prefetch;
+mod fetch;
+pub mod pipeline;
 mod run_index;
 pub mod summary;
 pub mod timecode;
@@ -17,10 +22,12 @@ use std::sync::Arc;
 use lazyqt_core::{Movie, Sample, Track};
 use lazyqt_io::{Source, SourceOptions};
 
-pub use decode::{codec_params, MAX_GOP_SAMPLES};
+pub use decode::codec_params;
 pub use error::{MediaError, Result};
+pub use fetch::{EncodedFrame, MAX_GOP_SAMPLES};
 pub use lazyqt_decode as decoding;
 pub use lazyqt_io::{ErrorKind, SourceError, Stats};
+pub use pipeline::{Pipeline, PipelineOptions};
 pub use run_index::RunIndex;
 pub use summary::{FrameRate, SkippedTrackSummary, TrackSummary, VideoSummary};
 
@@ -28,7 +35,8 @@ pub use summary::{FrameRate, SkippedTrackSummary, TrackSummary, VideoSummary};
 /// below what would hurt the machine.
 pub const MAX_SAMPLE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// An open movie: its source and its parsed tables (no sample data is held).
+/// An open movie: its source, its parsed tables and a pool of idle decoders. No sample data
+/// is held: [`Media::fetch`] hands the bytes it reads to the caller.
 #[derive(Debug, Clone)]
 pub struct Media {
     source: Arc<dyn Source>,
@@ -37,9 +45,11 @@ pub struct Media {
     summary: Arc<VideoSummary>,
     /// Run index of the video track's tables, for O(log runs) frame lookups.
     video_runs: Arc<RunIndex>,
+    /// Whether the video track has open GOPs ([`Media::fetch`]), learned from its tables on
+    /// the first fetch of a long-GOP frame.
+    open_gops: Arc<std::sync::OnceLock<bool>>,
     decoders: Arc<decode::DecoderPool>,
     decoder_threads: usize,
-    prefetched: prefetch::SharedPrefetched,
 }
 
 impl Media {
@@ -87,9 +97,9 @@ impl Media {
             movie: Arc::new(movie),
             summary: Arc::new(summary),
             video_runs: Arc::new(video_runs),
+            open_gops: Arc::default(),
             decoders: Arc::default(),
             decoder_threads: 0,
-            prefetched: Arc::default(),
         })
     }
 
@@ -177,6 +187,12 @@ impl Media {
     /// than [`MAX_SAMPLE_BYTES`] or lying past the end of the file are refused before
     /// anything is allocated.
     pub fn read_sample(&self, s: &Sample) -> Result<Vec<u8>> {
+        self.check_sample(s)?;
+        self.read_range(s.offset, u64::from(s.size))
+    }
+
+    /// Refuse a sample larger than [`MAX_SAMPLE_BYTES`] or lying past the end of the file.
+    fn check_sample(&self, s: &Sample) -> Result<()> {
         if u64::from(s.size) > MAX_SAMPLE_BYTES {
             return Err(MediaError::Malformed(format!(
                 "sample {} claims {} bytes, more than the {MAX_SAMPLE_BYTES}-byte limit",
@@ -190,19 +206,15 @@ impl Media {
                 s.index, s.size, s.offset, self.movie.file_len
             )));
         }
-        self.read_range(s.offset, u64::from(s.size))
+        Ok(())
     }
 
-    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]), or take them from
-    /// what [`Media::prefetch_frame`] read ahead.
+    /// Read `len` bytes at `offset` (bounded by [`MAX_SAMPLE_BYTES`]).
     fn read_range(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
         if len > MAX_SAMPLE_BYTES {
             return Err(MediaError::Malformed(format!(
                 "read of {len} bytes exceeds the {MAX_SAMPLE_BYTES}-byte limit"
             )));
-        }
-        if let Some(bytes) = self.prefetched.take(offset, len) {
-            return Ok(bytes);
         }
         let mut buf = vec![0u8; len as usize];
         self.source.read_exact_at(offset, &mut buf)?;

@@ -1,12 +1,13 @@
 //! Every frame of every generated movie decodes to exactly the pixels the ffmpeg CLI
-//! produces for the same frame number (rgb24, FFmpeg's default conversion).
+//! produces for the same frame number (rgb24, FFmpeg's default conversion), one by one
+//! (`decode_frame` = `decode(fetch(n))`) and through the pipeline.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::{ConvertOptions, Format, PixelFormat};
-use lazyqt_media::{Media, MediaError};
+use lazyqt_media::{Media, MediaError, Pipeline, PipelineOptions};
 use lazyqt_testkit::media_dir;
 
 /// All frames as ffmpeg decodes them, rgb24, concatenated.
@@ -69,6 +70,49 @@ fn every_frame_matches_the_ffmpeg_cli() {
             assert!(img.data == want, "{name}: frame {k} differs from ffmpeg's");
         }
     }
+}
+
+/// Fetch and decode as separate steps, on the pipeline's threads, as completed: the same
+/// pixels as the ffmpeg CLI.
+#[test]
+fn the_pipeline_gives_the_ffmpeg_clis_pixels() {
+    for name in ["h264_opengop.mp4", "prores2.mov"] {
+        let path = media_dir().join(name);
+        let media = open(&path);
+        let video = media.video().unwrap();
+        let frame_len = (video.width() * video.height() * 3) as usize;
+        let theirs = ffmpeg_frames(&path);
+        let frames: Vec<u64> = (0..u64::from(video.frame_count())).rev().collect();
+        let mut seen = 0;
+        let opts = PipelineOptions { decoders: 2, ..PipelineOptions::default() };
+        for done in Pipeline::new(&media, frames, ConvertOptions::default(), opts) {
+            let k = done.frame as usize;
+            let want = &theirs[k * frame_len..(k + 1) * frame_len];
+            assert!(done.value.unwrap().data == want, "{name}: frame {k} differs from ffmpeg's");
+            seen += 1;
+        }
+        assert_eq!(seen, video.frame_count(), "{name}");
+    }
+}
+
+/// A long-GOP frame is read from its sync sample; in a track with open GOPs (leading
+/// pictures) from the sync sample before that, which decoding falls back to.
+#[test]
+fn long_gop_frames_are_read_from_the_sync_sample_they_need() {
+    let dir = media_dir();
+    let closed = open(&dir.join("h264_bframes.mov")).fetch(40).unwrap();
+    assert!(closed.samples().len() > 1 && closed.sync_at() == 0, "{:?}", closed.samples());
+    assert!(closed.samples()[0].keyframe);
+    let open_gop = open(&dir.join("h264_opengop.mp4")).fetch(50).unwrap();
+    let sync_at = open_gop.sync_at();
+    assert!(sync_at > 0, "{:?}", open_gop.samples());
+    assert!(open_gop.samples()[0].keyframe && open_gop.samples()[sync_at].keyframe);
+    assert_eq!(open_gop.target().index, open_gop.samples().last().unwrap().index);
+    let single = open(&dir.join("prores2.mov")).fetch(7).unwrap();
+    assert_eq!(
+        (single.samples().len(), single.range().map(|r| r.1)),
+        (1, Some(u64::from(single.target().size)))
+    );
 }
 
 #[test]

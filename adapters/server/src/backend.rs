@@ -159,11 +159,37 @@ pub struct FrameBytes {
     pub width: u32,
     /// Height of the image in pixels (0 for [`FrameFormat::Sample`]).
     pub height: u32,
+}
+
+/// What [`Backend::fetch`] read for one frame on the mount's I/O pool, handed by the server
+/// to [`Backend::decode`] on a frame worker: the bytes go one way, from the read to the
+/// decode, and nothing is kept on the side.
+#[derive(Debug)]
+pub struct FetchedFrame {
+    /// The frame (0-based).
+    pub index0: u64,
     /// The [`MovieMeta::validator`] of the file version the bytes were read from. The server
-    /// derives the answer's ETag and frame-cache key from it, so when the file changed
-    /// between the metadata and the read, it reloads the metadata instead of naming new
-    /// pixels with an old ETag. Empty when unknown.
+    /// derives the answer's ETag and frame-cache key from the metadata's, so when the file
+    /// changed between the metadata and the read, it reloads the metadata instead of naming
+    /// new pixels with an old ETag. Empty when unknown.
     pub validator: String,
+    /// The bytes.
+    pub data: FetchedData,
+}
+
+/// The bytes of a [`FetchedFrame`].
+#[derive(Debug)]
+pub enum FetchedData {
+    /// A frame's encoded samples, with the movie whose decoders decode them.
+    Encoded {
+        /// The movie the frame was read from.
+        media: lazyqt_media::Media,
+        /// The frame's samples.
+        frame: Box<lazyqt_media::EncodedFrame>,
+    },
+    /// Bytes that need no decoding (the compressed sample of [`FrameFormat::Sample`]), or
+    /// that a backend of another kind decodes its own way.
+    Bytes(bytes::Bytes),
 }
 
 /// The media stack behind the server. All methods block; the server calls them from
@@ -171,22 +197,25 @@ pub struct FrameBytes {
 pub trait Backend: Send + Sync + 'static {
     /// Metadata of the movie at `loc`. Should be cached and single-flight per movie: the server
     /// calls it on every metadata, frame and time request (to learn the validator for ETags),
-    /// and again when a frame came from another version than the metadata said.
+    /// and again when a frame was read from another version than the metadata said.
     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError>;
 
-    /// Frame `index0` (0-based, already checked `< num_frames`) of the movie at `loc`, encoded as
-    /// `req` asks.
-    fn frame(&self, loc: &MovieLocation, index0: u64, req: &FrameRequest)
-        -> Result<FrameBytes, BackendError>;
+    /// Read what frame `index0` (0-based, already checked `< num_frames`) of the movie at
+    /// `loc` is made from for `req`. The server calls it on the mount's I/O pool, so frame
+    /// workers only decode and never wait on an upstream server; an error here (a timeout,
+    /// say) is the answer, and no decode worker is taken. A file that changed while being
+    /// read is reopened and read once more; a second change is
+    /// [`BackendError::ChangedUpstream`].
+    fn fetch(
+        &self,
+        loc: &MovieLocation,
+        index0: u64,
+        req: &FrameRequest,
+    ) -> Result<FetchedFrame, BackendError>;
 
-    /// Read the bytes frame `index0` will be decoded from, ahead of [`Backend::frame`]. The
-    /// server calls it on the mount's I/O pool first, so frame workers only decode and never
-    /// wait on an upstream server; an error here (a timeout, say) is the answer, and no
-    /// decode worker is taken.
-    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
-        let _ = (loc, index0);
-        Ok(())
-    }
+    /// Decode and encode what [`Backend::fetch`] read, as `req` asks (the same `req`). Runs on
+    /// a frame worker within the memory budget; makes no upstream request.
+    fn decode(&self, fetched: FetchedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError>;
 
     /// The 0-based index of the frame shown at `seconds` from the start (already checked finite
     /// and within `0..=duration`).

@@ -110,7 +110,6 @@ mod tests {
             content_type: "image/png".into(),
             width: 1,
             height: 1,
-            validator: validator.into(),
         };
         cache.get_or_compute(key(validator), async { Ok(frame) }).await.expect("frame").1
     }

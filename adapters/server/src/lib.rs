@@ -20,7 +20,7 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use lazyqt_server::{
-//!     Backend, BackendError, FrameBytes, FrameRequest, Mount, MovieLocation, MovieMeta,
+//!     Backend, BackendError, FetchedFrame, FrameBytes, FrameRequest, Mount, MovieLocation, MovieMeta,
 //!     ServeError, ServerConfig,
 //! };
 //!
@@ -30,9 +30,13 @@
 //!     fn movie(&self, loc: &MovieLocation) -> Result<MovieMeta, BackendError> {
 //!         Err(BackendError::NotFound(loc.rel_path.clone()))
 //!     }
-//!     fn frame(&self, loc: &MovieLocation, _index0: u64, _req: &FrameRequest)
-//!         -> Result<FrameBytes, BackendError> {
+//!     fn fetch(&self, loc: &MovieLocation, _index0: u64, _req: &FrameRequest)
+//!         -> Result<FetchedFrame, BackendError> {
 //!         Err(BackendError::NotFound(loc.rel_path.clone()))
+//!     }
+//!     fn decode(&self, _fetched: FetchedFrame, _req: &FrameRequest)
+//!         -> Result<FrameBytes, BackendError> {
+//!         Err(BackendError::Internal("nothing is ever fetched".into()))
 //!     }
 //!     fn frame_at_time(&self, loc: &MovieLocation, _seconds: f64) -> Result<u64, BackendError> {
 //!         Err(BackendError::NotFound(loc.rel_path.clone()))
@@ -65,7 +69,10 @@ use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Resolved};
+pub use backend::{
+    Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta,
+    Resolved,
+};
 pub use config::{
     CacheConfig, ConfigError, Mount, MountTarget, ServerConfig, ServerTimeouts, WorkLimits, OOI_PREFIX,
     OOI_URL,

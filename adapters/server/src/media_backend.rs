@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
-use lazyqt_media::{ErrorKind, Media, MediaError, Stats};
+use lazyqt_media::{EncodedFrame, ErrorKind, Media, MediaError, Stats};
 
-use crate::backend::{Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, Resolved};
+use crate::backend::{
+    Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta,
+    Resolved,
+};
 use crate::errors::BackendError;
 
 /// Serves movies through lazyqt-media.
@@ -151,36 +154,47 @@ fn meta(media: &Media) -> Result<MovieMeta, MediaError> {
     })
 }
 
-fn frame(media: &Media, n: u64, req: &FrameRequest) -> Result<FrameBytes, MediaError> {
-    let size = req.width.zip(req.height);
-    let convert = |format| ConvertOptions { format, size, matrix: req.matrix, ..ConvertOptions::default() };
+/// Read what frame `n` is made from for `req`: the compressed sample as stored for
+/// [`FrameFormat::Sample`], the frame's encoded samples otherwise.
+fn fetch(media: &Media, n: u64, req: &FrameRequest) -> Result<FetchedData, MediaError> {
+    if req.format == FrameFormat::Sample {
+        let sample = media.frame_sample(n)?;
+        return Ok(FetchedData::Bytes(Bytes::from(media.read_sample(&sample)?)));
+    }
+    Ok(FetchedData::Encoded { media: media.clone(), frame: Box::new(media.fetch(n)?) })
+}
+
+/// The image format and pixels of a decoded `format` (`None` for [`FrameFormat::Sample`]).
+fn output(format: FrameFormat) -> Option<(Format, PixelFormat)> {
+    match (format, format.image()) {
+        (_, Some(f)) => Some((f, f.natural_pixel_format())),
+        (FrameFormat::Rgba, None) => Some((Format::Raw, PixelFormat::Rgba)),
+        (_, None) => None,
+    }
+}
+
+/// Decode `frame` with the decoders of `media` and encode it as `req` asks.
+fn decode(media: &Media, frame: &EncodedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError> {
+    let (format, pixels) = output(req.format)
+        .ok_or_else(|| BackendError::Internal("a compressed sample was fetched as a frame".into()))?;
+    let convert = ConvertOptions {
+        format: pixels,
+        size: req.width.zip(req.height),
+        matrix: req.matrix,
+        ..ConvertOptions::default()
+    };
     let mut encode = EncodeOptions::default();
     if let Some(q) = req.quality {
         encode.jpeg_quality = q;
     }
-    let (format, pixels) = match (req.format, req.format.image()) {
-        (_, Some(f)) => (f, f.natural_pixel_format()),
-        (FrameFormat::Rgba, None) => (Format::Raw, PixelFormat::Rgba),
-        (_, None) => {
-            let sample = media.frame_sample(n)?;
-            let video = media.video()?;
-            return Ok(FrameBytes {
-                bytes: Bytes::from(media.read_sample(&sample)?),
-                content_type: req.format.content_type().into(),
-                width: video.width(),
-                height: video.height(),
-                validator: String::new(),
-            });
-        }
-    };
-    let image = media.decode_frame(n, &convert(pixels))?;
-    let bytes = lazyqt_media::decoding::encode(&image, format, &encode)?;
+    let image = media.decode(frame, &convert).map_err(|e| BackendError::from(&e))?;
+    let bytes = lazyqt_media::decoding::encode(&image, format, &encode)
+        .map_err(|e| BackendError::from(&MediaError::from(e)))?;
     Ok(FrameBytes {
         bytes: Bytes::from(bytes),
         content_type: req.format.content_type().into(),
         width: image.width,
         height: image.height,
-        validator: String::new(),
     })
 }
 
@@ -189,21 +203,26 @@ impl Backend for MediaBackend {
         self.with_media(loc, meta).map(|(m, _)| m)
     }
 
-    fn frame(
+    fn fetch(
         &self,
         loc: &MovieLocation,
         index0: u64,
         req: &FrameRequest,
-    ) -> Result<FrameBytes, BackendError> {
-        let (frame, validator) = self.with_media(loc, |m| frame(m, index0, req))?;
-        Ok(FrameBytes { validator, ..frame })
+    ) -> Result<FetchedFrame, BackendError> {
+        let (data, validator) = self.with_media(loc, |m| fetch(m, index0, req))?;
+        Ok(FetchedFrame { index0, validator, data })
     }
 
-    fn prefetch_frame(&self, loc: &MovieLocation, index0: u64) -> Result<(), BackendError> {
-        if matches!(loc.source, Resolved::File(_)) {
-            return Ok(());
+    fn decode(&self, fetched: FetchedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError> {
+        match fetched.data {
+            FetchedData::Encoded { media, frame } => decode(&media, &frame, req),
+            FetchedData::Bytes(bytes) if req.format == FrameFormat::Sample => {
+                Ok(FrameBytes { bytes, content_type: req.format.content_type().into(), width: 0, height: 0 })
+            }
+            FetchedData::Bytes(_) => {
+                Err(BackendError::Internal("undecoded bytes fetched for a frame".into()))
+            }
         }
-        self.with_media(loc, |m| m.prefetch_frame(index0)).map(|_| ())
     }
 
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {

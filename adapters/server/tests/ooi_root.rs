@@ -31,10 +31,17 @@ impl lazyqt_server::Backend for NoBackend {
     ) -> Result<lazyqt_server::MovieMeta, lazyqt_server::BackendError> {
         unreachable!("GET / does not open movies")
     }
-    fn frame(
+    fn fetch(
         &self,
         _: &lazyqt_server::MovieLocation,
         _: u64,
+        _: &lazyqt_server::FrameRequest,
+    ) -> Result<lazyqt_server::FetchedFrame, lazyqt_server::BackendError> {
+        unreachable!("GET / does not read frames")
+    }
+    fn decode(
+        &self,
+        _: lazyqt_server::FetchedFrame,
         _: &lazyqt_server::FrameRequest,
     ) -> Result<lazyqt_server::FrameBytes, lazyqt_server::BackendError> {
         unreachable!("GET / does not decode")

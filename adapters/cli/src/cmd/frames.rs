@@ -1,17 +1,17 @@
-//! `lazyqt frames`: many frames to a directory, fetched and decoded in parallel,
-//! resumable (frames already written are skipped, temporary files of an interrupted run
+//! `lazyqt frames`: many frames to a directory, fetched and decoded in parallel by the
+//! media pipeline (encoded and written on its decoder threads), resumable (frames already written are skipped, temporary files of an interrupted run
 //! removed), with deterministic file names.
 
-use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use lazyqt_media::Media;
+use lazyqt_media::decoding::Image;
+use lazyqt_media::{Media, Pipeline, PipelineOptions};
 
 use super::image_args::ImageArgs;
 use super::selection::{Frames, Selection};
@@ -77,68 +77,56 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     if leftovers > 0 {
         tracing::info!(leftovers, "removed temporary files of an interrupted run");
     }
-    let path_of = |n: u64| args.output.join(frame_file_name(n, ext));
-    let done_before = |n: u64| !args.overwrite && exists(&path_of(n));
     let total = selected.len();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let remote = media.source().is_remote();
     let jobs = args.jobs.unwrap_or(if remote { cores.max(8) } else { cores }).clamp(1, 256);
     let jobs = jobs.min(usize::try_from(total).unwrap_or(usize::MAX).max(1));
     // Over HTTP, `jobs` fetchers read frames ahead while one decoder per core decodes, so the
-    // cores never wait on the network; locally, `jobs` workers read and decode.
+    // cores never wait on the network; locally, `jobs` decoders.
     let decoders = if remote { jobs.min(cores) } else { jobs };
-    let fetch = remote.then(|| Fetched::new(2 * jobs as u64));
+    let opts = PipelineOptions { ahead: 2 * jobs, fetchers: jobs, decoders, ordered: false };
     // Enough parallel frames keep every core busy: one decoder thread each avoids oversubscription.
-    let single = media.clone().with_decoder_threads(1);
-    let media = if decoders >= cores { &single } else { media };
+    let decoding = if decoders >= cores { media.clone().with_decoder_threads(1) } else { media.clone() };
     let bar = progress(total);
-    let next = AtomicU64::new(0);
-    let skipped = AtomicU64::new(0);
-    // (index in the selection, frame, exit status) of every failure.
-    let failures = Mutex::new(Vec::new());
+    let skipped = Arc::new(AtomicU64::new(0));
+    let dir = args.output.clone();
+    let (overwrite, done_bar, done_count) = (args.overwrite, bar.clone(), Arc::clone(&skipped));
+    // Frames already written are passed over as the list is walked (a range of millions of
+    // frames is never built in memory).
+    let todo = (0..total).filter_map(move |i| selected.get(i)).filter(move |&n| {
+        let done = !overwrite && exists(&dir.join(frame_file_name(n, ext)));
+        if done {
+            done_count.fetch_add(1, Ordering::Relaxed);
+            done_bar.inc(1);
+        }
+        !done
+    });
+    let todo = todo.map(move |n| (decoding.clone(), n));
+    let dir = args.output.clone();
+    let write = move |n: u64, image: lazyqt_media::Result<Image>| -> anyhow::Result<()> {
+        let bytes = lazyqt_media::decoding::encode(&image?, format, &encode)?;
+        let path = dir.join(frame_file_name(n, ext));
+        output::write_output(&path, &bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    // (index, frame, exit status) of every failure.
+    let mut failures = Vec::new();
+    let mut written = 0u64;
     let started = Instant::now();
-    std::thread::scope(|s| {
-        if let Some(fetch) = &fetch {
-            for _ in 0..jobs {
-                s.spawn(|| fetch.run(&selected, &done_before, media, &next));
+    for done in Pipeline::with_finish(todo, convert, opts, write) {
+        match done.value {
+            Ok(()) => written += 1,
+            Err(e) => {
+                bar.suspend(|| eprintln!("lazyqt: frame {}: {e:#}", done.frame));
+                failures.push((done.index, done.frame, Exit::of_error(&e)));
             }
         }
-        for _ in 0..decoders {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(n) = selected.get(i) else { break };
-                if let Some(fetch) = &fetch {
-                    fetch.wait_for(i);
-                }
-                if done_before(n) {
-                    skipped.fetch_add(1, Ordering::Relaxed);
-                    bar.inc(1);
-                    continue;
-                }
-                let result = media
-                    .encode_frame(n, format, &convert, &encode)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|bytes| {
-                        let path = path_of(n);
-                        output::write_output(&path, &bytes)
-                            .with_context(|| format!("writing {}", path.display()))
-                    });
-                if let Err(e) = result {
-                    bar.suspend(|| eprintln!("lazyqt: frame {n}: {e:#}"));
-                    if let Ok(mut f) = failures.lock() {
-                        f.push((i, n, Exit::of_error(&e)));
-                    }
-                }
-                bar.inc(1);
-            });
-        }
-    });
+        bar.inc(1);
+    }
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
-    let mut failures = failures.into_inner().unwrap_or_default();
     failures.sort_unstable_by_key(|&(i, _, _)| i);
-    let (failed, skipped) = (failures.len() as u64, skipped.into_inner());
-    let written = total - skipped - failed;
+    let (failed, skipped) = (failures.len() as u64, skipped.load(Ordering::Relaxed));
     eprintln!(
         "lazyqt: wrote {written} frames to {} ({skipped} already there, {failed} failed) in {secs:.2} s: {:.1} frames/s with {jobs} jobs",
         args.output.display(),
@@ -156,64 +144,6 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
         }
         .into()),
         None => Ok(()),
-    }
-}
-
-/// Frames read ahead of the decoders (remote sources): which are done, so a decoder
-/// starts on a frame only once its bytes are in (never fetching them a second time).
-struct Fetched {
-    /// Indices (in the selection) fetched and not yet taken by a decoder: at most
-    /// `lookahead` plus the number of decoders.
-    done: Mutex<HashSet<u64>>,
-    changed: Condvar,
-    next: AtomicU64,
-    /// How many frames the fetchers may run ahead of the decoders.
-    lookahead: u64,
-}
-
-impl Fetched {
-    fn new(lookahead: u64) -> Self {
-        Self { done: Mutex::default(), changed: Condvar::new(), next: AtomicU64::new(0), lookahead }
-    }
-
-    /// Fetcher loop: read the bytes of the next selected frame, at most `lookahead` frames
-    /// past the one the decoders (`decoding`) are at; frames already written are passed
-    /// over. A failure is left for the decode to report (it reads again).
-    fn run(&self, selected: &Frames, done_before: &dyn Fn(u64) -> bool, media: &Media, decoding: &AtomicU64) {
-        loop {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(n) = selected.get(i) else { return };
-            let Ok(mut done) = self.done.lock() else { return };
-            while i >= decoding.load(Ordering::Relaxed) + self.lookahead {
-                done = match self.changed.wait(done) {
-                    Ok(d) => d,
-                    Err(_) => return,
-                };
-            }
-            drop(done);
-            if !done_before(n) {
-                if let Err(e) = media.prefetch_frame(n) {
-                    tracing::debug!(frame = n, error = %e, "frame not fetched ahead");
-                }
-            }
-            if let Ok(mut done) = self.done.lock() {
-                done.insert(i);
-            }
-            self.changed.notify_all();
-        }
-    }
-
-    /// Decoder side: wait until the `i`-th selected frame has been fetched (or failed to be).
-    fn wait_for(&self, i: u64) {
-        // Moving on lets the fetchers move their window.
-        self.changed.notify_all();
-        let Ok(mut done) = self.done.lock() else { return };
-        while !done.remove(&i) {
-            done = match self.changed.wait(done) {
-                Ok(d) => d,
-                Err(_) => return,
-            };
-        }
     }
 }
 

@@ -292,24 +292,24 @@ async fn respond(
     let output = u64::from(req.width.unwrap_or(video.width)) * u64::from(req.height.unwrap_or(video.height));
     let (st2, prefix, validator) = (st.clone(), mount.prefix.clone(), meta.validator.clone());
     let compute = async move {
-        // Fetch on the mount's I/O pool, then decode on a frame worker that never waits on
-        // upstream; a request dropped in between (client gone, deadline) decodes nothing.
-        let (b, l) = (st2.backend.clone(), loc.clone());
-        blocking(st2.budgets.io(&prefix)?, move || b.prefetch_frame(&l, index0)).await?;
+        // Fetch on the mount's I/O pool, then decode what was fetched on a frame worker that
+        // never waits on upstream; a request dropped in between (client gone, deadline)
+        // decodes nothing, and bytes of another version of the file are never decoded.
+        let b = st2.backend.clone();
+        let fetched = blocking(st2.budgets.io(&prefix)?, move || b.fetch(&loc, index0, &req)).await?;
+        if fetched.validator != validator {
+            return Err(BackendError::ChangedUpstream("the file changed since its metadata was read".into()));
+        }
         let memory = match req.format {
             FrameFormat::Sample => None,
             _ => Some(st2.budgets.memory(work_bytes(native, output)).await?),
         };
         let backend = st2.backend.clone();
-        let frame = blocking(&st2.budgets.decode, move || {
+        blocking(&st2.budgets.decode, move || {
             let _memory = memory;
-            backend.frame(&loc, index0, &req)
+            backend.decode(fetched, &req)
         })
-        .await?;
-        if frame.validator != validator {
-            return Err(BackendError::ChangedUpstream("the file changed since its metadata was read".into()));
-        }
-        Ok(frame)
+        .await
     };
     let (frame, lookup) = st.frames.get_or_compute(key, compute).await?;
     let counter = match lookup {

@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use lazyqt_server::{
-    Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MovieLocation, MovieMeta, Resolved,
-    ServerConfig,
+    Backend, BackendError, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, Mount,
+    MovieLocation, MovieMeta, Resolved, ServerConfig,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -102,14 +102,20 @@ impl Backend for FakeBackend {
         Ok(MovieMeta { summary, validator })
     }
 
-    fn frame(
+    fn fetch(
         &self,
         loc: &MovieLocation,
         index0: u64,
-        req: &FrameRequest,
-    ) -> Result<FrameBytes, BackendError> {
-        self.frame_calls.fetch_add(1, Ordering::SeqCst);
+        _req: &FrameRequest,
+    ) -> Result<FetchedFrame, BackendError> {
         self.check(loc)?;
+        let validator = self.validator_of(loc);
+        Ok(FetchedFrame { index0, validator, data: FetchedData::Bytes(Default::default()) })
+    }
+
+    fn decode(&self, fetched: FetchedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError> {
+        self.frame_calls.fetch_add(1, Ordering::SeqCst);
+        let index0 = fetched.index0;
         let delay = *self.decode_delay.lock().expect("lock");
         if !delay.is_zero() {
             std::thread::sleep(delay);
@@ -139,7 +145,6 @@ impl Backend for FakeBackend {
                     content_type: req.format.content_type().into(),
                     width: 0,
                     height: 0,
-                    validator: self.validator_of(loc),
                 });
             }
         }
@@ -148,7 +153,6 @@ impl Backend for FakeBackend {
             content_type: req.format.content_type().into(),
             width: w,
             height: h,
-            validator: self.validator_of(loc),
         })
     }
 

@@ -26,8 +26,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode, Ur
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use lazyqt_server::{
-    Backend, BackendError, FrameBytes, FrameFormat, FrameRequest, Mount, MountTarget, MovieLocation,
-    MovieMeta, Resolved, ServerConfig,
+    Backend, BackendError, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, Mount,
+    MountTarget, MovieLocation, MovieMeta, Resolved, ServerConfig,
 };
 use percent_encoding::percent_decode_str;
 use tower::ServiceExt;
@@ -107,19 +107,26 @@ impl Backend for FakeBackend {
         Ok(MovieMeta { summary, validator: validator(name) })
     }
 
-    fn frame(
+    fn fetch(
         &self,
         loc: &MovieLocation,
         index0: u64,
         req: &FrameRequest,
-    ) -> Result<FrameBytes, BackendError> {
+    ) -> Result<FetchedFrame, BackendError> {
         lock(&self.calls).push(Call::Frame(loc.clone(), index0, *req));
+        let validator = validator(loc.rel_path.rsplit('/').next().unwrap_or_default());
+        Ok(FetchedFrame { index0, validator, data: FetchedData::Bytes(format!("frame {index0}").into()) })
+    }
+
+    fn decode(&self, fetched: FetchedFrame, req: &FrameRequest) -> Result<FrameBytes, BackendError> {
+        let FetchedData::Bytes(bytes) = fetched.data else {
+            return Err(BackendError::Internal("the fake backend fetches bytes".into()));
+        };
         Ok(FrameBytes {
-            bytes: format!("frame {index0}").into(),
+            bytes,
             content_type: "application/octet-stream".into(),
             width: req.width.unwrap_or(WIDTH),
             height: req.height.unwrap_or(HEIGHT),
-            validator: validator(loc.rel_path.rsplit('/').next().unwrap_or_default()),
         })
     }
 
