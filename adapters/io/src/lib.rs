@@ -31,7 +31,7 @@ pub use lazyqt_core::ReadAt;
 
 pub use error::SourceError;
 pub use file::{file_version, FileSource};
-pub use http::HttpSource;
+pub use http::{get_small, Fetched, HttpSource};
 pub use options::SourceOptions;
 pub use redact::{redact_secrets, redact_url};
 pub use stats::Stats;

@@ -30,10 +30,10 @@ pub(crate) enum Opened {
 }
 
 /// A failed attempt: the error, and how long the server asked us to wait.
-type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
+pub(super) type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
 
 /// An answer whose headers arrived: the response, what it answers, when it was sent.
-type Answered = (Response, Waiting, Instant);
+pub(super) type Answered = (Response, Waiting, Instant);
 
 /// The HTTP side of one source.
 #[derive(Debug)]
@@ -99,7 +99,7 @@ impl Transport {
 
     /// Send one GET with this `Range` value and the validator's condition, once a
     /// request slot is free, and wait for its headers.
-    fn send(
+    pub(super) fn send(
         &self,
         range: String,
         identity: Option<&Identity>,
@@ -132,7 +132,7 @@ impl Transport {
     }
 
     /// The error for a status that is not 206 (or 200 on open), with retry advice.
-    fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
+    pub(super) fn status_error(&self, resp: &Response, range: &str) -> (SourceError, Option<Duration>) {
         let status = resp.status().as_u16();
         let wait = if matches!(status, 429 | 503) { retry_after(resp.headers()) } else { None };
         (SourceError::HttpStatus { url: self.shown.clone(), status, range: range.to_string() }, wait)
@@ -140,7 +140,7 @@ impl Transport {
 
     /// Read up to `want` body bytes into `out`, counting them.
     /// One debug line per request: range, status, body bytes, total time.
-    fn read_body(
+    pub(super) fn read_body(
         &self,
         (resp, who, t0): Answered,
         want: u64,
@@ -164,7 +164,7 @@ impl Transport {
     /// [`SourceError::is_transient`]), or the retries or the read's deadline run out.
     /// `attempt` gets the attempt number (0 first). Waits are capped at `backoff_max`,
     /// a `Retry-After` included.
-    fn retrying<T>(
+    pub(super) fn retrying<T>(
         &self,
         counters: &Counters,
         clock: Clock,
@@ -201,7 +201,7 @@ impl Transport {
     }
 
     /// A request slot, waited for until the read's deadline.
-    fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
+    pub(super) fn permit(&self, clock: Clock) -> Attempt<super::limit::Permit<'_>> {
         self.permits.acquire_until(clock.deadline()).ok_or_else(|| {
             let detail = format!("deadline of {:?} reached waiting for a free request slot", clock.total());
             (SourceError::Timeout { url: self.shown.clone(), detail }, None)
@@ -401,7 +401,7 @@ impl Transport {
         SourceError::ChangedUpstream { url: self.shown.clone(), detail }
     }
 
-    fn short(&self, expected: u64, got: u64) -> SourceError {
+    pub(super) fn short(&self, expected: u64, got: u64) -> SourceError {
         SourceError::ShortBody { url: self.shown.clone(), expected, got }
     }
 
@@ -413,7 +413,7 @@ impl Transport {
         SourceError::Protocol { url: self.shown.clone(), detail }
     }
 
-    fn content_range_error(&self, asked: &str, got: &str) -> SourceError {
+    pub(super) fn content_range_error(&self, asked: &str, got: &str) -> SourceError {
         SourceError::ContentRange { url: self.shown.clone(), asked: asked.into(), got: got.into() }
     }
 }

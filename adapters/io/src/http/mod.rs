@@ -25,10 +25,12 @@
 mod client;
 mod exchange;
 pub(crate) mod fetch;
+mod get;
 mod limit;
 pub(crate) mod validator;
 
 pub(crate) use client::shared as shared_client;
+pub use get::{get_small, Fetched};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
