@@ -1,0 +1,129 @@
+//! An archive root and the walk of its directories by date: only the directories a
+//! time range needs are listed (a year, then its months, then its days; a directory
+//! whose name is no date level is not entered), each at most once per [`Archive`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use lazyqt_io::SourceOptions;
+use time::OffsetDateTime;
+
+use crate::error::ArchiveError;
+use crate::location::{Listing, Location};
+use crate::names::{self, DatePath, Span};
+
+/// Most movies one walk yields (a month of CamHD is 240; ten years ~30,000).
+pub const MAX_CANDIDATES: usize = 1_000_000;
+
+/// Movies opened at once while cataloguing.
+pub const DEFAULT_PARALLEL: usize = 8;
+
+/// A directory tree of movies: local, or HTTP directories with HTML autoindex pages.
+/// Creating one does no I/O; listings are read when a walk needs them and kept for the
+/// life of the value.
+#[derive(Debug)]
+pub struct Archive {
+    pub(crate) root: Location,
+    pub(crate) opts: SourceOptions,
+    pub(crate) parallel: usize,
+    /// Listings already read, by directory.
+    listings: Mutex<HashMap<String, Arc<Listing>>>,
+}
+
+/// A movie file found by a walk, not yet opened.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// URL or path.
+    pub uri: String,
+    /// The start its name states.
+    pub name_start: Option<OffsetDateTime>,
+    /// Size shown by the listing.
+    pub listed_size: Option<u64>,
+    /// The span of its date directory, if it is in one.
+    pub dir_span: Option<Span>,
+}
+
+/// Do `[a.0, a.1)` and the closed range `[b.0, b.1]` meet?
+pub(crate) fn overlaps(a: Span, b: Span) -> bool {
+    a.0 <= b.1 && a.1 > b.0
+}
+
+impl Archive {
+    /// An archive at `root` (a directory path, `file://` URL or `http(s)://` URL of an
+    /// autoindex), read with `opts` (timeouts, the disk cache the movies' metadata goes
+    /// through).
+    pub fn new(root: &str, opts: &SourceOptions) -> Result<Self, ArchiveError> {
+        Ok(Self {
+            root: Location::parse(root)?,
+            opts: opts.clone(),
+            parallel: DEFAULT_PARALLEL,
+            listings: Mutex::default(),
+        })
+    }
+
+    /// Open at most `n` movies at once (at least 1).
+    pub fn with_parallel(mut self, n: usize) -> Self {
+        self.parallel = n.max(1);
+        self
+    }
+
+    /// The root, as a URL or path.
+    pub fn root(&self) -> String {
+        self.root.uri()
+    }
+
+    /// The listing of `dir`, read once.
+    fn list(&self, dir: &Location) -> Result<Arc<Listing>, ArchiveError> {
+        let key = dir.uri();
+        let memo = || self.listings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(l) = memo().get(&key) {
+            return Ok(l.clone());
+        }
+        let listing = Arc::new(dir.list(&self.opts)?);
+        memo().insert(key, listing.clone());
+        Ok(listing)
+    }
+
+    /// The movies in the directories whose dates meet the closed range `range` (all of
+    /// them without one), in walk order.
+    pub fn walk(&self, range: Option<Span>) -> Result<Vec<Candidate>, ArchiveError> {
+        let mut out = Vec::new();
+        let root_date = DatePath::of_path(&self.root.path_text());
+        let mut stack = vec![(self.root.clone(), root_date)];
+        while let Some((dir, date)) = stack.pop() {
+            if let (Some(span), Some(r)) = (date.span(), range) {
+                if !overlaps(span, r) {
+                    continue;
+                }
+            }
+            let listing = self.list(&dir)?;
+            let mut subdirs = Vec::new();
+            for e in &listing.entries {
+                if e.is_dir {
+                    match (date.child(&e.name), listing.at.child(e)) {
+                        (Some(d), Some(loc)) => subdirs.push((loc, d)),
+                        _ => {
+                            tracing::debug!(dir = %listing.at.uri(), name = %e.name, "not a date level: not entered")
+                        }
+                    }
+                } else if names::is_movie(&e.name) {
+                    let Some(loc) = listing.at.child(e) else { continue };
+                    if out.len() >= MAX_CANDIDATES {
+                        return Err(ArchiveError::Invalid(format!(
+                            "more than {MAX_CANDIDATES} movies in the range: narrow it with --from/--to"
+                        )));
+                    }
+                    out.push(Candidate {
+                        uri: loc.uri(),
+                        name_start: names::start_from_name(&e.name),
+                        listed_size: e.size,
+                        dir_span: date.span(),
+                    });
+                }
+            }
+            // Depth first, in date order.
+            stack.extend(subdirs.into_iter().rev());
+        }
+        Ok(out)
+    }
+}

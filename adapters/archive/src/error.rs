@@ -1,0 +1,94 @@
+//! The archive's errors: what a front end reports and how it classifies them.
+
+use lazyqt_io::SourceError;
+use time::OffsetDateTime;
+
+use crate::catalog::Status;
+use crate::names::rfc3339;
+
+/// A recording next to an instant no recording covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbour {
+    /// The movie's URL or path.
+    pub url: String,
+    /// Its end (for the one before) or its start (for the one after).
+    pub at: OffsetDateTime,
+}
+
+/// Why an archive could not answer.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The root or a range is unusable (a bad URL, `from` after `to`).
+    #[error("{0}")]
+    Invalid(String),
+    /// A directory listing could not be read (over HTTP).
+    #[error("listing {dir}: {source}")]
+    Listing {
+        /// The directory's URL (redacted).
+        dir: String,
+        /// Why.
+        #[source]
+        source: SourceError,
+    },
+    /// A local directory could not be read.
+    #[error("listing {dir}: {source}")]
+    LocalListing {
+        /// The directory.
+        dir: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No recording covers the instant asked for.
+    #[error("{}", not_recording(*at, before.as_ref(), after.as_ref()))]
+    NotRecording {
+        /// The instant asked for.
+        at: OffsetDateTime,
+        /// The nearest recording that ended before it (looked for back to the day before).
+        before: Option<Neighbour>,
+        /// The nearest recording that starts after it (looked for up to the day after).
+        after: Option<Neighbour>,
+    },
+    /// The movie that would cover the instant cannot be used.
+    #[error("{url}, which may cover {}, is {status}: {error}", rfc3339(*at))]
+    Unusable {
+        /// The instant asked for.
+        at: OffsetDateTime,
+        /// The movie.
+        url: String,
+        /// Malformed or unreachable.
+        status: Status,
+        /// What is wrong with it.
+        error: String,
+    },
+    /// The movie covering the instant opened, but the frame lookup failed.
+    #[error(transparent)]
+    Media(#[from] lazyqt_media::MediaError),
+}
+
+fn not_recording(at: OffsetDateTime, before: Option<&Neighbour>, after: Option<&Neighbour>) -> String {
+    let before = before.map_or("no recording within a day before".into(), |n| {
+        format!("the nearest before is {} (ended {})", n.url, rfc3339(n.at))
+    });
+    let after = after.map_or("no recording within a day after".into(), |n| {
+        format!("the nearest after is {} (starts {})", n.url, rfc3339(n.at))
+    });
+    format!("no recording at {}: {before}; {after} (--nearest takes the closest frame)", rfc3339(at))
+}
+
+impl ArchiveError {
+    /// The class of the error, as front ends map media errors (exit statuses, HTTP
+    /// statuses): a gap between recordings is "out of range".
+    pub fn class(&self) -> lazyqt_media::ErrorClass {
+        use lazyqt_media::ErrorClass;
+        match self {
+            ArchiveError::Invalid(_) => ErrorClass::Invalid,
+            ArchiveError::Listing { .. } | ArchiveError::LocalListing { .. } => ErrorClass::Unreadable,
+            ArchiveError::NotRecording { .. } => ErrorClass::OutOfRange,
+            ArchiveError::Unusable { status: Status::Unreachable, .. } => ErrorClass::Unreadable,
+            ArchiveError::Unusable { .. } => ErrorClass::Malformed,
+            ArchiveError::Media(e) => e.class(),
+        }
+    }
+}
