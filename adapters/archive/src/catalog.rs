@@ -138,7 +138,7 @@ impl Archive {
                     let Some(c) = cands.get(i) else { break };
                     let opened = probe::probe(&c.uri, &self.opts);
                     if let Err((status, error)) = &opened {
-                        tracing::warn!(url = %c.uri, %status, %error, "movie not usable");
+                        tracing::info!(url = %c.uri, %status, %error, "movie not usable");
                     }
                     let record = record_of(c, &opened);
                     if let Ok(mut slot) = slots[i].lock() {

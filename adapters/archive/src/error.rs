@@ -74,7 +74,10 @@ fn not_recording(at: OffsetDateTime, before: Option<&Neighbour>, after: Option<&
     let after = after.map_or("no recording within a day after".into(), |n| {
         format!("the nearest after is {} (starts {})", n.url, rfc3339(n.at))
     });
-    format!("no recording at {}: {before}; {after} (--nearest takes the closest frame)", rfc3339(at))
+    format!(
+        "no recording at {}: {before}; {after} (ask for the nearest frame to take the closest one)",
+        rfc3339(at)
+    )
 }
 
 impl ArchiveError {

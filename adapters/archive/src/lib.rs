@@ -39,3 +39,4 @@ pub use catalog::{Record, StartSource, Status};
 pub use error::{ArchiveError, Neighbour};
 pub use locate::Located;
 pub use location::{Listing, Location, MAX_LISTING_BYTES};
+pub use time::OffsetDateTime;

@@ -1,5 +1,6 @@
 //! The exit statuses of `lazyqt`: one table, printed in `--help` and used for every error.
 
+use lazyqt_archive::ArchiveError;
 use lazyqt_media::{ErrorClass, MediaError};
 
 /// An exit status of `lazyqt`.
@@ -14,9 +15,10 @@ pub enum Exit {
     /// The movie is malformed (bad tables, a broken video track, a sample past the end of
     /// the file) or unsupported (codec, no video track).
     Malformed = 3,
-    /// The file or URL could not be read.
+    /// The file or URL (or an archive's listing) could not be read.
     Unreadable = 4,
-    /// A frame, sample or time past the end of the movie.
+    /// A frame, sample or time past the end of the movie; a UTC time no recording of an
+    /// archive covers.
     OutOfRange = 5,
 }
 
@@ -34,8 +36,8 @@ impl Exit {
             Exit::Malformed => {
                 "malformed or unsupported movie (bad tables, a broken video track, a sample past the end)"
             }
-            Exit::Unreadable => "the file or URL could not be read",
-            Exit::OutOfRange => "frame, sample or time out of range",
+            Exit::Unreadable => "the file or URL (or an archive listing) could not be read",
+            Exit::OutOfRange => "frame, sample or time out of range; no recording at a --utc time",
         }
     }
 
@@ -50,12 +52,14 @@ impl Exit {
         }
     }
 
-    /// The status for an error: its [`ExitError`] code, its media error's class, else 1.
+    /// The status for an error: its [`ExitError`] code, its archive or media error's
+    /// class, else 1.
     pub fn of_error(err: &anyhow::Error) -> Self {
         err.chain()
             .find_map(|e| {
                 e.downcast_ref::<ExitError>()
                     .map(|x| x.exit)
+                    .or_else(|| e.downcast_ref::<ArchiveError>().map(|a| Exit::of_class(a.class())))
                     .or_else(|| e.downcast_ref::<MediaError>().map(|m| Exit::of_class(m.class())))
             })
             .unwrap_or(Exit::Failure)

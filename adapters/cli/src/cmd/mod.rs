@@ -4,6 +4,8 @@ pub mod frame;
 pub mod frames;
 pub mod image_args;
 pub mod info;
+pub mod ls;
 pub mod samples;
 pub mod selection;
 pub mod serve;
+pub mod utc;
