@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use lazyqt_io::SourceOptions;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::error::ArchiveError;
 use crate::location::{Listing, Location};
@@ -84,6 +84,35 @@ impl Archive {
         Ok(listing)
     }
 
+    /// The movies of one day, at the cost of one listing when the archive has that day's
+    /// directory: `ROOT/YYYY/MM/DD/` (below a year or month root, the rest of it) is
+    /// listed without listing its parents. When there is no such directory (a flat
+    /// root, a day without recordings) the walk of the day's range answers instead.
+    pub fn day(&self, day: Date) -> Result<Vec<Candidate>, ArchiveError> {
+        let root_date = DatePath::of_path(&self.root.path_text());
+        let (y, m, d) = (day.year(), u8::from(day.month()), day.day());
+        let rest = match (root_date.depth, root_date.parts) {
+            (0, _) => Some(format!("{y:04}/{m:02}/{d:02}/")),
+            (1, [ry, ..]) if i64::from(ry) == i64::from(y) => Some(format!("{m:02}/{d:02}/")),
+            (2, [ry, rm, _]) if (i64::from(ry), rm) == (i64::from(y), u32::from(m)) => {
+                Some(format!("{d:02}/"))
+            }
+            _ => None,
+        };
+        let dir_date = DatePath { parts: [y.unsigned_abs(), u32::from(m), u32::from(d)], depth: 3 };
+        if let Some(loc) = rest.and_then(|r| self.root.descend(&r)) {
+            match self.list(&loc) {
+                Ok(listing) => return Ok(movies(&listing, dir_date.span())),
+                Err(e) if e.is_not_found() => {
+                    tracing::debug!(dir = %loc.uri(), "no such day directory: walking the day instead")
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let start = day.midnight().assume_utc();
+        self.walk(Some((start, start + (time::Duration::DAY - time::Duration::NANOSECOND))))
+    }
+
     /// The movies in the directories whose dates meet the closed range `range` (all of
     /// them without one), in walk order.
     pub fn walk(&self, range: Option<Span>) -> Result<Vec<Candidate>, ArchiveError> {
@@ -126,4 +155,21 @@ impl Archive {
         }
         Ok(out)
     }
+}
+
+/// The movies of a listing, as candidates in a directory spanning `dir_span`.
+fn movies(listing: &Listing, dir_span: Option<Span>) -> Vec<Candidate> {
+    listing
+        .entries
+        .iter()
+        .filter(|e| !e.is_dir && names::is_movie(&e.name))
+        .filter_map(|e| {
+            Some(Candidate {
+                uri: listing.at.child(e)?.uri(),
+                name_start: names::start_from_name(&e.name),
+                listed_size: e.size,
+                dir_span,
+            })
+        })
+        .collect()
 }

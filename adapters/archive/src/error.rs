@@ -81,6 +81,18 @@ fn not_recording(at: OffsetDateTime, before: Option<&Neighbour>, after: Option<&
 }
 
 impl ArchiveError {
+    /// Is this a listing of a directory that does not exist (HTTP 404 or 410, or no
+    /// such local directory)?
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            ArchiveError::Listing { source: SourceError::HttpStatus { status, .. }, .. } => {
+                matches!(status, 404 | 410)
+            }
+            ArchiveError::LocalListing { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            _ => false,
+        }
+    }
+
     /// The class of the error, as front ends map media errors (exit statuses, HTTP
     /// statuses): a gap between recordings is "out of range".
     pub fn class(&self) -> lazyqt_media::ErrorClass {

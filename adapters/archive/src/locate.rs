@@ -1,12 +1,13 @@
 //! An instant to a movie and a frame: the recording covering it and the frame shown
-//! then. Cold, this lists the day of the instant and the day before (a movie started
-//! late the day before may still be recording) and opens the one movie starting last
-//! before the instant; in a gap it also looks at the day after for the next recording.
+//! then. Cold, this lists the day directory of the instant alone (not its parents; the
+//! day before too when no movie of the day has started yet: one started late the day
+//! before may still be recording) and opens the one movie starting last before the
+//! instant; in a gap it also looks up to a day ahead for the next recording.
 
 use lazyqt_media::Media;
 use time::{Duration, OffsetDateTime};
 
-use crate::archive::Archive;
+use crate::archive::{Archive, Candidate};
 use crate::catalog::{Opened, Record, Status};
 use crate::error::{ArchiveError, Neighbour};
 use crate::probe;
@@ -35,7 +36,7 @@ impl Archive {
     /// it, [`ArchiveError::NotRecording`] naming both. When the movie starting last
     /// before `t` cannot be opened, [`ArchiveError::Unusable`] says why.
     pub fn locate(&self, t: OffsetDateTime, nearest: bool) -> Result<Located, ArchiveError> {
-        let opened = self.open_range(Some(t), Some(t))?;
+        let opened = self.open_latest_before(t)?;
         let latest =
             opened.iter().filter(|o| o.record.start.is_some_and(|s| s <= t)).max_by_key(|o| o.record.start);
         if let Some(o) = latest {
@@ -75,15 +76,30 @@ impl Archive {
         })
     }
 
+    /// The movies that may be recording at `t`, opened: the one whose name starts last
+    /// at or before `t` (on its day, else the day before), and those whose names state
+    /// no start.
+    fn open_latest_before(&self, t: OffsetDateTime) -> Result<Vec<Opened>, ArchiveError> {
+        let mut cands = self.day(t.date())?;
+        if !cands.iter().any(|c| c.name_start.is_some_and(|s| s <= t)) {
+            cands.extend(self.day(t.date().previous_day().unwrap_or(t.date()))?);
+        }
+        dedup(&mut cands);
+        let latest = cands.iter().filter_map(|c| c.name_start.filter(|&s| s <= t)).max();
+        cands.retain(|c| c.name_start.is_none() || c.name_start == latest);
+        Ok(self.open_all(&cands))
+    }
+
     /// The first usable recording whose name starts after `t`, up to [`LOOK_AHEAD`]
-    /// later (only that one is opened).
+    /// later (opened in start order until one opens).
     fn next_after(&self, t: OffsetDateTime) -> Result<Option<Opened>, ArchiveError> {
         let horizon = t + LOOK_AHEAD;
-        let mut cands: Vec<_> = self
-            .walk(Some((t, horizon)))?
-            .into_iter()
-            .filter(|c| c.name_start.is_some_and(|s| s > t && s <= horizon))
-            .collect();
+        let mut cands = self.day(t.date())?;
+        if horizon.date() != t.date() {
+            cands.extend(self.day(horizon.date())?);
+        }
+        dedup(&mut cands);
+        cands.retain(|c| c.name_start.is_some_and(|s| s > t && s <= horizon));
         cands.sort_by_key(|c| c.name_start);
         for c in cands {
             let mut opened = self.open_all(std::slice::from_ref(&c));
@@ -94,6 +110,12 @@ impl Archive {
         }
         Ok(None)
     }
+}
+
+/// Drop candidates seen twice (a flat root answers for every day).
+fn dedup(cands: &mut Vec<Candidate>) {
+    let mut seen = std::collections::HashSet::new();
+    cands.retain(|c| seen.insert(c.uri.clone()));
 }
 
 /// The frame of `o` shown at `t`.

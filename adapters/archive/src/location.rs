@@ -83,6 +83,14 @@ impl Location {
         }
     }
 
+    /// The directory at the relative path `rest` (`2016/11/13/`) below this one.
+    pub fn descend(&self, rest: &str) -> Option<Location> {
+        match self {
+            Location::Local(p) => Some(Location::Local(p.join(rest))),
+            Location::Http(u) => u.join(rest).ok().map(Location::Http),
+        }
+    }
+
     /// List the directory.
     pub fn list(&self, opts: &SourceOptions) -> Result<Listing, ArchiveError> {
         match self {

@@ -51,27 +51,43 @@ fn a_catalog_opens_each_movie_once_cold_and_lists_only_warm() {
 }
 
 #[test]
-fn a_frame_lookup_lists_the_day_and_the_day_before_and_opens_one_movie() {
+fn a_frame_lookup_lists_its_day_alone_and_opens_one_movie() {
     let server = TestServer::serve_dir(archive_dir()).unwrap();
     let archive = Archive::new(&server.url("/"), &opts(None)).unwrap();
+    let paths = || -> Vec<String> { server.requests().into_iter().map(|r| r.path).collect() };
     let hit = archive.locate(datetime!(2016-11-13 09:00:01 UTC), false).unwrap();
     assert!(hit.record.url.ends_with("CAMHDA301-20161113T090000Z.mov"));
     assert_eq!(hit.frame, 29);
-    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(
-        paths,
-        [
-            "/",
-            "/2016/",
-            "/2016/11/",
-            "/2016/11/12/",
-            "/2016/11/13/",
-            "/2016/11/13/CAMHDA301-20161113T090000Z.mov"
-        ]
-    );
-    // A second lookup on the same archive reuses its listings.
+    assert_eq!(paths(), ["/2016/11/13/", "/2016/11/13/CAMHDA301-20161113T090000Z.mov"]);
+    // A second lookup on the same archive reuses the listing.
     server.clear_log();
     archive.locate(datetime!(2016-11-13 03:00:01 UTC), false).unwrap();
-    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(paths, ["/2016/11/13/CAMHDA301-20161113T030000Z.mov"]);
+    assert_eq!(paths(), ["/2016/11/13/CAMHDA301-20161113T030000Z.mov"]);
+    // Before the day's first movie: the day before is listed too (its last movie may
+    // still be recording), and only that one is opened.
+    server.clear_log();
+    let hit = archive.locate(datetime!(2016-11-13 00:00:01 UTC), false).unwrap();
+    assert!(hit.record.url.ends_with("CAMHDA301-20161112T235959Z.mov"));
+    assert_eq!(paths(), ["/2016/11/12/", "/2016/11/12/CAMHDA301-20161112T235959Z.mov"]);
+}
+
+#[test]
+fn a_root_without_day_directories_is_walked() {
+    let server = TestServer::serve_dir(archive_dir()).unwrap();
+    let archive = Archive::new(&server.url("/misc"), &opts(None)).unwrap();
+    let hit = archive.locate(datetime!(2016-11-13 12:00:01 UTC), false).unwrap();
+    assert!(hit.record.url.ends_with("/misc/CAMHDA301-20161113T120000Z.mov"), "{}", hit.record.url);
+    assert_eq!(hit.frame, 29);
+    let log: Vec<(String, u16)> = server.requests().into_iter().map(|r| (r.path, r.status)).collect();
+    assert_eq!(
+        log,
+        [
+            ("/misc/2016/11/13/".to_string(), 404),
+            ("/misc/".to_string(), 200),
+            ("/misc/CAMHDA301-20161113T120000Z.mov".to_string(), 206)
+        ]
+    );
+    // The same from the local directory.
+    let local = Archive::new(archive_dir().join("misc").to_str().unwrap(), &opts(None)).unwrap();
+    assert_eq!(local.locate(datetime!(2016-11-13 12:00:01 UTC), false).unwrap().frame, 29);
 }
