@@ -1,6 +1,7 @@
 //! An archive root and the walk of its directories by date: only the directories a
-//! time range needs are listed (a year, then its months, then its days; a directory
-//! whose name is no date level is not entered), each at most once per [`Archive`].
+//! time range needs are listed (a year, then its months, then its days, the
+//! directories of a level in parallel; a directory whose name is no date level is not
+//! entered), each at most once per [`Archive`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,7 +16,7 @@ use crate::names::{self, DatePath, Span};
 /// Most movies one walk yields (a month of CamHD is 240; ten years ~30,000).
 pub const MAX_CANDIDATES: usize = 1_000_000;
 
-/// Movies opened at once while cataloguing.
+/// Movies opened (and directories listed) at once.
 pub const DEFAULT_PARALLEL: usize = 8;
 
 /// A directory tree of movies: local, or HTTP directories with HTML autoindex pages.
@@ -61,7 +62,7 @@ impl Archive {
         })
     }
 
-    /// Open at most `n` movies at once (at least 1).
+    /// Open at most `n` movies (and list at most `n` directories) at once (at least 1).
     pub fn with_parallel(mut self, n: usize) -> Self {
         self.parallel = n.max(1);
         self
@@ -117,41 +118,36 @@ impl Archive {
     /// them without one), in walk order.
     pub fn walk(&self, range: Option<Span>) -> Result<Vec<Candidate>, ArchiveError> {
         let mut out = Vec::new();
+        let meets = |date: &DatePath| match (date.span(), range) {
+            (Some(span), Some(r)) => overlaps(span, r),
+            _ => true,
+        };
         let root_date = DatePath::of_path(&self.root.path_text());
-        let mut stack = vec![(self.root.clone(), root_date)];
-        while let Some((dir, date)) = stack.pop() {
-            if let (Some(span), Some(r)) = (date.span(), range) {
-                if !overlaps(span, r) {
-                    continue;
-                }
-            }
-            let listing = self.list(&dir)?;
-            let mut subdirs = Vec::new();
-            for e in &listing.entries {
-                if e.is_dir {
+        let mut level: Vec<(Location, DatePath)> =
+            [(self.root.clone(), root_date)].into_iter().filter(|(_, d)| meets(d)).collect();
+        // Level by level (years, months, days), the directories of a level listed in parallel.
+        while !level.is_empty() {
+            let listings = crate::pool::map_bounded(&level, self.parallel, |(dir, _)| self.list(dir));
+            let mut next = Vec::new();
+            for ((_, date), listing) in level.iter().zip(listings) {
+                let listing = listing?;
+                for e in listing.entries.iter().filter(|e| e.is_dir) {
                     match (date.child(&e.name), listing.at.child(e)) {
-                        (Some(d), Some(loc)) => subdirs.push((loc, d)),
+                        (Some(d), Some(loc)) if meets(&d) => next.push((loc, d)),
+                        (Some(_), Some(_)) => {}
                         _ => {
                             tracing::debug!(dir = %listing.at.uri(), name = %e.name, "not a date level: not entered")
                         }
                     }
-                } else if names::is_movie(&e.name) {
-                    let Some(loc) = listing.at.child(e) else { continue };
-                    if out.len() >= MAX_CANDIDATES {
-                        return Err(ArchiveError::Invalid(format!(
-                            "more than {MAX_CANDIDATES} movies in the range: narrow it with --from/--to"
-                        )));
-                    }
-                    out.push(Candidate {
-                        uri: loc.uri(),
-                        name_start: names::start_from_name(&e.name),
-                        listed_size: e.size,
-                        dir_span: date.span(),
-                    });
+                }
+                out.extend(movies(&listing, date.span()));
+                if out.len() > MAX_CANDIDATES {
+                    return Err(ArchiveError::Invalid(format!(
+                        "more than {MAX_CANDIDATES} movies in the range: narrow it with --from/--to"
+                    )));
                 }
             }
-            // Depth first, in date order.
-            stack.extend(subdirs.into_iter().rev());
+            level = next;
         }
         Ok(out)
     }

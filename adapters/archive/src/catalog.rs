@@ -3,9 +3,6 @@
 //! movie that does not open is a record with its status and error, never a failure of
 //! the catalog.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -128,26 +125,13 @@ fn record_of(c: &Candidate, opened: &Result<Probe, probe::Failure>) -> Record {
 impl Archive {
     /// Open `cands`, at most `self.parallel` at once; results in the same order.
     pub(crate) fn open_all(&self, cands: &[Candidate]) -> Vec<Opened> {
-        let next = AtomicUsize::new(0);
-        let slots: Vec<Mutex<Option<Opened>>> = cands.iter().map(|_| Mutex::new(None)).collect();
-        let workers = self.parallel.min(cands.len());
-        std::thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(c) = cands.get(i) else { break };
-                    let opened = probe::probe(&c.uri, &self.opts);
-                    if let Err((status, error)) = &opened {
-                        tracing::info!(url = %c.uri, %status, %error, "movie not usable");
-                    }
-                    let record = record_of(c, &opened);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(Opened { record, probe: opened.ok() });
-                    }
-                });
+        crate::pool::map_bounded(cands, self.parallel, |c| {
+            let opened = probe::probe(&c.uri, &self.opts);
+            if let Err((status, error)) = &opened {
+                tracing::info!(url = %c.uri, %status, %error, "movie not usable");
             }
-        });
-        slots.into_iter().filter_map(|m| m.into_inner().ok().flatten()).collect()
+            Opened { record: record_of(c, &opened), probe: opened.ok() }
+        })
     }
 
     /// The movies the closed range `[from, to]` needs, opened: those whose name starts

@@ -32,6 +32,7 @@ pub mod listing;
 mod locate;
 mod location;
 pub mod names;
+mod pool;
 mod probe;
 
 pub use archive::{Archive, Candidate, DEFAULT_PARALLEL};
