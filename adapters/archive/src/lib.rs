@@ -9,6 +9,8 @@
 //!   records with a status, never an error of the catalog.
 //! - [`Archive::locate`] maps an instant to the movie recording then and the frame
 //!   shown, or names the nearest recordings before and after.
+//! - [`Archive::plan_every`] and [`Archive::plan_offset`] plan frames across a range
+//!   (every so often, or at an offset into each movie) for batch front ends.
 //!
 //! A movie's start comes from its name when it holds a recognised stamp
 //! ([`names::start_from_name`]), else from its `mvhd` creation time.
@@ -32,6 +34,7 @@ pub mod listing;
 mod locate;
 mod location;
 pub mod names;
+mod plan;
 mod pool;
 mod probe;
 
@@ -40,4 +43,5 @@ pub use catalog::{Record, StartSource, Status};
 pub use error::{ArchiveError, Neighbour};
 pub use locate::Located;
 pub use location::{Listing, Location, MAX_LISTING_BYTES};
+pub use plan::{Planned, MAX_PLANNED};
 pub use time::OffsetDateTime;

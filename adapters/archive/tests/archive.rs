@@ -221,3 +221,31 @@ fn nginx_autoindex_archive() {
     let on_disk = Archive::new(local.to_str().unwrap(), &opts(None)).unwrap().catalog(None, None).unwrap();
     assert_eq!(strip(over_http, root), strip(on_disk, local.to_str().unwrap()));
 }
+
+/// Plans equal what `locate` says of each instant, and leave gaps out.
+fn plans(root: &str) {
+    let archive = Archive::new(root, &opts(None)).unwrap();
+    let (from, to) = (datetime!(2016-11-12 23:59:58 UTC), datetime!(2016-11-13 00:00:02 UTC));
+    let plan = archive.plan_every(from, to, Duration::milliseconds(500)).unwrap();
+    let got: Vec<(OffsetDateTime, u64)> = plan.iter().map(|p| (p.utc, p.frame)).collect();
+    let s = datetime!(2016-11-12 23:59:59 UTC);
+    let ms = |n| s + Duration::milliseconds(n);
+    assert_eq!(got, [(ms(0), 0), (ms(500), 14), (ms(1000), 29), (ms(1500), 44), (ms(2000), 59)]);
+    for p in &plan {
+        let l = archive.locate(p.utc, false).unwrap();
+        assert_eq!((l.record.url.as_str(), l.frame), (p.url.as_str(), p.frame));
+    }
+    let day = archive
+        .plan_offset(Some(datetime!(2016-11-13 0:00 UTC)), Some(datetime!(2016-11-13 23:59:59 UTC)), 1.0)
+        .unwrap();
+    let got: Vec<(&str, u64)> = day.iter().map(|p| (p.url.rsplit('/').next().unwrap(), p.frame)).collect();
+    assert_eq!(got, [("CAMHDA301-20161113T030000Z.mov", 29), ("CAMHDA301-20161113T090000Z.mov", 29)]);
+    assert_eq!(day[0].utc, datetime!(2016-11-13 03:00:01 UTC));
+    assert!(archive.plan_offset(None, None, 2.5).unwrap().is_empty(), "every movie is shorter");
+    assert!(matches!(archive.plan_every(from, to, Duration::ZERO), Err(ArchiveError::Invalid(_))));
+}
+
+#[test]
+fn local_plans() {
+    plans(archive_dir().to_str().unwrap());
+}
