@@ -26,11 +26,11 @@ testserver=$target/release/lazyqt-testserver
 root=$repo/testdata/generated/bench/archive_month
 if [ ! -e "$root/.done" ]; then
   mkdir -p "$root"
-  "$target/release/make_camhd" "$root/.movie.mov" --tables-only >&2
+  "$target/release/make_camhd" "$root/.movie" --tables-only >&2
   for d in $(seq -w 1 30); do
     mkdir -p "$root/2017/07/$d"
     for h in 00 03 06 09 12 15 18 21; do
-      ln -f "$root/.movie.mov" "$root/2017/07/$d/CAMHDA301-201707${d}T${h}0000.mov"
+      ln -f "$root/.movie" "$root/2017/07/$d/CAMHDA301-201707${d}T${h}0000.mov"
     done
   done
   touch "$root/.done"
@@ -38,12 +38,16 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# One port for every run: the disk cache is keyed by URL.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # run LABEL: one `lazyqt ls` of the month against a fresh server; prints
 # "LABEL seconds requests rows".
 run() {
   local label=$1
-  coproc SRV { "$testserver" "$root" --latency-ms "$LATENCY_MS" --exit-on-eof 2>"$tmp/server.err"; }
+  coproc SRV {
+    "$testserver" "$root" --listen "127.0.0.1:$port" --latency-ms "$LATENCY_MS" --exit-on-eof 2>"$tmp/server.err"
+  }
   local url
   read -r url <&"${SRV[0]}"
   local t0 t1

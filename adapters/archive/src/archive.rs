@@ -1,6 +1,6 @@
 //! An archive root and the walk of its directories by date: only the directories a
 //! time range needs are listed (a year, then its months, then its days, the
-//! directories of a level in parallel; a directory whose name is no date level is not
+//! directories of a level in parallel, up to [`LIST_PARALLEL`] at once; a directory whose name is no date level is not
 //! entered), each at most once per [`Archive`].
 
 use std::collections::HashMap;
@@ -16,7 +16,11 @@ use crate::names::{self, DatePath, Span};
 /// Most movies one walk yields (a month of CamHD is 240; ten years ~30,000).
 pub const MAX_CANDIDATES: usize = 1_000_000;
 
-/// Movies opened (and directories listed) at once.
+/// Directories listed at once, at least (a listing is a few KB: the round trips are
+/// what costs, and a month's 31 day directories then cost about one).
+pub const LIST_PARALLEL: usize = 32;
+
+/// Movies opened at once.
 pub const DEFAULT_PARALLEL: usize = 8;
 
 /// A directory tree of movies: local, or HTTP directories with HTML autoindex pages.
@@ -62,7 +66,8 @@ impl Archive {
         })
     }
 
-    /// Open at most `n` movies (and list at most `n` directories) at once (at least 1).
+    /// Open at most `n` movies at once (at least 1); directories are listed up to
+    /// [`LIST_PARALLEL`] (or `n` if more) at once.
     pub fn with_parallel(mut self, n: usize) -> Self {
         self.parallel = n.max(1);
         self
@@ -127,7 +132,8 @@ impl Archive {
             [(self.root.clone(), root_date)].into_iter().filter(|(_, d)| meets(d)).collect();
         // Level by level (years, months, days), the directories of a level listed in parallel.
         while !level.is_empty() {
-            let listings = crate::pool::map_bounded(&level, self.parallel, |(dir, _)| self.list(dir));
+            let listings =
+                crate::pool::map_bounded(&level, self.parallel.max(LIST_PARALLEL), |(dir, _)| self.list(dir));
             let mut next = Vec::new();
             for ((_, date), listing) in level.iter().zip(listings) {
                 let listing = listing?;

@@ -38,7 +38,7 @@ mod plan;
 mod pool;
 mod probe;
 
-pub use archive::{Archive, Candidate, DEFAULT_PARALLEL};
+pub use archive::{Archive, Candidate, DEFAULT_PARALLEL, LIST_PARALLEL};
 pub use catalog::{Record, StartSource, Status};
 pub use error::{ArchiveError, Neighbour};
 pub use locate::Located;
