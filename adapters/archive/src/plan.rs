@@ -16,7 +16,7 @@ use crate::probe;
 pub const MAX_PLANNED: usize = 10_000_000;
 
 /// One frame of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Planned {
     /// The instant the frame is shown.
     #[serde(with = "time::serde::rfc3339")]
@@ -25,6 +25,9 @@ pub struct Planned {
     pub url: String,
     /// The frame (0-based, presentation order).
     pub frame: u64,
+    /// The open movie, to decode the frame with.
+    #[serde(skip)]
+    pub media: lazyqt_media::Media,
 }
 
 impl Archive {
@@ -102,5 +105,10 @@ fn planned(o: &Opened, utc: OffsetDateTime, offset: f64) -> Result<Planned, Arch
         .as_ref()
         .ok_or_else(|| ArchiveError::Invalid(format!("{} is not open", o.record.url)))?
         .media;
-    Ok(Planned { utc, url: o.record.url.clone(), frame: probe::frame_at(media, offset)? })
+    Ok(Planned {
+        utc,
+        url: o.record.url.clone(),
+        frame: probe::frame_at(media, offset)?,
+        media: media.clone(),
+    })
 }

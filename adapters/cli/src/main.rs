@@ -35,6 +35,7 @@ EXAMPLES:
   lazyqt frames https://example.org/movie.mov --every 1800 -o stills/
   lazyqt ls https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --json
   lazyqt frame https://example.org/files/06-CAMHDA301/ --utc 2016-11-13T01:23:45Z -o x.png
+  lazyqt frames https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --every 10min -o day/
   lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media
   lazyqt serve --mount /v1/org/oceanobservatories/rawdata/files=https://host/files/
 ";
@@ -133,7 +134,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             None => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
         },
         Command::Ls(a) => cmd::ls::run(a, &opts, &mut out)?,
-        Command::Frames(a) => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
+        Command::Frames(a) => match a.archive.from {
+            Some(from) => cmd::archive_frames::run(a, from, &opts)?,
+            None => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
+        },
         Command::Serve(a) => cmd::serve::run(a, &cli.source)?,
     }
     out.flush()?;

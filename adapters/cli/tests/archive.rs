@@ -139,3 +139,81 @@ fn outside_recordings_exit_5_or_take_the_nearest_frame() {
         assert_eq!(lazyqt(args).status.code(), Some(2), "{args:?}");
     }
 }
+
+/// `frames ROOT --from --to --every`: UTC-named files whose pixels are ffmpeg's decode of
+/// the frame the manifest names, a manifest usable without the tool, and a resumable run.
+#[test]
+fn frames_across_an_archive_write_a_manifest_that_matches_the_pixels() {
+    let dir = archive();
+    let root = dir.to_str().unwrap();
+    let out = std::env::temp_dir().join(format!("lazyqt-cli-archive-frames-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = || {
+        lazyqt(&[
+            "frames",
+            root,
+            "--from",
+            "2016-11-12T23:59:58Z",
+            "--to",
+            "2016-11-13T03:00:01Z",
+            "--every",
+            "500ms",
+            "--format",
+            "raw",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    let lines: Vec<Value> = manifest.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // 23:59:59.0 to 00:00:01.0 in the movie recording across midnight, then 03:00:00.0,
+    // 00.5 and 01.0 in the next one; the instants between are in no recording.
+    let got: Vec<(String, u64)> = lines
+        .iter()
+        .map(|l| (l["utc"].as_str().unwrap().to_string(), l["frame"].as_u64().unwrap()))
+        .collect();
+    let want = [
+        ("2016-11-12T23:59:59Z", 0),
+        ("2016-11-12T23:59:59.5Z", 14),
+        ("2016-11-13T00:00:00Z", 29),
+        ("2016-11-13T00:00:00.5Z", 44),
+        ("2016-11-13T00:00:01Z", 59),
+        ("2016-11-13T03:00:00Z", 0),
+        ("2016-11-13T03:00:00.5Z", 14),
+        ("2016-11-13T03:00:01Z", 29),
+    ];
+    assert_eq!(got, want.map(|(u, f)| (u.to_string(), f)));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "manifest.jsonl")
+        .collect();
+    names.sort();
+    let listed: Vec<&str> = lines.iter().map(|l| l["path"].as_str().unwrap()).collect();
+    assert_eq!(names, listed, "file names sort by UTC, as the manifest does");
+    for l in &lines {
+        let bytes = std::fs::read(out.join(l["path"].as_str().unwrap())).unwrap();
+        assert_eq!(l["size"].as_u64(), Some(bytes.len() as u64));
+        let movie = dir.join(l["url"].as_str().unwrap().strip_prefix(root).unwrap().trim_start_matches('/'));
+        assert!(bytes == ffmpeg_rgb(&movie, l["frame"].as_u64().unwrap()), "{l}");
+    }
+    // A second run finds every file written: nothing changes.
+    let before: Vec<_> =
+        names.iter().map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap()).collect();
+    let second = run();
+    assert!(second.status.success(), "{}", stderr(&second));
+    let after: Vec<_> =
+        names.iter().map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap()).collect();
+    assert_eq!(before, after);
+    assert_eq!(std::fs::read_to_string(out.join("manifest.jsonl")).unwrap(), manifest);
+    // --every DURATION needs --to; frame-number selections do not mix with --from.
+    for args in [
+        &["frames", root, "--from", "2016-11-13", "--every", "1min", "-o", "-"][..],
+        &["frames", root, "--from", "2016-11-13", "--to", "2016-11-14", "--every", "30", "-o", "-"][..],
+    ] {
+        assert_eq!(lazyqt(args).status.code(), Some(2), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod archive_frames;
 pub mod frame;
 pub mod frames;
 pub mod image_args;
