@@ -75,11 +75,16 @@ impl Location {
         }
     }
 
-    /// The entry `e` of this directory.
+    /// The entry `e` of this directory. Over HTTP the href is always resolved as a path
+    /// on the listing's origin: `file:x.mov` names `./file:x.mov`, never a local file.
     pub fn child(&self, e: &Entry) -> Option<Location> {
         match self {
             Location::Local(p) => Some(Location::Local(p.join(&e.name))),
-            Location::Http(u) => u.join(&e.href).ok().map(Location::Http),
+            Location::Http(u) => {
+                let rel = if e.href.starts_with('/') { e.href.clone() } else { format!("./{}", e.href) };
+                let child = u.join(&rel).ok()?;
+                (child.origin() == u.origin()).then_some(Location::Http(child))
+            }
         }
     }
 
@@ -122,5 +127,31 @@ impl Location {
                 Ok(Listing { at: Location::Http(at), entries })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Location;
+    use crate::listing::parse;
+
+    #[test]
+    fn hrefs_stay_on_the_listing_origin() {
+        let dir = Location::parse("http://h:8/files/2016/11/13").unwrap();
+        assert_eq!(dir.uri(), "http://h:8/files/2016/11/13/");
+        let page = r#"<a href="file:x.mov">x</a><a href="http:y.mov">y</a><a href="a%20b.mov">z</a>
+<a href="/files/2016/11/13/c.mov">c</a><a href="./d.mov">d</a>"#;
+        let urls: Vec<String> =
+            parse(page, "/files/2016/11/13/").iter().filter_map(|e| dir.child(e)).map(|l| l.uri()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://h:8/files/2016/11/13/file:x.mov",
+                "http://h:8/files/2016/11/13/http:y.mov",
+                "http://h:8/files/2016/11/13/a%20b.mov",
+                "http://h:8/files/2016/11/13/c.mov",
+                "http://h:8/files/2016/11/13/d.mov",
+            ]
+        );
     }
 }
