@@ -6,6 +6,8 @@
 //!
 //! `cargo bench -p lazyqt-benches --bench core` (about half a minute).
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

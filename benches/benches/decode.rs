@@ -3,6 +3,8 @@
 //!
 //! The movie is made with the ffmpeg CLI on first run (testdata/generated/bench/).
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::Command;
 

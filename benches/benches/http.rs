@@ -1,6 +1,8 @@
 //! The HTTP source's two paths on loopback: a read served from the block cache (hit) and
 //! a frame-sized read that goes out as one exact range request (miss).
 
+#![forbid(unsafe_code)]
+
 use criterion::{Criterion, Throughput};
 use lazyqt_io::{HttpSource, ReadAt, SourceOptions};
 use lazyqt_testserver::TestServer;

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
 case $target in /*) ;; *) target=$repo/$target ;; esac
-(cd "$repo" && cargo build --release -p lazyqt-benches --bin cold_frame --bin make_camhd) >&2
+(cd "$repo" && cargo build --release -p lazyqt-benches --bin cold_frame --bin make_camhd -p lazyqt-testserver) >&2
 LATENCIES=${LATENCIES:-"0 20 50"}
 RUNS=${RUNS:-5}
 FRAMES=${FRAMES:-"300 25000 75000 196000"}
@@ -43,7 +43,7 @@ echo
 echo "| ms/request | moov | first request | requests | bytes | over moov + frame | wall (median of $RUNS) |"
 echo "|---:|---:|---|---:|---:|---:|---:|"
 for lat in $LATENCIES; do
-  coproc SRV { exec python3 "$here/rangeserver.py" "$work/www" --latency-ms "$lat" --exit-on-eof; }
+  coproc SRV { exec "$target/release/lazyqt-testserver" "$work/www" --latency-ms "$lat" --exit-on-eof 2>/dev/null; }
   read -r base <&"${SRV[0]}"
   for f in $FRAMES; do
     moov=$(moov_of "$work/www/cam/b$f.mov")

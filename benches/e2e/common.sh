@@ -1,6 +1,6 @@
 # Shared by compare.sh and serve_load.sh (sourced, not run): paths, the release build, the
-# benchmark movie. Sets: here repo util target lazyqt testserver movdir name movie movie_desc
-# ref_source.
+# benchmark movie. Sets: here repo util target lazyqt testserver server_cmd server_desc movdir
+# name movie movie_desc ref_source nframes.
 # shellcheck shell=bash
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,17 +19,11 @@ for b in "$lazyqt" "$testserver" ffmpeg ffprobe curl python3; do
   command -v "$b" >/dev/null || { echo "missing: $b" >&2; exit 1; }
 done
 
-# The loopback HTTP server with added latency. SERVER=py (default): benches/e2e/rangeserver.py,
-# which streams the requested ranges with sendfile (one or several, as multipart/byteranges like
-# Apache and nginx). SERVER=testserver: lazyqt-testserver, same interface, but it reads each
-# answered range into memory before sending it, so ffmpeg's open-ended `bytes=N-` requests on
-# the ~0.6 GB movie cost it a read of the rest of the file, which swamps the latency under test.
-SERVER=${SERVER:-py}
-case $SERVER in
-  py) server_cmd=(python3 "$here/rangeserver.py"); server_desc="benches/e2e/rangeserver.py" ;;
-  testserver) server_cmd=("$testserver"); server_desc="lazyqt-testserver" ;;
-  *) echo "SERVER must be py or testserver" >&2; exit 1 ;;
-esac
+# The loopback HTTP server with added latency: lazyqt-testserver, the one the Rust and Python
+# tests use. It streams each answered range from disk as it sends it, so ffmpeg's open-ended
+# `bytes=N-` requests cost what the client reads, not a read of the rest of the file.
+server_cmd=("$testserver")
+server_desc="lazyqt-testserver"
 
 # The movie, generated once into testdata/generated/bench/ (ignored by git). Sets also
 # movie_desc, and ref_source when the movie's frames are copies of a short source movie's.
@@ -79,6 +73,13 @@ movie=$movdir/$name
     mv "$movdir/.tmp.$name" "$movie"
   fi
 )
+
+# Frames of the movie's video track, as `lazyqt info` counts them.
+nframes=$("$lazyqt" --no-cache info --json "$movie" | python3 -c '
+import json,sys
+d=json.load(sys.stdin)
+v=[t for t in d["tracks"] if t.get("kind")=="video" or t.get("handler")=="vide"] or d["tracks"]
+print(v[0].get("frames") or v[0].get("sample_count") or v[0].get("samples"))')
 
 # Elapsed seconds since an $EPOCHREALTIME value.
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.4f", b-a}'; }

@@ -18,7 +18,6 @@
 #   LOOP_CAP=90           the loop of 100 ffmpeg invocations is cut to its first 20 and
 #                         extrapolated (x5, labelled) when those 20 project beyond this many seconds
 #   LOCAL_RUNS=10         hyperfine runs of the local-file comparison
-#   SERVER=py             py: benches/e2e/rangeserver.py; testserver: lazyqt-testserver (see common.sh)
 #   SKIP_BUILD=1          do not run cargo build (use the binaries already in the target dir)
 #   E2E_MOVIE=60s         60s: the 60 s movie (1,800 frames, small moov); camhd: a 25,000-frame
 #                         CamHD-layout movie, 13 GB apparent, 134 KB moov (see common.sh)
@@ -51,11 +50,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-nframes=$("$lazyqt" --no-cache info --json "$movie" | python3 -c '
-import json,sys
-d=json.load(sys.stdin)
-v=[t for t in d["tracks"] if t.get("kind")=="video" or t.get("handler")=="vide"] or d["tracks"]
-print(v[0].get("frames") or v[0].get("sample_count") or v[0].get("samples"))')
 first=0
 mid=$((nframes / 2))
 last=$((nframes - 1))

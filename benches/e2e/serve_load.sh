@@ -15,7 +15,7 @@
 # Every load is bounded (DURATION seconds, 64 connections); every server is killed at exit.
 #
 # Usage: benches/e2e/serve_load.sh
-# Environment: SERVER=py|testserver (see common.sh) DURATION=20 CONNECTIONS=64 THREADS=2 HOT_FRAMES=32 UP_LATENCY=50 BURST=100
+# Environment: DURATION=20 CONNECTIONS=64 THREADS=2 HOT_FRAMES=32 UP_LATENCY=50 BURST=100
 #              SKIP_BUILD=1 OUT=benches/e2e/serve_results.md
 set -euo pipefail
 export LC_ALL=C
@@ -44,12 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-nframes=$("$lazyqt" --no-cache info --json "$movie" | python3 -c '
-import json,sys
-d=json.load(sys.stdin)
-v=[t for t in d["tracks"] if t.get("kind")=="video" or t.get("handler")=="vide"] or d["tracks"]
-print(v[0].get("frames") or v[0].get("sample_count") or v[0].get("samples"))')
 
 # --- upstream -------------------------------------------------------------------------------
 mkdir -p "$work/up"

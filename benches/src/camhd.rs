@@ -10,7 +10,8 @@
 //! serves zeros for the sample data, and `make_camhd` writes the same layout to disk
 //! as a sparse file.
 
-use crate::synth::{self, Counting, Counts, Sizes, SparseMovie, TrakSpec, DATA_OFFSET, FTYP_LEN};
+use crate::synth::{Counting, Counts, SparseMovie};
+use lazyqt_testkit::atoms::{self, TrakSpec, DATA_OFFSET, FTYP_LEN};
 
 /// Track timescale: 30000 units per second.
 pub const TIMESCALE: u32 = 30_000;
@@ -187,9 +188,9 @@ fn build(codec: Codec, sizes: &[u32], chunks: Option<(Vec<u64>, u64)>) -> Camhd 
         moov_offset,
         file_len: 0,
     };
-    let moov = synth::moov(&[trak_spec(&layout)]);
+    let moov = atoms::moov(&[trak_spec(&layout)]);
     let layout = Layout { file_len: moov_offset + moov.len() as u64, ..layout };
-    Camhd { head: synth::head(mdat_len), moov, layout }
+    Camhd { head: atoms::head(mdat_len), moov, layout }
 }
 
 /// Chunk offsets of samples packed back to back from `start`, and the bytes they take.
@@ -215,7 +216,7 @@ fn run_length(values: impl IntoIterator<Item = u32>) -> Vec<(u32, u32)> {
     runs
 }
 
-fn trak_spec(l: &Layout) -> TrakSpec<'_> {
+fn trak_spec(l: &Layout) -> TrakSpec {
     let frames = l.frames();
     let chunks = l.chunk_offsets.len() as u32;
     let last = frames - (chunks - 1) * SAMPLES_PER_CHUNK;
@@ -225,22 +226,16 @@ fn trak_spec(l: &Layout) -> TrakSpec<'_> {
         vec![(1, SAMPLES_PER_CHUNK), (chunks, last)]
     };
     let mut spec = TrakSpec {
-        id: 1,
-        handler: *b"vide",
-        entry: synth::visual_entry(b"apcn", b"Apple ProRes 422", &[]),
         timescale: TIMESCALE,
         stts: vec![(frames, FRAME_DURATION)],
-        ctts: None,
-        stss: None,
         stsc,
-        sizes: Sizes::Each(&l.sizes),
-        chunk_offsets: &l.chunk_offsets,
-        media_time: 0,
+        chunk_offsets: l.chunk_offsets.clone(),
+        ..TrakSpec::prores(l.sizes.clone())
     };
     if l.codec == Codec::H264 {
         // A minimal avcC (High profile, level 4.0, no parameter sets): enough to locate.
-        let avcc = synth::atom(b"avcC", &[1, 100, 0, 40, 0xff, 0xe0, 0]);
-        spec.entry = synth::visual_entry(b"avc1", b"H.264", &avcc);
+        let avcc = atoms::atom(b"avcC", &[1, 100, 0, 40, 0xff, 0xe0, 0]);
+        spec.entry = atoms::visual_entry(b"avc1", b"H.264", &avcc);
         let order = decode_order(frames);
         // Presentation time (index + one frame of delay) minus decode time.
         let offsets = order.iter().enumerate().map(|(k, &p)| (p + 1 - k as u32) * FRAME_DURATION);

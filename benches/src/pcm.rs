@@ -4,7 +4,8 @@
 //! CamHD-like ProRes video. Used to show that `info` and `samples` stay flat in memory.
 
 use crate::camhd::{self, FRAME_DURATION, SAMPLES_PER_CHUNK, TIMESCALE};
-use crate::synth::{self, Sizes, SparseMovie, TrakSpec, DATA_OFFSET};
+use crate::synth::SparseMovie;
+use lazyqt_testkit::atoms::{self, Sizes, TrakSpec, DATA_OFFSET};
 
 /// Audio sample rate.
 pub const RATE: u32 = 48_000;
@@ -56,33 +57,28 @@ pub fn pcm_movie(seconds: u32) -> PcmMovie {
     let audio_samples = seconds * RATE;
     let mdat_len = pos + u64::from(seconds) * chunk_bytes - DATA_OFFSET;
     let video = TrakSpec {
-        id: 1,
-        handler: *b"vide",
-        entry: synth::visual_entry(b"apcn", b"Apple ProRes 422", &[]),
         timescale: TIMESCALE,
         stts: vec![(VIDEO_FRAMES, FRAME_DURATION)],
-        ctts: None,
-        stss: None,
         stsc: vec![(1, SAMPLES_PER_CHUNK)],
-        sizes: Sizes::Each(&video_sizes),
-        chunk_offsets: &video_chunks,
-        media_time: 0,
+        chunk_offsets: video_chunks,
+        ..TrakSpec::prores(video_sizes)
     };
     let audio = TrakSpec {
         id: 2,
         handler: *b"soun",
-        entry: synth::sound_entry(b"in24", 2, 24, RATE),
+        entry: atoms::sound_entry(b"in24", 2, 24, RATE),
         timescale: RATE,
         stts: vec![(audio_samples, 1)],
         ctts: None,
         stss: None,
         stsc: vec![(1, RATE)],
         sizes: Sizes::Constant(FRAME_BYTES, audio_samples),
-        chunk_offsets: &audio_chunks,
+        chunk_offsets: audio_chunks,
+        co64: true,
         media_time: 0,
     };
-    let moov = synth::moov(&[video, audio]);
-    PcmMovie { head: synth::head(mdat_len), moov, moov_offset: DATA_OFFSET + mdat_len, audio_samples }
+    let moov = atoms::moov(&[video, audio]);
+    PcmMovie { head: atoms::head(mdat_len), moov, moov_offset: DATA_OFFSET + mdat_len, audio_samples }
 }
 
 #[cfg(test)]

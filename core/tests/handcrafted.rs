@@ -3,33 +3,35 @@
 
 mod common;
 
-use common::build::*;
 use lazyqt_core::atom::{Children, Walker};
 use lazyqt_core::{Error, ErrorKind, Movie, TrackKind};
+use lazyqt_testkit::atoms::*;
 
 /// 20 samples in chunks of 6, 6, 6 and a short last chunk of 2.
-fn multi_run_spec(co64: bool, base: u64) -> TrackSpec {
-    let sizes: Vec<u32> = (0..20).map(|i| 1000 + i * 7).collect();
-    TrackSpec {
-        sizes,
+fn multi_run_spec(co64: bool, base: u64) -> TrakSpec {
+    TrakSpec {
         stsc: vec![(1, 6), (4, 2)],
-        chunks: vec![base, base + 100_000, base + 200_000, base + 300_000],
+        chunk_offsets: vec![base, base + 100_000, base + 200_000, base + 300_000],
         co64,
-        stts: vec![(20, 1001)],
-        stss: None,
+        ..TrakSpec::prores((0..20).map(|i| 1000 + i * 7).collect())
     }
 }
 
-fn expected_offset(spec: &TrackSpec, i: usize) -> u64 {
+fn expected_offset(spec: &TrakSpec, i: usize) -> u64 {
     let chunk = i / 6;
     let first = chunk * 6;
-    spec.chunks[chunk] + spec.sizes[first..i].iter().map(|&s| u64::from(s)).sum::<u64>()
+    spec.chunk_offsets[chunk] + (first..i).map(|k| u64::from(spec.sizes.get(k))).sum::<u64>()
+}
+
+/// A file of `ftyp` and a `moov` of one track.
+fn movie_of(spec: &TrakSpec) -> Vec<u8> {
+    cat(&[&ftyp(), &moov(std::slice::from_ref(spec))])
 }
 
 #[test]
 fn co64_offsets_beyond_4_gib_and_multi_run_stsc() {
     let spec = multi_run_spec(true, 5_000_000_000);
-    let file = cat(&[ftyp(), atom64(b"mdat", &[0; 64]), moov(&[video_trak(&spec)])]);
+    let file = cat(&[&ftyp(), &atom64(b"mdat", &[0; 64]), &moov(std::slice::from_ref(&spec))]);
     let data: &[u8] = &file;
     let movie = Movie::open(data).unwrap();
     let t = movie.video_track().unwrap();
@@ -43,21 +45,21 @@ fn co64_offsets_beyond_4_gib_and_multi_run_stsc() {
         let s = s.unwrap();
         let i = s.index as usize;
         assert_eq!(s.offset, expected_offset(&spec, i), "sample {i}");
-        assert_eq!(s.size, spec.sizes[i]);
+        assert_eq!(s.size, spec.sizes.get(i));
         assert_eq!(s.dts, i as i64 * 1001);
         assert!(s.keyframe);
         assert_eq!(t.sample(data, s.index).unwrap(), s);
         n += 1;
     }
     assert_eq!(n, 20);
-    assert_eq!(movie.creation_unix_time(), Some(3_600_000_000 - 2_082_844_800));
+    assert_eq!(movie.creation_unix_time(), Some(i64::from(CREATION_TIME) - 2_082_844_800));
 }
 
 #[test]
 fn stco_and_sync_samples() {
     let mut spec = multi_run_spec(false, 48);
     spec.stss = Some(vec![1, 7, 13]);
-    let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let file = movie_of(&spec);
     let data: &[u8] = &file;
     let t = Movie::open(data).unwrap().video_track().unwrap().clone();
     for i in 0..20u32 {
@@ -71,11 +73,11 @@ fn stco_and_sync_samples() {
 #[test]
 fn size_zero_atom_runs_to_the_end() {
     let spec = multi_run_spec(false, 48);
-    let mut moov_bytes = moov(&[video_trak(&spec)]);
+    let mut moov_bytes = moov(&[spec]);
     moov_bytes[0..4].copy_from_slice(&0u32.to_be_bytes());
-    let file = cat(&[ftyp(), atom(b"free", &[0; 10]), moov_bytes]);
+    let file = cat(&[&ftyp(), &atom(b"free", &[0; 10]), &moov_bytes]);
     let movie = Movie::open(&file[..]).unwrap();
-    assert_eq!(movie.moov.size as usize, file.len() - 20 - 18);
+    assert_eq!(movie.moov.size, file.len() as u64 - FTYP_LEN - 18);
     assert_eq!(movie.tracks().len(), 1);
 }
 
@@ -97,8 +99,8 @@ fn finding_moov_never_reads_mdat() {
         }
     }
     let spec = multi_run_spec(false, 48);
-    let file = cat(&[ftyp(), atom64(b"mdat", &vec![7; 100_000]), moov(&[video_trak(&spec)])]);
-    let payload = (20 + 16)..(20 + 16 + 100_000);
+    let file = cat(&[&ftyp(), &atom64(b"mdat", &vec![7; 100_000]), &moov(&[spec])]);
+    let payload = DATA_OFFSET..(DATA_OFFSET + 100_000);
     Movie::open(&Guard(&file, payload)).unwrap();
 }
 
@@ -106,7 +108,7 @@ fn finding_moov_never_reads_mdat() {
 fn lying_counts_are_refused() {
     // A 2^32-1 entry stsz in a tiny file.
     let spec = multi_run_spec(false, 48);
-    let mut file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let mut file = movie_of(&spec);
     let at = file.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
     file[at..at + 4].copy_from_slice(&u32::MAX.to_be_bytes());
     let movie = Movie::open(&file[..]).unwrap();
@@ -119,7 +121,7 @@ fn lying_counts_are_refused() {
 #[test]
 fn child_overrunning_its_parent_is_an_error() {
     let spec = multi_run_spec(false, 48);
-    let mut file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let mut file = movie_of(&spec);
     let at = file.windows(4).position(|w| w == b"mdia").unwrap() - 4;
     let size = u32::from_be_bytes(file[at..at + 4].try_into().unwrap());
     file[at..at + 4].copy_from_slice(&(size + 1000).to_be_bytes());
@@ -141,10 +143,10 @@ fn zero_and_tiny_sizes_never_loop() {
         Movie::open(&tiny[..]),
         Err(Error::Format(lazyqt_core::FormatError { kind: ErrorKind::NotAMovie, .. }))
     ));
-    let tiny_later = cat(&[ftyp(), tiny.to_vec()]);
+    let tiny_later = cat(&[&ftyp(), &tiny]);
     assert!(matches!(
         Movie::open(&tiny_later[..]),
-        Err(Error::Format(lazyqt_core::FormatError { kind: ErrorKind::BadAtomSize, offset: 20, .. }))
+        Err(Error::Format(lazyqt_core::FormatError { kind: ErrorKind::BadAtomSize, offset: FTYP_LEN, .. }))
     ));
     let large_zero = [0u8, 0, 0, 1, b'm', b'd', b'a', b't', 0, 0, 0, 0, 0, 0, 0, 0];
     assert!(Movie::open(&large_zero[..]).is_err());
@@ -191,7 +193,7 @@ fn too_many_siblings_is_bounded() {
 #[test]
 fn every_truncation_is_an_error_or_a_clean_parse() {
     let spec = multi_run_spec(true, 48);
-    let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let file = movie_of(&spec);
     let mut errors = 0;
     for len in 0..file.len() {
         let data = &file[..len];
@@ -211,7 +213,7 @@ fn every_truncation_is_an_error_or_a_clean_parse() {
 #[test]
 fn sample_and_frame_out_of_range() {
     let spec = multi_run_spec(false, 48);
-    let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let file = movie_of(&spec);
     let data: &[u8] = &file;
     let movie = Movie::open(data).unwrap();
     let t = movie.video_track().unwrap();
@@ -250,7 +252,7 @@ fn embedded_io_devices_work_through_seek_reader() {
         }
     }
     let spec = multi_run_spec(true, 48);
-    let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let file = movie_of(&spec);
     let dev = lazyqt_core::read_at::SeekReader::new(Dev { data: file.clone(), pos: 0 });
     let m = Movie::open(&dev).unwrap();
     let from_slice = Movie::open(&file[..]).unwrap();
@@ -266,7 +268,7 @@ fn unsorted_or_out_of_range_sync_samples_are_refused() {
     for stss in [vec![1, 13, 7], vec![1, 1, 7], vec![1, 7, 21]] {
         let mut spec = multi_run_spec(false, 48);
         spec.stss = Some(stss.clone());
-        let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+        let file = movie_of(&spec);
         let movie = Movie::open(&file[..]).unwrap();
         assert!(movie.tracks().is_empty(), "stss {stss:?} accepted");
         let e = movie.skipped_tracks()[0].error;
@@ -277,14 +279,11 @@ fn unsorted_or_out_of_range_sync_samples_are_refused() {
 /// Two video tracks (ids 1 and 2), the stsz count of track `bad` set to 2^31.
 fn two_video_tracks(bad: usize) -> Vec<u8> {
     let spec = multi_run_spec(false, 48);
-    let mut second = video_trak(&spec);
-    let at = second.windows(4).position(|w| w == b"tkhd").unwrap() + 4 + 4 + 8;
-    second[at..at + 4].copy_from_slice(&2u32.to_be_bytes());
-    let mut traks = [video_trak(&spec), second];
+    let mut traks = [trak(&spec), trak(&TrakSpec { id: 2, ..spec })];
     let t = &mut traks[bad - 1];
     let at = t.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
     t[at..at + 4].copy_from_slice(&(1u32 << 31).to_be_bytes());
-    cat(&[ftyp(), moov(&traks)])
+    cat(&[&ftyp(), &moov_from(&traks, 0, 3)])
 }
 
 #[test]
@@ -316,7 +315,7 @@ fn a_broken_later_video_track_leaves_the_first_one() {
 fn a_track_of_unreadable_kind_blocks_the_video_tracks_after_it() {
     // The first trak's hdlr is cut short: its kind is unknown, so it may be the video track.
     let spec = multi_run_spec(false, 48);
-    let mut first = video_trak(&spec);
+    let mut first = trak(&spec);
     let at = first.windows(4).position(|w| w == b"hdlr").unwrap() - 4;
     let size = u32::from_be_bytes(first[at..at + 4].try_into().unwrap());
     first.splice(at + 12..at + size as usize, []); // keep size, type, version+flags only
@@ -328,7 +327,8 @@ fn a_track_of_unreadable_kind_blocks_the_video_tracks_after_it() {
         let s = u32::from_be_bytes(first[p..p + 4].try_into().unwrap());
         first[p..p + 4].copy_from_slice(&(s - cut).to_be_bytes());
     }
-    let file = cat(&[ftyp(), moov(&[first, video_trak(&spec)])]);
+    let second = trak(&TrakSpec { id: 2, ..spec });
+    let file = cat(&[&ftyp(), &moov_from(&[first, second], 0, 3)]);
     let movie = Movie::open(&file[..]).unwrap();
     let bad = movie.default_video().unwrap_err();
     assert_eq!((bad.id, bad.kind), (Some(1), None));

@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::build::*;
 use lazyqt_core::{Cursor, ErrorKind, Movie};
+use lazyqt_testkit::atoms::*;
 
 #[test]
 fn open_in_replaces_the_movie_it_holds_and_is_empty_after_an_error() {
@@ -18,7 +18,7 @@ fn open_in_replaces_the_movie_it_holds_and_is_empty_after_an_error() {
     }
     // A file without moov: the error, and the slot no longer holds the last movie.
     assert!(!slot.tracks().is_empty());
-    let no_moov = cat(&[ftyp(), atom(b"mdat", &[0; 32])]);
+    let no_moov = cat(&[&ftyp(), &atom(b"mdat", &[0; 32])]);
     let e = slot.open_in(&no_moov[..]).unwrap_err();
     assert!(matches!(e, lazyqt_core::Error::Format(f) if f.kind == ErrorKind::NoMoov), "{e:?}");
     assert_eq!(slot, Movie::empty());
@@ -60,31 +60,17 @@ fn a_cursor_seeked_in_any_order_yields_what_the_walk_yields() {
     assert!(with_ctts > 0, "no generated movie has composition offsets");
 }
 
-/// `trak` (from `video_trak`, whose `stbl` ends it) with a `ctts` table appended.
-fn with_ctts(mut trak: Vec<u8>, runs: &[(u32, u32)]) -> Vec<u8> {
-    let entries: Vec<[u32; 2]> = runs.iter().map(|&(n, o)| [n, o]).collect();
-    let ctts = table(b"ctts", &entries.iter().map(|e| e.as_slice()).collect::<Vec<_>>());
-    for kind in [b"trak", b"mdia", b"minf", b"stbl"] {
-        let at = trak.windows(4).position(|w| w == kind).unwrap() - 4;
-        let size = u32::from_be_bytes(trak[at..at + 4].try_into().unwrap()) + ctts.len() as u32;
-        trak[at..at + 4].copy_from_slice(&size.to_be_bytes());
-    }
-    trak.extend(ctts);
-    trak
-}
-
 #[test]
 fn a_seek_past_a_short_ctts_forgets_the_offset_of_the_last_position() {
-    let spec = TrackSpec {
-        sizes: (0..20).map(|i| 1000 + i).collect(),
+    let spec = TrakSpec {
         stsc: vec![(1, 5)],
-        chunks: vec![48, 10_048, 20_048, 30_048],
+        chunk_offsets: vec![48, 10_048, 20_048, 30_048],
         co64: false,
-        stts: vec![(20, 1001)],
-        stss: None,
+        // Offsets for the first 10 samples only: the rest have none (as FFmpeg reads it).
+        ctts: Some(vec![(10, 2002)]),
+        ..TrakSpec::prores((0..20).map(|i| 1000 + i).collect())
     };
-    // Offsets for the first 10 samples only: the rest have none (as FFmpeg reads it).
-    let file = cat(&[ftyp(), moov(&[with_ctts(video_trak(&spec), &[(10, 2002)])])]);
+    let file = cat(&[&ftyp(), &moov(&[spec])]);
     let data: &[u8] = &file;
     let movie = Movie::open(data).unwrap();
     let track = movie.video_track().unwrap();
@@ -99,22 +85,20 @@ fn a_seek_past_a_short_ctts_forgets_the_offset_of_the_last_position() {
 
 #[test]
 fn tracks_beyond_the_capacity_are_counted_and_a_malformed_one_is_still_reported() {
-    let spec = TrackSpec {
-        sizes: vec![1000; 4],
+    let spec = TrakSpec {
         stsc: vec![(1, 2)],
-        chunks: vec![48, 2_048],
+        chunk_offsets: vec![48, 2_048],
         co64: false,
-        stts: vec![(4, 1001)],
-        stss: None,
+        ..TrakSpec::prores(vec![1000; 4])
     };
-    let good = video_trak(&spec);
+    let good = trak(&spec);
     let mut broken = good.clone();
     let at = broken.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
     broken[at..at + 4].copy_from_slice(&(1u32 << 31).to_be_bytes());
     let max = lazyqt_core::movie::MAX_TRACKS;
     let mut traks = vec![good.clone(); max + 1];
     traks.push(broken);
-    let file = cat(&[ftyp(), moov(&traks)]);
+    let file = cat(&[&ftyp(), &moov_from(&traks, 0, 2)]);
     let mut slot = Movie::empty();
     slot.open_in(&file[..]).unwrap();
     assert_eq!(slot.tracks().len(), max);

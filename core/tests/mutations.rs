@@ -22,7 +22,7 @@ impl Rng {
 fn mutated_moovs_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for name in ["prores_audio_tc.mov", "h264_bframes.mov", "h264_edit.mp4", "prores_faststart.mov"] {
-        let original = std::fs::read(common::media_dir().join(name)).unwrap();
+        let original = std::fs::read(lazyqt_testkit::generated(name)).unwrap();
         let moov_at = original.windows(4).rposition(|w| w == b"moov").unwrap() - 4;
         // Keep the mdat out of the mutated copy (small files make many iterations cheap):
         // ftyp, then moov.

@@ -5,7 +5,6 @@
 //! `<target>` (see `drain::TARGETS`). To add one: copy the minimized crash from
 //! `fuzz/artifacts/<target>/` to `regressions/<target>-<short-description>`.
 
-mod common;
 #[path = "common/drain.rs"]
 mod drain;
 
@@ -56,16 +55,14 @@ fn drains_know_every_target_and_reject_others() {
 #[test]
 fn the_movie_drain_visits_real_samples() {
     // A hand-built movie: the drain must actually reach the samples, or it tests nothing.
-    use common::build::*;
-    let spec = TrackSpec {
-        sizes: (0..20).map(|i| 1000 + i).collect(),
+    use lazyqt_testkit::atoms::*;
+    let spec = TrakSpec {
         stsc: vec![(1, 6), (4, 2)],
-        chunks: vec![48, 100_000, 200_000, 300_000],
-        co64: true,
-        stts: vec![(20, 1001)],
+        chunk_offsets: vec![48, 100_000, 200_000, 300_000],
         stss: Some(vec![1, 7, 13]),
+        ..TrakSpec::prores((0..20).map(|i| 1000 + i).collect())
     };
-    let file = cat(&[ftyp(), moov(&[video_trak(&spec)])]);
+    let file = cat(&[&ftyp(), &moov(&[spec])]);
     assert_ne!(drain::drain_movie(&file), 0);
     assert_ne!(drain::drain_atoms(&file), 0);
 }

@@ -8,21 +8,30 @@ as numpy arrays.
 """
 
 from ._errors import (
+    ArgumentError,
     BufferTooSmallError,
     ChangedUpstreamError,
     DecodeError,
+    Error,
     HTTPError,
+    InternalError,
     InvalidArgumentError,
     LazyqtError,
     LazyqtIOError,
     MalformedError,
     NetworkError,
+    NotFoundError,
     NoVideoTrackError,
     NullPointerError,
     OutOfRangeError,
     PanicError,
+    ReadError,
     TooLargeError,
     UnsupportedCodecError,
+    UnsupportedError,
+)
+from ._errors import (
+    TimeoutError as TimeoutError,  # lazyqt.TimeoutError, not in __all__ (see there)
 )
 from ._lib import lib as _lib
 from ._movie import IMAGE_FORMATS, PIXEL_FORMATS, FrameInfo, Movie, SkippedTrack, open
@@ -32,14 +41,18 @@ __version__ = "0.1.0"
 #: Version of the loaded C library.
 library_version = _lib.lazyqt_version().decode()
 
+# `TimeoutError` is left out of `*` imports: it would hide the builtin it subclasses.
 __all__ = [
     "IMAGE_FORMATS",
     "PIXEL_FORMATS",
+    "ArgumentError",
     "BufferTooSmallError",
     "ChangedUpstreamError",
     "DecodeError",
+    "Error",
     "FrameInfo",
     "HTTPError",
+    "InternalError",
     "InvalidArgumentError",
     "LazyqtError",
     "LazyqtIOError",
@@ -47,12 +60,15 @@ __all__ = [
     "Movie",
     "NetworkError",
     "NoVideoTrackError",
+    "NotFoundError",
     "NullPointerError",
     "OutOfRangeError",
     "PanicError",
+    "ReadError",
     "SkippedTrack",
     "TooLargeError",
     "UnsupportedCodecError",
+    "UnsupportedError",
     "library_version",
     "open",
 ]

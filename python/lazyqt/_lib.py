@@ -113,6 +113,7 @@ def _declare(lib):
         "lazyqt_default_open_options": (OpenOptions, []),
         "lazyqt_open": (status, [ctypes.c_char_p, ctypes.POINTER(OpenOptions), ctypes.POINTER(movie_p)]),
         "lazyqt_close": (None, [movie_p]),
+        "lazyqt_is_url": (ctypes.c_bool, [ctypes.c_char_p]),
         "lazyqt_get_info": (status, [movie_p, ctypes.POINTER(Info)]),
         "lazyqt_skipped_track_count": (status, [movie_p, c_size_p]),
         "lazyqt_get_skipped_track": (status, [movie_p, ctypes.c_size_t, ctypes.POINTER(SkippedTrackDesc)]),

@@ -25,6 +25,7 @@ from pathlib import Path
 from ._archive import get_file_list, get_stats
 from ._avi import get_avi_file
 from ._errors import ChangedUpstreamError
+from ._lib import lib
 from ._movie import Movie
 from ._oneframe import movie_of_frame
 
@@ -108,7 +109,8 @@ def _identity(filename):
 
 
 def _is_url(name):
-    return name.startswith(("http://", "https://"))
+    """The library's own test (`lazyqt_is_url`): what it opens as a URL, never as a path."""
+    return lib.lazyqt_is_url(os.fsencode(name))
 
 
 @contextlib.contextmanager

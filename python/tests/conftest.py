@@ -1,13 +1,13 @@
-"""Fixtures: generated test movies, a loopback HTTP server with Range support (several ranges
-answered as multipart/byteranges, like Apache), and the ffmpeg CLI's decode to compare against."""
+"""Fixtures: generated test movies, the loopback test server (the lazyqt-testserver binary),
+and the ffmpeg CLI's decode to compare against."""
 
 import contextlib
-import email.utils
+import json
 import os
-import re
+import ssl
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import tempfile
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -23,99 +23,63 @@ def movies():
     return ROOT / "testdata" / "generated"
 
 
-class RangeHandler(BaseHTTPRequestHandler):
-    """GET and HEAD of files under `server.root` (a directory's index.html for the directory)
-    with single byte ranges, a strong ETag and If-Match (412 when it does not match)."""
+def testserver_binary():
+    """The lazyqt-testserver binary: $LAZYQT_TESTSERVER (python/test.sh builds it and sets it),
+    else built here with cargo and found in cargo's target directory."""
+    path = os.environ.get("LAZYQT_TESTSERVER")
+    if path:
+        return path
+    subprocess.run(["cargo", "build", "--quiet", "-p", "lazyqt-testserver"], cwd=ROOT, check=True)
+    meta = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT, check=True, capture_output=True
+    )
+    return str(Path(json.loads(meta.stdout)["target_directory"]) / "debug" / "lazyqt-testserver")
 
-    protocol_version = "HTTP/1.1"
 
-    def log_message(self, *args):
-        pass
+class LoopbackServer:
+    """A running lazyqt-testserver: `.base` is its URL ending in '/'; `.ranged` counts the
+    range requests it answered with 206 (read from its JSON counters)."""
 
-    def do_HEAD(self):
-        self.answer(body=False)
+    def __init__(self, base):
+        self.base = base
 
-    def do_GET(self):
-        self.answer(body=True)
-
-    def answer(self, body):
-        path = (self.server.root / self.path.lstrip("/").split("?")[0]).resolve()
-        if path.is_dir():
-            path = path / "index.html"
-        if self.server.root not in path.parents or not path.is_file():
-            return self.send(404, b"not found\n", {}, body)
-        data = path.read_bytes()
-        st = path.stat()
-        etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
-        headers = {
-            "ETag": etag,
-            "Last-Modified": email.utils.formatdate(st.st_mtime, usegmt=True),
-            "Accept-Ranges": "bytes",
-        }
-        if_match = self.headers.get("If-Match")
-        if if_match and if_match.strip() not in ("*", etag):
-            return self.send(412, b"", headers, body)
-        spec = self.headers.get("Range", "")
-        ranges = re.fullmatch(r"bytes=(\d*-\d*)(,\s*\d*-\d*)*", spec) and spec[6:].split(",")
-        if not ranges:
-            return self.send(200, data, headers, body)
-        size, parts = len(data), []
-        for r in ranges:
-            first, last = r.strip().split("-")
-            if first == "" and last == "":
-                return self.send(200, data, headers, body)
-            if first == "":
-                start, end = max(0, size - int(last)), size - 1
-            else:
-                start, end = int(first), min(size - 1, int(last)) if last else size - 1
-            if start < size and start <= end:
-                parts.append((start, end))
-        if not parts:
-            headers["Content-Range"] = f"bytes */{size}"
-            return self.send(416, b"", headers, body)
-        self.server.ranged += 1
-        if len(parts) == 1:
-            start, end = parts[0]
-            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-            return self.send(206, data[start : end + 1], headers, body)
-        # Several ranges: multipart/byteranges, as Apache and nginx answer.
-        boundary = "conftest-boundary"
-        payload = b"".join(
-            f"\r\n--{boundary}\r\nContent-Range: bytes {a}-{b}/{size}\r\n\r\n".encode() + data[a : b + 1]
-            for a, b in parts
-        ) + f"\r\n--{boundary}--\r\n".encode()
-        headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
-        return self.send(206, payload, headers, body)
-
-    def send(self, status, payload, headers, body):
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if body:
-            self.wfile.write(payload)
+    @property
+    def ranged(self):
+        context = ssl._create_unverified_context() if self.base.startswith("https:") else None
+        stats = self.base + ".well-known/lazyqt-testserver/stats"
+        with urllib.request.urlopen(stats, timeout=10, context=context) as r:
+            return json.load(r)["ranged"]
 
 
 @contextlib.contextmanager
-def serve(root, tls=None):
-    """A loopback server of the files under `root` (HTTPS with `tls`, an ssl.SSLContext);
-    `.base` is its URL ending in '/'."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RangeHandler)
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    server.root = Path(root).resolve()
-    server.ranged = 0
-    scheme = "https" if tls is not None else "http"
-    server.base = f"{scheme}://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve(root, https=False):
+    """The loopback test server (the lazyqt-testserver binary, as the Rust tests and the
+    benchmarks use) of the files under `root`: Range, validators, several ranges as
+    multipart/byteranges like Apache, a directory's index.html for the directory; HTTPS with
+    a throwaway self-signed certificate when `https`."""
+    with tempfile.TemporaryDirectory() as keys:
+        args = [testserver_binary(), os.fspath(root), "--exit-on-eof"]
+        if https:
+            cert, key = os.path.join(keys, "cert.pem"), os.path.join(keys, "key.pem")
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+                + ["-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                check=True,
+                capture_output=True,
+            )
+            args += ["--tls-cert", cert, "--tls-key", key]
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            base = proc.stdout.readline().decode().strip()
+            assert base.startswith("http"), f"lazyqt-testserver did not start: {base!r}"
+            yield LoopbackServer(base)
+        finally:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ get_frame_data + decode_frame_data, remote ones with its get_frame itself.
 """
 
 import shutil
-import ssl
 import struct
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -122,32 +121,9 @@ def camhd_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def servers(camhd_dir, tmp_path_factory):
+def servers(camhd_dir):
     """(HTTPS server for pycamhd, HTTP server for the drop-in), both of camhd_dir."""
-    keys = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            str(keys / "key.pem"),
-            "-out",
-            str(keys / "cert.pem"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(keys / "cert.pem", keys / "key.pem")
-    with serve(camhd_dir, tls) as https, serve(camhd_dir) as http:
+    with serve(camhd_dir, https=True) as https, serve(camhd_dir) as http:
         yield https, http
 
 

@@ -93,17 +93,22 @@ impl ArchiveError {
         }
     }
 
-    /// The class of the error, as front ends map media errors (exit statuses, HTTP
-    /// statuses): a gap between recordings is "out of range".
-    pub fn class(&self) -> lazyqt_media::ErrorClass {
-        use lazyqt_media::ErrorClass;
+    /// The kind of the error, which every front end maps (exit statuses, HTTP statuses):
+    /// a gap between recordings is "out of range", a movie that would cover the instant
+    /// but does not open is "malformed" (or its read's kind when it could not be read).
+    pub fn kind(&self) -> lazyqt_io::ErrorKind {
+        use lazyqt_io::ErrorKind;
         match self {
-            ArchiveError::Invalid(_) => ErrorClass::Invalid,
-            ArchiveError::Listing { .. } | ArchiveError::LocalListing { .. } => ErrorClass::Unreadable,
-            ArchiveError::NotRecording { .. } => ErrorClass::OutOfRange,
-            ArchiveError::Unusable { status: Status::Unreachable, .. } => ErrorClass::Unreadable,
-            ArchiveError::Unusable { .. } => ErrorClass::Malformed,
-            ArchiveError::Media(e) => e.class(),
+            ArchiveError::Invalid(_) => ErrorKind::Argument,
+            ArchiveError::Listing { source, .. } => source.kind(),
+            ArchiveError::LocalListing { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                ErrorKind::NotFound
+            }
+            ArchiveError::LocalListing { .. } => ErrorKind::Io,
+            ArchiveError::NotRecording { .. } => ErrorKind::OutOfRange,
+            ArchiveError::Unusable { status: Status::Unreachable, .. } => ErrorKind::Network,
+            ArchiveError::Unusable { .. } => ErrorKind::Malformed,
+            ArchiveError::Media(e) => e.kind(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! API is met here alone.
 
 use lazyqt_io::SourceOptions;
-use lazyqt_media::{ErrorClass, Media, MediaError};
+use lazyqt_media::{ErrorKind, Media, MediaError};
 use time::OffsetDateTime;
 
 use crate::catalog::Status;
@@ -30,9 +30,19 @@ pub type Failure = (Status, String);
 
 /// The status of a movie that failed to open with `e`.
 fn status_of(e: &MediaError) -> Status {
-    match e.class() {
-        ErrorClass::Unreadable | ErrorClass::Invalid => Status::Unreachable,
-        _ => Status::Malformed,
+    match e.kind() {
+        ErrorKind::Malformed | ErrorKind::Unsupported | ErrorKind::NoTrack | ErrorKind::TooLarge => {
+            Status::Malformed
+        }
+        ErrorKind::NotFound
+        | ErrorKind::UpstreamChanged
+        | ErrorKind::Http
+        | ErrorKind::Network
+        | ErrorKind::Timeout
+        | ErrorKind::Io
+        | ErrorKind::Argument
+        | ErrorKind::OutOfRange
+        | ErrorKind::Internal => Status::Unreachable,
     }
 }
 

@@ -144,7 +144,7 @@ fn instants(root: &str) {
         matches!(&err, ArchiveError::Unusable { status: Status::Malformed, url, .. } if url.ends_with("T060000Z.mov")),
         "{err}"
     );
-    assert_eq!(err.class(), lazyqt_media::ErrorClass::Malformed);
+    assert_eq!(err.kind(), lazyqt_media::ErrorKind::Malformed);
     // A day with no directory: the gap spans it.
     match at(datetime!(2016-11-14 12:00 UTC), false).unwrap_err() {
         e @ ArchiveError::NotRecording { .. } => {
@@ -157,7 +157,7 @@ fn instants(root: &str) {
                 text.contains("CAMHDA301-20161115T000000Z.mov") && text.contains("2016-11-15T00:00:00Z"),
                 "{text}"
             );
-            assert_eq!(e.class(), lazyqt_media::ErrorClass::OutOfRange);
+            assert_eq!(e.kind(), lazyqt_media::ErrorKind::OutOfRange);
         }
         e => panic!("{e}"),
     }

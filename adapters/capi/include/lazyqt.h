@@ -33,15 +33,18 @@ typedef enum lazyqt_status {
    */
   LAZYQT_ERR_NULL_POINTER = 2,
   /**
-   * A local file (or the disk cache) could not be read.
+   * A local file (or the disk cache) could not be read (a missing one is
+   * `LAZYQT_ERR_NOT_FOUND`).
    */
   LAZYQT_ERR_IO = 3,
   /**
-   * The network failed: connection refused or reset, timeout, truncated answer.
+   * The network failed: connection refused or reset, truncated answer (a timeout is
+   * `LAZYQT_ERR_TIMEOUT`).
    */
   LAZYQT_ERR_NETWORK = 4,
   /**
-   * The HTTP server answered with an error status or broke the protocol (e.g. ignores Range).
+   * The HTTP server answered with an error status (404 and 410 are `LAZYQT_ERR_NOT_FOUND`)
+   * or broke the protocol (ignores Range, wrong Content-Range, encoded body, refused redirect).
    */
   LAZYQT_ERR_HTTP = 5,
   /**
@@ -49,7 +52,8 @@ typedef enum lazyqt_status {
    */
   LAZYQT_ERR_CHANGED_UPSTREAM = 6,
   /**
-   * The movie is malformed (or uses a QuickTime feature that is not supported).
+   * The movie is malformed (or uses a QuickTime feature that is not supported), or the
+   * decoder found a frame's data corrupt.
    */
   LAZYQT_ERR_MALFORMED = 7,
   /**
@@ -61,11 +65,12 @@ typedef enum lazyqt_status {
    */
   LAZYQT_ERR_OUT_OF_RANGE = 9,
   /**
-   * The video codec cannot be decoded.
+   * The video codec (or the decoded pixel format) cannot be decoded and converted.
    */
   LAZYQT_ERR_UNSUPPORTED_CODEC = 10,
   /**
-   * Decoding, converting or encoding the picture failed.
+   * Decoding, converting or encoding the picture failed inside FFmpeg or an encoder, or
+   * FFmpeg is not available: neither the movie's fault nor the caller's.
    */
   LAZYQT_ERR_DECODE = 11,
   /**
@@ -80,6 +85,14 @@ typedef enum lazyqt_status {
    * A bug: the library panicked. The movie handle may still be used, but please report it.
    */
   LAZYQT_ERR_PANIC = 14,
+  /**
+   * The file or URL does not exist (no such local file, HTTP 404 or 410).
+   */
+  LAZYQT_ERR_NOT_FOUND = 15,
+  /**
+   * Connecting, an answer or the whole read took longer than its deadline.
+   */
+  LAZYQT_ERR_TIMEOUT = 16,
 } lazyqt_status;
 
 /**
@@ -562,6 +575,15 @@ enum lazyqt_status lazyqt_open(const char *path_or_url,
  * `m` is NULL or a handle from `lazyqt_open` that has not been closed.
  */
 void lazyqt_close(struct lazyqt_movie *m);
+
+/**
+ * Does `path_or_url` name an HTTP(S) URL rather than a local path (the test `lazyqt_open`
+ * uses to pick how to read it)? NULL is not a URL.
+ *
+ * # Safety
+ * `path_or_url` is NULL or a NUL-terminated string.
+ */
+bool lazyqt_is_url(const char *path_or_url);
 
 /**
  * Fill `*out` with the movie's summary.

@@ -6,7 +6,7 @@ use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lazyqt_media::decoding::Error as DecodeError;
-use lazyqt_media::{ErrorClass, MediaError, SourceError};
+use lazyqt_media::{ErrorKind, MediaError};
 
 use crate::status::lazyqt_status::{self, *};
 
@@ -34,64 +34,34 @@ impl Failure {
     }
 }
 
-/// The status of a source error.
-fn source_status(e: &SourceError) -> lazyqt_status {
-    match e {
-        SourceError::ChangedUpstream { .. } => LAZYQT_ERR_CHANGED_UPSTREAM,
-        SourceError::RangeNotSupported { .. }
-        | SourceError::HttpStatus { .. }
-        | SourceError::ContentRange { .. }
-        | SourceError::Protocol { .. } => LAZYQT_ERR_HTTP,
-        SourceError::Timeout { .. } | SourceError::Network { .. } | SourceError::ShortBody { .. } => {
-            LAZYQT_ERR_NETWORK
-        }
-        SourceError::InvalidUrl { .. } => LAZYQT_ERR_INVALID_ARGUMENT,
-        SourceError::TooLarge { .. } => LAZYQT_ERR_TOO_LARGE,
-        // A table pointing past the end of the file.
-        SourceError::OutOfBounds { .. } => LAZYQT_ERR_MALFORMED,
-        _ => LAZYQT_ERR_IO,
-    }
-}
-
-/// The status of a decoding error.
-fn decode_status(e: &DecodeError) -> lazyqt_status {
-    match e {
-        DecodeError::UnsupportedCodec { .. } | DecodeError::DecoderMissing { .. } => {
-            LAZYQT_ERR_UNSUPPORTED_CODEC
-        }
-        DecodeError::TooLarge { .. } => LAZYQT_ERR_TOO_LARGE,
-        DecodeError::InvalidArgument(_) | DecodeError::UnsupportedEncoding { .. } => {
-            LAZYQT_ERR_INVALID_ARGUMENT
-        }
-        _ => LAZYQT_ERR_DECODE,
+/// The status for a kind of media error: the C ABI's one table.
+pub(crate) fn status_of(kind: ErrorKind) -> lazyqt_status {
+    match kind {
+        ErrorKind::Argument => LAZYQT_ERR_INVALID_ARGUMENT,
+        ErrorKind::NotFound => LAZYQT_ERR_NOT_FOUND,
+        ErrorKind::OutOfRange => LAZYQT_ERR_OUT_OF_RANGE,
+        ErrorKind::Malformed => LAZYQT_ERR_MALFORMED,
+        ErrorKind::Unsupported => LAZYQT_ERR_UNSUPPORTED_CODEC,
+        ErrorKind::NoTrack => LAZYQT_ERR_NO_VIDEO_TRACK,
+        ErrorKind::TooLarge => LAZYQT_ERR_TOO_LARGE,
+        ErrorKind::UpstreamChanged => LAZYQT_ERR_CHANGED_UPSTREAM,
+        ErrorKind::Http => LAZYQT_ERR_HTTP,
+        ErrorKind::Network => LAZYQT_ERR_NETWORK,
+        ErrorKind::Timeout => LAZYQT_ERR_TIMEOUT,
+        ErrorKind::Io => LAZYQT_ERR_IO,
+        ErrorKind::Internal => LAZYQT_ERR_DECODE,
     }
 }
 
 impl From<MediaError> for Failure {
     fn from(e: MediaError) -> Self {
-        let status = match &e {
-            MediaError::Source(s) => source_status(s),
-            MediaError::OutOfRange { .. } => LAZYQT_ERR_OUT_OF_RANGE,
-            MediaError::NoTrack(_) => LAZYQT_ERR_NO_VIDEO_TRACK,
-            MediaError::Decode(d) => decode_status(d),
-            // The rest follow the facade's classification: bad tables, a broken video track,
-            // a sample past the end of the file are malformed; an unknown track id or a
-            // time that is not a number is the caller's.
-            e => match e.class() {
-                ErrorClass::Invalid => LAZYQT_ERR_INVALID_ARGUMENT,
-                ErrorClass::Malformed => LAZYQT_ERR_MALFORMED,
-                ErrorClass::OutOfRange => LAZYQT_ERR_OUT_OF_RANGE,
-                ErrorClass::Unreadable => LAZYQT_ERR_IO,
-                ErrorClass::Failed => LAZYQT_ERR_DECODE,
-            },
-        };
-        Self::new(status, e.to_string())
+        Self::new(status_of(e.kind()), e.to_string())
     }
 }
 
 impl From<DecodeError> for Failure {
     fn from(e: DecodeError) -> Self {
-        Self::new(decode_status(&e), e.to_string())
+        MediaError::Decode(e).into()
     }
 }
 
@@ -151,6 +121,7 @@ pub extern "C" fn lazyqt_last_error_message() -> *const c_char {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use lazyqt_media::SourceError;
     use std::ffi::CStr;
 
     /// This thread's last error message, copied.
@@ -194,21 +165,49 @@ pub(crate) mod tests {
         assert_eq!(last_message(), "a\\0b");
     }
 
+    /// The C ABI's column of the error-kind table: every kind has its status code.
     #[test]
-    fn media_errors_map_to_codes() {
+    fn every_error_kind_has_its_status() {
+        let expected = [
+            (ErrorKind::Argument, LAZYQT_ERR_INVALID_ARGUMENT),
+            (ErrorKind::NotFound, LAZYQT_ERR_NOT_FOUND),
+            (ErrorKind::OutOfRange, LAZYQT_ERR_OUT_OF_RANGE),
+            (ErrorKind::Malformed, LAZYQT_ERR_MALFORMED),
+            (ErrorKind::Unsupported, LAZYQT_ERR_UNSUPPORTED_CODEC),
+            (ErrorKind::NoTrack, LAZYQT_ERR_NO_VIDEO_TRACK),
+            (ErrorKind::TooLarge, LAZYQT_ERR_TOO_LARGE),
+            (ErrorKind::UpstreamChanged, LAZYQT_ERR_CHANGED_UPSTREAM),
+            (ErrorKind::Http, LAZYQT_ERR_HTTP),
+            (ErrorKind::Network, LAZYQT_ERR_NETWORK),
+            (ErrorKind::Timeout, LAZYQT_ERR_TIMEOUT),
+            (ErrorKind::Io, LAZYQT_ERR_IO),
+            (ErrorKind::Internal, LAZYQT_ERR_DECODE),
+        ];
+        assert_eq!(expected.map(|(k, _)| k), ErrorKind::ALL, "one row per kind, in order");
+        for (kind, status) in expected {
+            assert_eq!(status_of(kind), status, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn media_errors_map_through_their_kind() {
         let oor = MediaError::OutOfRange { what: "frame", asked: 9, available: 3 };
         assert_eq!(Failure::from(oor).status, LAZYQT_ERR_OUT_OF_RANGE);
         assert_eq!(Failure::from(MediaError::NoTrack("video")).status, LAZYQT_ERR_NO_VIDEO_TRACK);
         let changed = SourceError::ChangedUpstream { url: "u".into(), detail: "412".into() };
         assert_eq!(Failure::from(MediaError::Source(changed)).status, LAZYQT_ERR_CHANGED_UPSTREAM);
-        let http = SourceError::HttpStatus { url: "u".into(), status: 404, range: "bytes=0-1".into() };
+        let http = SourceError::HttpStatus { url: "u".into(), status: 403, range: "bytes=0-1".into() };
         assert_eq!(Failure::from(MediaError::Source(http)).status, LAZYQT_ERR_HTTP);
+        let gone = SourceError::HttpStatus { url: "u".into(), status: 404, range: "bytes=0-1".into() };
+        assert_eq!(Failure::from(MediaError::Source(gone)).status, LAZYQT_ERR_NOT_FOUND);
         let refused = SourceError::Network { url: "u".into(), detail: "refused".into() };
         assert_eq!(Failure::from(MediaError::Source(refused)).status, LAZYQT_ERR_NETWORK);
+        let slow = SourceError::Timeout { url: "u".into(), detail: "headers".into() };
+        assert_eq!(Failure::from(MediaError::Source(slow)).status, LAZYQT_ERR_TIMEOUT);
         let past_end = MediaError::Malformed("sample 3 lies past the end of the file".into());
         assert_eq!(Failure::from(past_end).status, LAZYQT_ERR_MALFORMED);
-        let no_track = MediaError::Invalid("the movie has no track with id 9".into());
-        assert_eq!(Failure::from(no_track).status, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(Failure::from(MediaError::NoSuchTrack(9)).status, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(Failure::from(MediaError::InvalidTime(f64::NAN)).status, LAZYQT_ERR_INVALID_ARGUMENT);
         let bounds = SourceError::OutOfBounds { uri: "u".into(), offset: 9, len: 9, size: 3 };
         assert_eq!(Failure::from(MediaError::Source(bounds)).status, LAZYQT_ERR_MALFORMED);
         let codec = DecodeError::UnsupportedCodec { fourcc: "abcd".into() };

@@ -2,7 +2,7 @@
 //! compressed sample.
 
 use crate::buffer::OutBuf;
-use crate::error::{guard, Failure};
+use crate::error::guard;
 use crate::handle::{lazyqt_movie, movie, write_out};
 use crate::status::lazyqt_status;
 
@@ -70,9 +70,6 @@ pub unsafe extern "C" fn lazyqt_frame_at_time(
     guard(|| {
         // SAFETY: pointer validity is the caller's contract.
         let media = unsafe { movie(m) }?;
-        if !seconds.is_finite() || seconds < 0.0 {
-            return Err(Failure::invalid(format!("time {seconds} is not a non-negative number of seconds")));
-        }
         let n = media.frame_at_seconds(seconds)?;
         // SAFETY: as above.
         unsafe { write_out(out_n, n, "out_n") }

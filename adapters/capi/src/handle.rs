@@ -160,25 +160,31 @@ pub unsafe extern "C" fn lazyqt_close(m: *mut lazyqt_movie) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(handle)));
 }
 
+/// Does `path_or_url` name an HTTP(S) URL rather than a local path (the test `lazyqt_open`
+/// uses to pick how to read it)? NULL is not a URL.
+///
+/// # Safety
+/// `path_or_url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn lazyqt_is_url(path_or_url: *const c_char) -> bool {
+    if path_or_url.is_null() {
+        return false;
+    }
+    // SAFETY: a NUL-terminated string, by the caller's contract.
+    let c = unsafe { CStr::from_ptr(path_or_url) };
+    std::panic::catch_unwind(|| c.to_str().is_ok_and(lazyqt_io::is_url)).unwrap_or(false)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::error::tests::last_message;
     use crate::status::lazyqt_status::*;
     use std::ffi::CString;
-    use std::path::Path;
 
-    /// A movie of testdata/generated (made by testdata/generate.sh when missing).
+    /// A generated test movie's path as a C string.
     pub(crate) fn test_movie(name: &str) -> CString {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let path = root.join("testdata/generated").join(name);
-        if !path.exists() {
-            let ok = std::process::Command::new("bash")
-                .arg(root.join("testdata/generate.sh"))
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "testdata/generate.sh failed");
-        }
+        let path = lazyqt_testkit::generated(name);
         CString::new(path.to_str().expect("utf-8 path")).expect("no NUL")
     }
 
@@ -193,11 +199,17 @@ pub(crate) mod tests {
         m
     }
 
+    /// Closing a handle frees the movie and its source (nothing else holds them), and
+    /// closing NULL does nothing.
     #[test]
     fn open_and_close() {
         let m = open_test_movie("prores2.mov");
+        // SAFETY: a live handle.
+        let source = std::sync::Arc::downgrade(unsafe { &*m }.media.source());
+        assert!(source.upgrade().is_some());
         // SAFETY: a live handle, closed once.
         unsafe { lazyqt_close(m) };
+        assert!(source.upgrade().is_none(), "the source outlived lazyqt_close");
         // SAFETY: NULL is ignored.
         unsafe { lazyqt_close(std::ptr::null_mut()) };
     }
@@ -222,7 +234,7 @@ pub(crate) mod tests {
         let missing = c"/nonexistent/lazyqt/movie.mov";
         // SAFETY: a NUL-terminated string, NULL options, a valid out pointer.
         let s = unsafe { lazyqt_open(missing.as_ptr(), std::ptr::null(), &mut m) };
-        assert_eq!(s, LAZYQT_ERR_IO);
+        assert_eq!(s, LAZYQT_ERR_NOT_FOUND);
         assert!(last_message().contains("movie.mov"), "{}", last_message());
         let scheme = c"gopher://example/movie.mov";
         // SAFETY: as above.
@@ -276,6 +288,23 @@ pub(crate) mod tests {
         // SAFETY: valid pointers.
         let converted = unsafe { source_options(&opts) }.expect("options");
         assert_eq!(converted.cache_dir.as_deref().map(|d| d.as_os_str().len()), Some(1));
+    }
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for (text, url) in [
+            (c"http://h/m.mov", true),
+            (c"HTTPS://h/m.mov", true),
+            (c"file:///m.mov", false),
+            (c"http/m.mov", false),
+            (c"/data/m.mov", false),
+            (c"\xff", false),
+        ] {
+            // SAFETY: NUL-terminated strings.
+            assert_eq!(unsafe { lazyqt_is_url(text.as_ptr()) }, url, "{text:?}");
+        }
+        // SAFETY: NULL is allowed.
+        assert!(!unsafe { lazyqt_is_url(std::ptr::null()) });
     }
 
     #[test]

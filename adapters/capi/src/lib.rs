@@ -15,21 +15,35 @@
 
 // The exported types carry their C names (the header is generated from them).
 #![allow(non_camel_case_types)]
+// `unsafe` (and `#[no_mangle]`) only in the modules of exported functions, each allowed below;
+// anything new is safe code unless it says otherwise.
+#![deny(unsafe_code)]
 
+#[allow(unsafe_code)]
 mod buffer;
+#[allow(unsafe_code)]
 mod bytes;
 /// Colour test movies and the ffmpeg CLI's reference frames (shared with other crates' tests).
 #[cfg(test)]
 #[path = "../../../testdata/colour.rs"]
 mod colour;
+#[allow(unsafe_code)]
 mod decode;
+#[allow(unsafe_code)]
 mod encode;
+#[allow(unsafe_code)]
 mod error;
+#[allow(unsafe_code)]
 mod frames;
+#[allow(unsafe_code)]
 mod handle;
+#[allow(unsafe_code)]
 mod metadata;
+#[allow(unsafe_code)]
 mod pixels;
+#[allow(unsafe_code)]
 mod skipped;
+#[allow(unsafe_code)]
 mod status;
 
 pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};

@@ -13,23 +13,28 @@ pub enum lazyqt_status {
     LAZYQT_ERR_INVALID_ARGUMENT = 1,
     /// A required pointer argument is NULL.
     LAZYQT_ERR_NULL_POINTER = 2,
-    /// A local file (or the disk cache) could not be read.
+    /// A local file (or the disk cache) could not be read (a missing one is
+    /// `LAZYQT_ERR_NOT_FOUND`).
     LAZYQT_ERR_IO = 3,
-    /// The network failed: connection refused or reset, timeout, truncated answer.
+    /// The network failed: connection refused or reset, truncated answer (a timeout is
+    /// `LAZYQT_ERR_TIMEOUT`).
     LAZYQT_ERR_NETWORK = 4,
-    /// The HTTP server answered with an error status or broke the protocol (e.g. ignores Range).
+    /// The HTTP server answered with an error status (404 and 410 are `LAZYQT_ERR_NOT_FOUND`)
+    /// or broke the protocol (ignores Range, wrong Content-Range, encoded body, refused redirect).
     LAZYQT_ERR_HTTP = 5,
     /// The remote file changed since it was opened: close the movie and open it again.
     LAZYQT_ERR_CHANGED_UPSTREAM = 6,
-    /// The movie is malformed (or uses a QuickTime feature that is not supported).
+    /// The movie is malformed (or uses a QuickTime feature that is not supported), or the
+    /// decoder found a frame's data corrupt.
     LAZYQT_ERR_MALFORMED = 7,
     /// The movie has no video track.
     LAZYQT_ERR_NO_VIDEO_TRACK = 8,
     /// A frame number or time past the end of the movie.
     LAZYQT_ERR_OUT_OF_RANGE = 9,
-    /// The video codec cannot be decoded.
+    /// The video codec (or the decoded pixel format) cannot be decoded and converted.
     LAZYQT_ERR_UNSUPPORTED_CODEC = 10,
-    /// Decoding, converting or encoding the picture failed.
+    /// Decoding, converting or encoding the picture failed inside FFmpeg or an encoder, or
+    /// FFmpeg is not available: neither the movie's fault nor the caller's.
     LAZYQT_ERR_DECODE = 11,
     /// A size (picture, sample, read) exceeds a limit of the library.
     LAZYQT_ERR_TOO_LARGE = 12,
@@ -37,11 +42,15 @@ pub enum lazyqt_status {
     LAZYQT_ERR_BUFFER_TOO_SMALL = 13,
     /// A bug: the library panicked. The movie handle may still be used, but please report it.
     LAZYQT_ERR_PANIC = 14,
+    /// The file or URL does not exist (no such local file, HTTP 404 or 410).
+    LAZYQT_ERR_NOT_FOUND = 15,
+    /// Connecting, an answer or the whole read took longer than its deadline.
+    LAZYQT_ERR_TIMEOUT = 16,
 }
 
 impl lazyqt_status {
     /// All codes, in numeric order.
-    const ALL: [lazyqt_status; 15] = [
+    const ALL: [lazyqt_status; 17] = [
         Self::LAZYQT_OK,
         Self::LAZYQT_ERR_INVALID_ARGUMENT,
         Self::LAZYQT_ERR_NULL_POINTER,
@@ -57,6 +66,8 @@ impl lazyqt_status {
         Self::LAZYQT_ERR_TOO_LARGE,
         Self::LAZYQT_ERR_BUFFER_TOO_SMALL,
         Self::LAZYQT_ERR_PANIC,
+        Self::LAZYQT_ERR_NOT_FOUND,
+        Self::LAZYQT_ERR_TIMEOUT,
     ];
 
     /// The code for a number, if it is one.
@@ -82,6 +93,8 @@ impl lazyqt_status {
             Self::LAZYQT_ERR_TOO_LARGE => c"size exceeds a limit",
             Self::LAZYQT_ERR_BUFFER_TOO_SMALL => c"buffer too small",
             Self::LAZYQT_ERR_PANIC => c"internal error (panic)",
+            Self::LAZYQT_ERR_NOT_FOUND => c"no such file or URL",
+            Self::LAZYQT_ERR_TIMEOUT => c"timed out",
         }
     }
 }
@@ -124,7 +137,7 @@ mod tests {
             assert_eq!(lazyqt_status::from_code(i as i32), Some(*s));
         }
         assert_eq!(lazyqt_status::from_code(-1), None);
-        assert_eq!(lazyqt_status::from_code(15), None);
+        assert_eq!(lazyqt_status::from_code(17), None);
     }
 
     #[test]

@@ -2,20 +2,13 @@
 //! missing file and of a file that changes upstream.
 
 use std::ffi::{CStr, CString};
-use std::path::Path;
 use std::ptr;
 
 use lazyqt::*;
 use lazyqt_testserver::TestServer;
 
 fn movie_bytes() -> Vec<u8> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = root.join("testdata/generated/prores2.mov");
-    if !path.exists() {
-        let ok = std::process::Command::new("bash").arg(root.join("testdata/generate.sh")).status();
-        assert!(ok.is_ok_and(|s| s.success()), "testdata/generate.sh failed");
-    }
-    std::fs::read(path).expect("read prores2.mov")
+    std::fs::read(lazyqt_testkit::generated("prores2.mov")).expect("read prores2.mov")
 }
 
 fn message() -> String {
@@ -64,7 +57,7 @@ fn decode_over_http_then_upstream_change() {
 fn http_errors() {
     let server = TestServer::serve_files([("m.mov", movie_bytes())]).expect("server");
     let (s, m) = open(&server.url("missing.mov"));
-    assert_eq!(s, lazyqt_status::LAZYQT_ERR_HTTP, "{}", message());
+    assert_eq!(s, lazyqt_status::LAZYQT_ERR_NOT_FOUND, "{}", message());
     assert!(message().contains("404"), "{}", message());
     assert!(m.is_null());
 }

@@ -1,6 +1,8 @@
 //! `lazyqt`: single frames out of huge QuickTime/MP4 movies, local or on plain HTTP
 //! servers, without downloading them.
 
+#![forbid(unsafe_code)]
+
 mod cmd;
 mod exit;
 mod output;

@@ -5,15 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
+use lazyqt_testkit::generated as media;
 use serde_json::Value;
-
-fn media(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    let ok = Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap();
-    assert!(ok.success());
-    out.join(name)
-}
 
 fn lazyqt(args: &[&str]) -> std::process::Output {
     Command::cargo_bin("lazyqt").unwrap().args(args).arg("--no-cache").output().unwrap()
@@ -253,9 +246,7 @@ fn frames_writes_deterministic_names_and_resumes() {
 fn frames_over_http_equal_the_local_ones_with_one_read_per_frame() {
     for (name, every) in [("h264_bframes.mov", "4"), ("prores3.mov", "2")] {
         let path = media(name);
-        let server =
-            lazyqt_testserver::TestServer::serve_files([(name.to_string(), std::fs::read(&path).unwrap())])
-                .unwrap();
+        let server = lazyqt_testkit::serve_generated(&[name]);
         let dir = tempdir(&format!("frames-http-{name}"));
         let (local, remote) = (dir.join("local"), dir.join("remote"));
         for (src, out) in [(path.to_str().unwrap().to_string(), &local), (server.url(name), &remote)] {

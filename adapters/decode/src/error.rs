@@ -2,11 +2,12 @@
 
 use thiserror::Error;
 
-/// Everything that can go wrong while decoding, converting or encoding a frame.
+/// Everything that can go wrong while decoding, converting or encoding a frame. Not
+/// `#[non_exhaustive]`: `lazyqt-media` classifies every variant in an exhaustive match, so
+/// a new one fails to compile there until it has a kind.
 #[derive(Debug, Error)]
-#[non_exhaustive]
 pub enum Error {
-    /// The sample description names a codec this crate does not decode (HTTP 415).
+    /// The sample description names a codec this crate does not decode.
     #[error("unsupported codec {fourcc:?}")]
     UnsupportedCodec {
         /// The fourcc as printable text (non-ASCII bytes escaped).

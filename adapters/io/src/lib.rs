@@ -16,10 +16,13 @@
 //! # Ok::<(), lazyqt_io::SourceError>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod cache;
 mod error;
 mod file;
 mod http;
+mod kind;
 mod options;
 mod redact;
 mod stats;
@@ -32,6 +35,7 @@ pub use lazyqt_core::ReadAt;
 pub use error::SourceError;
 pub use file::{file_version, FileSource};
 pub use http::{get_small, Fetched, HttpSource};
+pub use kind::ErrorKind;
 pub use options::SourceOptions;
 pub use redact::{redact_secrets, redact_url};
 pub use stats::Stats;
@@ -42,6 +46,8 @@ pub trait Source: ReadAt<Error = SourceError> + Send + Sync + std::fmt::Debug {
     fn stats(&self) -> Stats;
     /// The URL or path the source was opened from.
     fn uri(&self) -> &str;
+    /// Is every read a round trip over the network (rather than a local read)?
+    fn is_remote(&self) -> bool;
     /// A string that changes whenever the file does (size plus strong ETag or
     /// Last-Modified over HTTP, [`file_version`] for files); `None` when the
     /// server gives no usable validator. Caches key derived data (decoded frames, ETags
@@ -56,6 +62,9 @@ impl Source for FileSource {
     fn uri(&self) -> &str {
         FileSource::uri(self)
     }
+    fn is_remote(&self) -> bool {
+        false
+    }
     fn version(&self) -> Option<String> {
         FileSource::version(self)
     }
@@ -67,6 +76,9 @@ impl Source for HttpSource {
     }
     fn uri(&self) -> &str {
         HttpSource::uri(self)
+    }
+    fn is_remote(&self) -> bool {
+        true
     }
     fn version(&self) -> Option<String> {
         HttpSource::version(self)
@@ -83,7 +95,9 @@ pub fn start_http_client(opts: &SourceOptions) {
     }
 }
 
-/// Does `uri` name an HTTP(S) resource (rather than a local path)?
+/// Does `uri` name an HTTP(S) resource (rather than a local path)? The one test of a string
+/// (before anything is opened; an open source says [`Source::is_remote`]): the CLI, the
+/// server's mount targets, and through `lazyqt_is_url` the C ABI and Python use it.
 pub fn is_url(uri: &str) -> bool {
     let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")

@@ -6,8 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{data, info, movie, opts, read};
+use common::{data, info, opts, read};
 use lazyqt_io::{HttpSource, SourceOptions};
+use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
 
 /// The entry directories of a cache.

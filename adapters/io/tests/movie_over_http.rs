@@ -7,8 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{camhd_like, info, movie, opts, read};
+use common::{camhd_like, info, opts, read};
 use lazyqt_io::{HttpSource, ReadAt, SourceError, SourceOptions};
+use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
 
 /// A temp dir served over HTTP holding a copy of a generated movie.

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{info, movie, opts, read};
+use common::{info, opts, read};
 use lazyqt_io::{HttpSource, ReadAt, SourceError};
+use lazyqt_testkit::generated as movie;
 
 /// A running nginx serving `www/`; killed on drop.
 struct Nginx {

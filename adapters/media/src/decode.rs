@@ -81,7 +81,7 @@ impl Media {
         let params = codec_params(self, video)?;
         let opts = DecoderOptions { threads: self.decoder_threads, ..DecoderOptions::default() };
         let (mut decoder, converter) = self.decoders.take(&params, &opts)?;
-        let remote = lazyqt_io::is_url(self.source().uri());
+        let remote = self.source().is_remote();
         let (decoded, mut converter) = std::thread::scope(|s| {
             if !remote {
                 return (self.decode_with(&mut decoder, video, &target), converter);

@@ -1,18 +1,19 @@
-//! Errors of the facade: the source's, the file's, or the caller's, and the one
-//! classification ([`ErrorClass`]) every front end maps to its own codes.
+//! Errors of the facade: the source's, the file's, or the caller's, each of one
+//! [`ErrorKind`] (the classification every front end maps to its own codes).
 
 use lazyqt_core::{FormatError, SkippedTrack};
 use lazyqt_decode::Error as DecodeError;
-use lazyqt_io::SourceError;
+use lazyqt_io::{ErrorKind, SourceError};
 
-/// Anything that can go wrong opening a movie or getting a frame out of it.
+/// Anything that can go wrong opening a movie or getting a frame out of it. Each variant
+/// has one [`ErrorKind`] ([`MediaError::kind`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MediaError {
     /// The file or URL could not be read.
     #[error(transparent)]
     Source(#[from] SourceError),
-    /// The movie is malformed or unsupported.
+    /// The movie is malformed, or uses a QuickTime feature the parser does not support.
     #[error("malformed movie: {0}")]
     Format(FormatError),
     /// The track asked for (or the default video track) is malformed and was skipped:
@@ -37,30 +38,15 @@ pub enum MediaError {
     /// The movie has no track of the kind asked for.
     #[error("the movie has no {0} track")]
     NoTrack(&'static str),
+    /// The caller asked for a track id the movie does not have (nor skipped).
+    #[error("the movie has no track with id {0}")]
+    NoSuchTrack(u32),
+    /// The caller gave a time that is not a non-negative number of seconds.
+    #[error("time {0} is not a non-negative number of seconds")]
+    InvalidTime(f64),
     /// Decoding, conversion or encoding failed.
     #[error(transparent)]
     Decode(#[from] DecodeError),
-    /// An argument is invalid (message says which and why).
-    #[error("{0}")]
-    Invalid(String),
-}
-
-/// What kind of failure an error is. The CLI's exit codes, the C ABI's and Python's
-/// malformed/out-of-range errors and the server's statuses follow this one table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorClass {
-    /// The caller asked for something invalid: a bad argument or URL, a track id the
-    /// movie lacks, an output size over a limit.
-    Invalid,
-    /// The file or URL could not be read: I/O, network, HTTP errors, a changed upstream.
-    Unreadable,
-    /// The movie is malformed (bad tables, a broken track, a sample past the end of the
-    /// file) or uses what lazyqt does not support (codec, no video track, limits).
-    Malformed,
-    /// A frame, sample or time past the end.
-    OutOfRange,
-    /// Anything else: decoding, conversion or encoding failed, FFmpeg is unavailable.
-    Failed,
 }
 
 impl MediaError {
@@ -76,25 +62,40 @@ impl MediaError {
         }
     }
 
-    /// The class of this error.
-    pub fn class(&self) -> ErrorClass {
+    /// The kind of this error: the one classification the CLI's exit statuses, the
+    /// server's HTTP statuses, the C status codes and Python's exception classes follow.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            // A read past the end of the file comes from a table pointing there.
-            MediaError::Source(SourceError::OutOfBounds { .. }) => ErrorClass::Malformed,
-            MediaError::Source(SourceError::InvalidUrl { .. }) => ErrorClass::Invalid,
-            MediaError::Source(_) => ErrorClass::Unreadable,
-            MediaError::Format(_)
-            | MediaError::MalformedTrack(_)
-            | MediaError::Malformed(_)
-            | MediaError::NoTrack(_) => ErrorClass::Malformed,
-            MediaError::OutOfRange { .. } => ErrorClass::OutOfRange,
-            MediaError::Decode(DecodeError::UnsupportedCodec { .. }) => ErrorClass::Malformed,
-            MediaError::Decode(DecodeError::InvalidArgument(_) | DecodeError::TooLarge { .. }) => {
-                ErrorClass::Invalid
+            MediaError::Source(e) => e.kind(),
+            MediaError::Format(_) | MediaError::MalformedTrack(_) | MediaError::Malformed(_) => {
+                ErrorKind::Malformed
             }
-            MediaError::Decode(_) => ErrorClass::Failed,
-            MediaError::Invalid(_) => ErrorClass::Invalid,
+            MediaError::OutOfRange { .. } => ErrorKind::OutOfRange,
+            MediaError::NoTrack(_) => ErrorKind::NoTrack,
+            MediaError::NoSuchTrack(_) | MediaError::InvalidTime(_) => ErrorKind::Argument,
+            MediaError::Decode(e) => decode_kind(e),
         }
+    }
+}
+
+/// The kind of a decoding error (here, since the decode crate knows nothing of
+/// [`ErrorKind`]; its error enum is exhaustive so that this match is).
+fn decode_kind(e: &DecodeError) -> ErrorKind {
+    match e {
+        DecodeError::UnsupportedCodec { .. }
+        | DecodeError::DecoderMissing { .. }
+        | DecodeError::UnsupportedPixelFormat(_) => ErrorKind::Unsupported,
+        DecodeError::TooLarge { .. } => ErrorKind::TooLarge,
+        // The caller chose the value, or an image format that cannot hold the pixels.
+        DecodeError::InvalidArgument(_) | DecodeError::UnsupportedEncoding { .. } => ErrorKind::Argument,
+        // The decoder itself says the movie's data is damaged.
+        DecodeError::CorruptFrame { .. } => ErrorKind::Malformed,
+        DecodeError::FfmpegUnavailable(_)
+        | DecodeError::Ffmpeg { .. }
+        | DecodeError::OutOfMemory(_)
+        | DecodeError::TargetNotFound { .. }
+        | DecodeError::Png(_)
+        | DecodeError::Jpeg(_) => ErrorKind::Internal,
     }
 }
 

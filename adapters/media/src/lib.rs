@@ -2,6 +2,8 @@
 //! summarize it, find a frame's bytes, fetch them — everything the CLI, the REST server
 //! and the C ABI share.
 
+#![forbid(unsafe_code)]
+
 mod decode;
 mod error;
 pub mod info;
@@ -16,10 +18,10 @@ use lazyqt_core::{Movie, Sample, Track};
 use lazyqt_io::{Source, SourceOptions};
 
 pub use decode::{codec_params, MAX_GOP_SAMPLES};
-pub use error::{ErrorClass, MediaError, Result};
+pub use error::{MediaError, Result};
 pub use info::{MovieInfo, SkippedTrackInfo, TrackInfo};
 pub use lazyqt_decode as decoding;
-pub use lazyqt_io::{SourceError, Stats};
+pub use lazyqt_io::{ErrorKind, SourceError, Stats};
 pub use run_index::RunIndex;
 
 /// Largest sample read: far above any real frame (8K ProRes 4444 XQ is ~20 MB), far
@@ -128,7 +130,7 @@ impl Media {
         }
         match self.movie.skipped_tracks().iter().find(|s| s.id == Some(id)) {
             Some(bad) => Err(MediaError::MalformedTrack(*bad)),
-            None => Err(MediaError::Invalid(format!("the movie has no track with id {id}"))),
+            None => Err(MediaError::NoSuchTrack(id)),
         }
     }
 
@@ -144,9 +146,7 @@ impl Media {
     /// The video frame shown at `seconds` from the start.
     pub fn frame_at_seconds(&self, seconds: f64) -> Result<u64> {
         if !seconds.is_finite() || seconds < 0.0 {
-            return Err(MediaError::Invalid(format!(
-                "time {seconds} is not a non-negative number of seconds"
-            )));
+            return Err(MediaError::InvalidTime(seconds));
         }
         let video = self.video()?;
         // Microsecond resolution is finer than any frame rate.

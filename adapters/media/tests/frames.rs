@@ -4,12 +4,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-mod common;
-
-use common::media_dir;
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::{ConvertOptions, Format, PixelFormat};
 use lazyqt_media::{Media, MediaError};
+use lazyqt_testkit::media_dir;
 
 /// All frames as ffmpeg decodes them, rgb24, concatenated.
 fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {
@@ -75,7 +73,7 @@ fn frame_at_time_picks_the_frame_shown_then() {
     assert_eq!(media.frame_at_seconds(10.5 / fps).unwrap(), 10);
     assert_eq!(media.frame_at_seconds(44.0 / fps).unwrap(), 44);
     assert!(matches!(media.frame_at_seconds(1000.0), Err(MediaError::OutOfRange { .. })));
-    assert!(matches!(media.frame_at_seconds(f64::NAN), Err(MediaError::Invalid(_))));
+    assert!(matches!(media.frame_at_seconds(f64::NAN), Err(MediaError::InvalidTime(_))));
 }
 
 #[test]

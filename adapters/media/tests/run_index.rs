@@ -4,12 +4,10 @@
 
 use std::path::PathBuf;
 
-mod common;
-
-use common::media_dir;
 use lazyqt_core::SeekIndex;
 use lazyqt_io::SourceOptions;
 use lazyqt_media::{Media, RunIndex};
+use lazyqt_testkit::media_dir;
 
 #[test]
 fn indexed_and_walking_lookups_agree_on_every_frame_of_every_test_movie() {

@@ -2,19 +2,11 @@
 //! broken, frames are refused as malformed rather than taken from the second.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::ConvertOptions;
-use lazyqt_media::{ErrorClass, Media, MediaError};
-
-fn generated(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    let ok = Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap();
-    assert!(ok.success());
-    out.join(name)
-}
+use lazyqt_media::{ErrorKind, Media, MediaError};
+use lazyqt_testkit::generated;
 
 /// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
 fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {
@@ -48,7 +40,7 @@ fn a_broken_first_video_track_is_reported_and_frames_are_refused() {
         media.track(1).map(|_| ()).unwrap_err(),
     ] {
         assert!(matches!(e, MediaError::MalformedTrack(_)), "{e:?}");
-        assert_eq!(e.class(), ErrorClass::Malformed);
+        assert_eq!(e.kind(), ErrorKind::Malformed);
     }
     // The healthy track is still there for whoever asks for it by id.
     assert_eq!(media.track(2).unwrap().width(), 160);
@@ -73,6 +65,6 @@ fn a_single_broken_track_is_reported() {
     let info = media.info();
     assert!(info.tracks.is_empty());
     assert_eq!(info.skipped_tracks.len(), 1);
-    assert_eq!(media.frame_sample(0).unwrap_err().class(), ErrorClass::Malformed);
+    assert_eq!(media.frame_sample(0).unwrap_err().kind(), ErrorKind::Malformed);
     std::fs::remove_file(path).unwrap();
 }

@@ -65,11 +65,8 @@ impl MountTarget {
         if s.is_empty() {
             return Err("empty target".into());
         }
-        if s.contains("://") {
+        if lazyqt_io::is_url(s) {
             let mut url = Url::parse(s).map_err(|e| format!("bad URL: {e}"))?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(format!("unsupported scheme {:?}", url.scheme()));
-            }
             if url.fragment().is_some() {
                 return Err("upstream URL must not have a fragment".into());
             }
@@ -78,6 +75,8 @@ impl MountTarget {
                 url.set_path(&path);
             }
             Ok(Self::Upstream(url))
+        } else if let Some((scheme, _)) = s.split_once("://") {
+            Err(format!("unsupported scheme {scheme:?}"))
         } else {
             Ok(Self::Local(PathBuf::from(s)))
         }

@@ -46,6 +46,8 @@
 //! }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod backend;
 mod budget;
 mod cache;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Error as DecodeError, Format, PixelFormat};
-use lazyqt_media::{Media, MediaError, SourceError, Stats};
+use lazyqt_media::decoding::{ConvertOptions, EncodeOptions, Format, PixelFormat};
+use lazyqt_media::{ErrorKind, Media, MediaError, Stats};
 
 use crate::backend::{
     Backend, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta, SkippedTrackMeta, Source,
@@ -109,7 +109,7 @@ impl MediaBackend {
                 self.opens.fetch_add(1, Ordering::Relaxed);
                 Media::open(&key, &opts)
             })
-            .map_err(|e| map_error(&e))
+            .map_err(|e| BackendError::from(&*e))
     }
 
     /// Run `f` on the movie and return what it gave with the validator of the version it
@@ -127,11 +127,11 @@ impl MediaBackend {
             attempts -= 1;
             let media = self.media(loc)?;
             let result = f(&media);
-            let changed = matches!(result, Err(MediaError::Source(SourceError::ChangedUpstream { .. })))
+            let changed = matches!(&result, Err(e) if e.kind() == ErrorKind::UpstreamChanged)
                 || !Self::current(loc, &media);
             if !changed {
                 let validator = media.source().version().unwrap_or_default();
-                return result.map(|v| (v, validator)).map_err(|e| map_error(&e));
+                return result.map(|v| (v, validator)).map_err(|e| BackendError::from(&e));
             }
             self.movies.invalidate(&key);
             if attempts == 0 {
@@ -142,39 +142,6 @@ impl MediaBackend {
             }
             tracing::info!(uri = lazyqt_io::redact_url(&key), "file changed: reopening");
         }
-    }
-}
-
-/// The HTTP status class of a media error.
-fn map_error(e: &MediaError) -> BackendError {
-    let msg = e.to_string();
-    match e {
-        MediaError::Source(s) => match s {
-            SourceError::HttpStatus { status: 404 | 410, .. } => BackendError::NotFound(msg),
-            SourceError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                BackendError::NotFound(msg)
-            }
-            SourceError::ChangedUpstream { .. } => BackendError::ChangedUpstream(msg),
-            SourceError::Timeout { .. } => BackendError::UpstreamTimeout(msg),
-            SourceError::InvalidUrl { .. } => BackendError::BadRequest(msg),
-            // A table pointing past the end of the file: a malformed movie, as everywhere.
-            SourceError::OutOfBounds { .. } => BackendError::Unsupported(msg),
-            _ => BackendError::Upstream(msg),
-        },
-        MediaError::Format(_)
-        | MediaError::MalformedTrack(_)
-        | MediaError::Malformed(_)
-        | MediaError::NoTrack(_) => BackendError::Unsupported(msg),
-        MediaError::OutOfRange { .. } => BackendError::OutOfRange(msg),
-        MediaError::Decode(DecodeError::UnsupportedCodec { .. } | DecodeError::DecoderMissing { .. }) => {
-            BackendError::Unsupported(msg)
-        }
-        MediaError::Decode(DecodeError::TooLarge { .. } | DecodeError::InvalidArgument(_)) => {
-            BackendError::BadRequest(msg)
-        }
-        MediaError::Decode(_) => BackendError::Upstream(msg),
-        MediaError::Invalid(_) => BackendError::BadRequest(msg),
-        _ => BackendError::Internal(msg),
     }
 }
 

@@ -9,9 +9,7 @@ use lazyqt_server::{MediaBackend, Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
 use serde_json::Value;
 
-#[path = "common/generated.rs"]
-mod generated;
-use generated::media_dir;
+use lazyqt_testkit::media_dir;
 
 /// two_video.mov with the stsz of track `track` (1 or 2) claiming 2^31 samples.
 fn with_bad_stsz(dir: &std::path::Path, track: usize) -> Vec<u8> {

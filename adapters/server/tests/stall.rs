@@ -64,17 +64,10 @@ fn relay(mut client: TcpStream, target: SocketAddr, stall: &AtomicBool) {
     let _ = upstream.shutdown(Shutdown::Both);
 }
 
-#[path = "common/generated.rs"]
-mod generated;
-
-fn movie() -> Vec<u8> {
-    std::fs::read(generated::media_dir().join("prores2.mov")).unwrap()
-}
-
 /// Serves `/up` through a stall proxy with these timeouts; returns the base URL, the proxy
 /// and what must stay alive.
 fn start(request_secs: u64, upstream_secs: u64) -> (String, StallProxy, TestServer, tokio::runtime::Runtime) {
-    let upstream = TestServer::serve_files([("prores2.mov", movie())]).unwrap();
+    let upstream = lazyqt_testkit::serve_generated(&["prores2.mov"]);
     let proxy = StallProxy::start(upstream.addr());
     let mut config = ServerConfig {
         mounts: vec![Mount::parse(&format!("/up=http://{}/", proxy.addr)).unwrap()],

@@ -5,36 +5,21 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::faults::{MultiRange, ValidatorMode};
 use crate::files::{autoindex, Lookup};
 use crate::gzip::gzip;
+use crate::payload::Payload;
 use crate::record::RequestRecord;
-use crate::semantics::{if_match_ok, if_none_match_hit, multipart, parse_range, RangeSpec, BOUNDARY};
-use crate::State;
+use crate::request::{read_request, Request};
+use crate::semantics::{if_match_ok, if_none_match_hit, multipart, parse_range, reason, RangeSpec, BOUNDARY};
+use crate::{State, STATS_PATH};
 
-/// Largest request head accepted.
-const MAX_HEAD: usize = 64 * 1024;
 /// Body bytes written per socket write (and per pause of a slow body).
 const CHUNK: usize = 16 * 1024;
 /// Longest a stalled answer holds its connection (the client normally closes it first).
 const HOLD_MAX: Duration = Duration::from_secs(300);
-
-/// A parsed request head.
-struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    close: bool,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<String> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
-    }
-}
 
 /// How the body of an answer ends.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -51,7 +36,7 @@ enum Cut {
 struct Answer {
     status: u16,
     headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+    body: Payload,
     /// Value of `Content-Length` (may differ from `body.len()` for the drop fault).
     content_length: usize,
     cut: Cut,
@@ -61,12 +46,16 @@ struct Answer {
 
 impl Answer {
     fn simple(status: u16, text: &str) -> Self {
-        let body = text.as_bytes().to_vec();
+        Answer::bytes(status, "text/plain", text.as_bytes().to_vec())
+    }
+
+    /// A `status` answer of `body` in memory, of type `content_type`.
+    fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Self {
         Answer {
             status,
-            headers: vec![("Content-Type", "text/plain".into())],
+            headers: vec![("Content-Type", content_type.into())],
             content_length: body.len(),
-            body,
+            body: Payload::Bytes(body),
             cut: Cut::Full,
             pace: None,
         }
@@ -77,59 +66,6 @@ impl Answer {
         let mut a = Answer::simple(302, "found\n");
         a.headers.push(("Location", location));
         a
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        412 => "Precondition Failed",
-        416 => "Range Not Satisfiable",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
-}
-
-/// Read one request head into `buf` (which may hold bytes of the next request).
-async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request> {
-    loop {
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut req = httparse::Request::new(&mut headers);
-        match req.parse(buf) {
-            Ok(httparse::Status::Complete(n)) => {
-                let headers: Vec<(String, String)> = req
-                    .headers
-                    .iter()
-                    .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned()))
-                    .collect();
-                let http10 = req.version == Some(0);
-                let out = Request {
-                    method: req.method.unwrap_or("").to_string(),
-                    path: req.path.unwrap_or("/").to_string(),
-                    close: headers.iter().any(|(k, v)| {
-                        k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
-                    }) || http10,
-                    headers,
-                };
-                buf.drain(..n);
-                return Some(out);
-            }
-            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
-            _ => return None,
-        }
-        let mut chunk = [0u8; 4096];
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
     }
 }
 
@@ -182,15 +118,7 @@ impl State {
                     a.headers.push(("Location", format!("{path}/")));
                     return a;
                 }
-                let body = autoindex(&path, &items).into_bytes();
-                return Answer {
-                    status: 200,
-                    headers: vec![("Content-Type", "text/html".into())],
-                    content_length: body.len(),
-                    body,
-                    cut: Cut::Full,
-                    pace: None,
-                };
+                return Answer::bytes(200, "text/html", autoindex(&path, &items).into_bytes());
             }
             Lookup::File(f) => f,
         };
@@ -234,8 +162,6 @@ impl State {
         if let Some(inm) = req.header("if-none-match") {
             if if_none_match_hit(&inm, etag.as_deref()) {
                 let mut a = Answer::simple(304, "");
-                a.body.clear();
-                a.content_length = 0;
                 a.headers = headers.into_iter().filter(|(k, _)| *k != "Content-Type").collect();
                 return a;
             }
@@ -269,17 +195,17 @@ impl State {
             Some(d) => Some((d.bytes.max(1), d.every)),
             None => faults.slow_body.map(|d| (CHUNK, d)),
         };
-        let invert = |mut b: Vec<u8>| {
-            if generation % 2 == 1 {
-                b.iter_mut().for_each(|x| *x = !*x);
-            }
-            b
-        };
+        let invert = generation % 2 == 1;
         if ranges.len() > 1 {
             let mut parts = Vec::new();
             for &(a, b) in &ranges {
                 match file.data.range(a, b + 1) {
-                    Ok(bytes) => parts.push((a, invert(bytes))),
+                    Ok(mut bytes) => {
+                        if invert {
+                            bytes.iter_mut().for_each(|x| *x = !*x);
+                        }
+                        parts.push((a, bytes))
+                    }
                     Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
                 }
             }
@@ -293,6 +219,7 @@ impl State {
             }
             headers.retain(|(k, _)| *k != "Content-Type");
             headers.push(("Content-Type", format!("multipart/byteranges; boundary={BOUNDARY}")));
+            let body = Payload::Bytes(body);
             return Answer { status: 206, headers, body, content_length, cut: Cut::Full, pace };
         }
         let (status, start, end) = match ranges.first() {
@@ -300,11 +227,10 @@ impl State {
             Some(&(s, e)) => (206, s, e + 1),
         };
         // Bounds: start <= end <= len, both from parse_range.
-        let body = match file.data.range(start, end) {
-            Ok(b) => invert(b),
+        let mut body = match file.data.payload(start, end, invert) {
+            Ok(b) => b,
             Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
         };
-        let mut body = body;
         let mut content_length = body.len();
         let mut cut = Cut::Full;
         let mut f = self.faults.lock();
@@ -324,7 +250,10 @@ impl State {
         }
         if f.gzip > 0 && !body.is_empty() {
             f.gzip -= 1;
-            body = gzip(&body);
+            body = match body.into_bytes() {
+                Ok(b) => Payload::Bytes(gzip(&b)),
+                Err(e) => return Answer::simple(500, &format!("read failed: {e}\n")),
+            };
             content_length = body.len();
             headers.push(("Content-Encoding", "gzip".into()));
         }
@@ -336,17 +265,28 @@ impl State {
             cut = Cut::HoldAfter(body.len() / 2);
         }
         if req.method == "HEAD" {
-            body.clear();
+            body.truncate(0);
         }
         Answer { status, headers, body, content_length, cut, pace }
     }
 }
 
-/// Serve requests on one connection until it closes.
-pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
-    let _ = stream.set_nodelay(true);
+/// Serve requests on one connection (plain TCP or TLS) until it closes.
+pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, state: Arc<State>) {
     let mut buf = Vec::new();
     while let Some(req) = read_request(&mut stream, &mut buf).await {
+        if req.path == STATS_PATH {
+            // The counters themselves: neither counted nor delayed.
+            let stats = Answer::bytes(200, "application/json", state.stats_json().into_bytes());
+            if !write_head(&mut stream, &stats, req.close).await
+                || !stats.body.write_to(&mut stream, stats.body.len(), (CHUNK, Duration::ZERO)).await.1
+                || req.close
+            {
+                let _ = stream.shutdown().await;
+                return;
+            }
+            continue;
+        }
         let number = state.requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let latency = state.faults.lock().latency;
         if !latency.is_zero() {
@@ -365,12 +305,6 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
         }
         let answer = state.answer(&req, number);
         let close = req.close || matches!(answer.cut, Cut::DropAfter(_));
-        let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
-        for (k, v) in &answer.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str(&format!("Content-Length: {}\r\n", answer.content_length));
-        head.push_str(if close { "Connection: close\r\n\r\n" } else { "Connection: keep-alive\r\n\r\n" });
         let limit = match answer.cut {
             Cut::Full => answer.body.len(),
             Cut::DropAfter(n) | Cut::HoldAfter(n) => n,
@@ -383,19 +317,10 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
             log.len() - 1
         };
         let mut sent = 0u64;
-        let mut ok = stream.write_all(head.as_bytes()).await.is_ok();
+        let mut ok = write_head(&mut stream, &answer, close).await;
         if ok {
-            let (size, pause) = answer.pace.unwrap_or((CHUNK, Duration::ZERO));
-            for chunk in answer.body[..limit].chunks(size) {
-                if !pause.is_zero() {
-                    tokio::time::sleep(pause).await;
-                }
-                if stream.write_all(chunk).await.is_err() {
-                    ok = false;
-                    break;
-                }
-                sent += chunk.len() as u64;
-            }
+            let pace = answer.pace.unwrap_or((CHUNK, Duration::ZERO));
+            (sent, ok) = answer.body.write_to(&mut stream, limit, pace).await;
         }
         if sent != limit as u64 {
             if let Some(r) = state.log.lock().get_mut(index) {
@@ -413,8 +338,20 @@ pub(crate) async fn serve(mut stream: TcpStream, state: Arc<State>) {
     }
 }
 
+/// Write the status line and headers of `answer`; false if the connection failed.
+async fn write_head<S: AsyncWrite + Unpin>(stream: &mut S, answer: &Answer, close: bool) -> bool {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
+    for (k, v) in &answer.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n", answer.content_length));
+    head.push_str(if close { "Connection: close\r\n\r\n" } else { "Connection: keep-alive\r\n\r\n" });
+    // Flushed: a TLS stream holds written bytes until then (a no-op on plain TCP).
+    stream.write_all(head.as_bytes()).await.is_ok() && stream.flush().await.is_ok()
+}
+
 /// Keep a connection open, sending nothing, until the client closes it (or `HOLD_MAX`).
-async fn hold(stream: &mut TcpStream) {
+async fn hold<S: AsyncRead + Unpin>(stream: &mut S) {
     let drain = async {
         let mut sink = [0u8; 4096];
         while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}

@@ -1,10 +1,12 @@
 //! What the server serves: a directory on disk or files held in memory, plus the
-//! HTML autoindex of directories.
+//! HTML autoindex of directories (or a directory's own `index.html`).
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::payload::Payload;
 
 /// Where the served files come from.
 #[derive(Debug, Clone)]
@@ -67,6 +69,21 @@ impl Body {
             }
         }
     }
+
+    /// Bytes `start..end` as an answer's body, inverted when `invert`: a disk file is read
+    /// as the body is sent (the caller keeps `start <= end <= len`).
+    pub fn payload(self, start: u64, end: u64, invert: bool) -> std::io::Result<Payload> {
+        match self {
+            Body::Memory(_) => {
+                let mut b = self.range(start, end)?;
+                if invert {
+                    b.iter_mut().for_each(|x| *x = !*x);
+                }
+                Ok(Payload::Bytes(b))
+            }
+            Body::Disk(file, _) => Ok(Payload::File { file, start, len: (end - start) as usize, invert }),
+        }
+    }
 }
 
 /// What a request path names.
@@ -111,8 +128,14 @@ impl Content {
         let Some(rel) = relative(target) else { return Lookup::NotFound };
         match self {
             Content::Dir(root) => {
-                let p = root.join(&rel);
-                let Ok(meta) = std::fs::metadata(&p) else { return Lookup::NotFound };
+                let mut p = root.join(&rel);
+                let Ok(mut meta) = std::fs::metadata(&p) else { return Lookup::NotFound };
+                // A directory's own index.html stands for it, as Apache's DirectoryIndex.
+                if let Some(index) = meta.is_dir().then(|| p.join("index.html")) {
+                    if let Some(m) = std::fs::metadata(&index).ok().filter(|m| m.is_file()) {
+                        (p, meta) = (index, m);
+                    }
+                }
                 if meta.is_dir() {
                     let Ok(rd) = std::fs::read_dir(&p) else { return Lookup::NotFound };
                     let mut items: Vec<(String, bool)> = rd

@@ -8,21 +8,32 @@
 //! The server runs on its own thread with its own tokio runtime, so blocking tests
 //! can use it directly. It is written on raw sockets (httparse for request heads)
 //! rather than on hyper so that faults can cut or falsify an answer at an exact byte.
+//! Files on disk are read range by range as they are sent, never whole.
+//!
+//! `GET /.well-known/lazyqt-testserver/stats` ([`STATS_PATH`]) answers the counters as
+//! JSON (requests, ranged requests, body bytes sent, connections) without being counted
+//! itself, so scripts and other languages' tests can read them.
 //!
 //! The `lazyqt-testserver DIR [--latency-ms N] [--ignore-range] [--slow-body-ms N] …`
-//! binary serves a directory the same way for benchmark scripts and manual fault runs
-//! (`--help` lists every fault flag); it prints its base URL on the first line of stdout.
+//! binary serves a directory the same way for benchmark scripts, the Python tests and
+//! manual fault runs (`--help` lists every flag, HTTPS among them); it prints its base URL
+//! on the first line of stdout.
+
+#![forbid(unsafe_code)]
 
 mod conn;
 mod faults;
 mod files;
 mod gzip;
+mod payload;
 mod record;
+mod request;
 mod semantics;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -32,6 +43,9 @@ use parking_lot::{Mutex, RwLock};
 pub use faults::{Drip, Faults, MultiRange, ValidatorMode};
 pub use files::{Content, MemFile};
 pub use record::RequestRecord;
+
+/// The path of the counters, answered as JSON by every server (see the crate doc).
+pub const STATS_PATH: &str = "/.well-known/lazyqt-testserver/stats";
 
 /// Shared state of a running server.
 pub(crate) struct State {
@@ -46,9 +60,25 @@ pub(crate) struct State {
     connections: AtomicU64,
 }
 
+impl State {
+    /// The counters as one JSON object: `requests` (answered and logged), `ranged` (of those,
+    /// with a `Range` header and answered 206), `bytes_sent` (body bytes) and `connections`.
+    fn stats_json(&self) -> String {
+        let log = self.log.lock();
+        let ranged = log.iter().filter(|r| r.range.is_some() && r.status == 206).count();
+        let bytes: u64 = log.iter().map(|r| r.bytes_sent).sum();
+        format!(
+            "{{\"requests\":{},\"ranged\":{ranged},\"bytes_sent\":{bytes},\"connections\":{}}}\n",
+            log.len(),
+            self.connections.load(Ordering::SeqCst)
+        )
+    }
+}
+
 /// A running server; stopped when dropped.
 pub struct TestServer {
     addr: SocketAddr,
+    scheme: &'static str,
     state: Arc<State>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -57,6 +87,21 @@ pub struct TestServer {
 impl TestServer {
     /// Serve `content` on `addr` (use port 0 for a free port).
     pub fn start(content: Content, addr: SocketAddr) -> std::io::Result<Self> {
+        Self::start_with(content, addr, None)
+    }
+
+    /// Serve `content` over HTTPS on `addr`, with the certificate chain in `cert` and the
+    /// private key in `key` (PEM files).
+    pub fn start_tls(content: Content, addr: SocketAddr, cert: &Path, key: &Path) -> std::io::Result<Self> {
+        Self::start_with(content, addr, Some(tls::acceptor(cert, key)?))
+    }
+
+    fn start_with(
+        content: Content,
+        addr: SocketAddr,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<Self> {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let std_listener = std::net::TcpListener::bind(addr)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
@@ -82,14 +127,23 @@ impl TestServer {
                         conn = listener.accept() => {
                             if let Ok((stream, _)) = conn {
                                 st.connections.fetch_add(1, Ordering::SeqCst);
-                                tokio::spawn(conn::serve(stream, st.clone()));
+                                let _ = stream.set_nodelay(true);
+                                let st = st.clone();
+                                match tls.clone() {
+                                    None => drop(tokio::spawn(conn::serve(stream, st))),
+                                    Some(tls) => drop(tokio::spawn(async move {
+                                        if let Ok(stream) = tls.accept(stream).await {
+                                            conn::serve(stream, st).await;
+                                        }
+                                    })),
+                                }
                             }
                         }
                     }
                 }
             });
         })?;
-        Ok(Self { addr, state, stop: Some(stop), thread: Some(thread) })
+        Ok(Self { addr, scheme, state, stop: Some(stop), thread: Some(thread) })
     }
 
     /// Serve a directory tree on a free port of 127.0.0.1.
@@ -115,7 +169,7 @@ impl TestServer {
 
     /// The full URL of `path` (with or without a leading slash).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+        format!("{}://{}/{}", self.scheme, self.addr, path.trim_start_matches('/'))
     }
 
     /// Replace the fault settings.

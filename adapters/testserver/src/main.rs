@@ -1,6 +1,9 @@
-//! `lazyqt-testserver`: serve a directory on loopback with optional latency and faults,
-//! for benchmark scripts. Prints the base URL, then serves until killed (or, with
-//! `--exit-on-eof`, until standard input closes, then prints the request log summary).
+//! `lazyqt-testserver`: serve a directory on loopback with optional latency, faults and
+//! HTTPS, for benchmark scripts and the Python tests. Prints the base URL, then serves until
+//! killed (or, with `--exit-on-eof`, until standard input closes, then prints the request
+//! log summary). The counters are also at `/.well-known/lazyqt-testserver/stats` (JSON).
+
+#![forbid(unsafe_code)]
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -11,8 +14,17 @@ use clap::Parser;
 use lazyqt_testserver::{Content, Drip, Faults, TestServer, ValidatorMode};
 
 /// Serve DIR over HTTP/1.1 with Range support on 127.0.0.1.
+///
+/// Prints the base URL (`http://127.0.0.1:PORT/`) on the first line of standard output.
+/// `GET /.well-known/lazyqt-testserver/stats` answers the counters as JSON:
+/// {"requests":N,"ranged":N,"bytes_sent":N,"connections":N} (the stats request itself is not
+/// counted). A directory's index.html stands for the directory; otherwise directories get
+/// an autoindex page.
+///
+/// Exit status: 0 after --exit-on-eof, 1 if DIR cannot be served (bad address, TLS files),
+/// 2 on bad arguments.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, long_about)]
 struct Args {
     /// Directory to serve.
     dir: PathBuf,
@@ -22,6 +34,12 @@ struct Args {
     /// Delay before each answer, in milliseconds (a simulated round trip).
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Serve HTTPS with this certificate chain (PEM; needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Answer ranged GETs with 200 and the whole file.
     #[arg(long)]
     ignore_range: bool,
@@ -68,7 +86,11 @@ fn parse_drip(s: &str) -> Result<Drip, String> {
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let server = TestServer::start(Content::Dir(args.dir), args.listen)?;
+    let content = Content::Dir(args.dir);
+    let server = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => TestServer::start_tls(content, args.listen, cert, key)?,
+        _ => TestServer::start(content, args.listen)?,
+    };
     server.set_faults(Faults {
         latency: Duration::from_millis(args.latency_ms),
         ignore_range: args.ignore_range,

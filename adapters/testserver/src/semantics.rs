@@ -103,3 +103,22 @@ pub(crate) fn if_none_match_hit(list: &str, etag: Option<&str>) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
     list == "*" || list.split(',').any(|t| bare(t) == bare(etag))
 }
+
+/// The reason phrase of a status code.
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        412 => "Precondition Failed",
+        416 => "Range Not Satisfiable",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}

@@ -10,6 +10,8 @@
 //! Without `--cache-dir` no disk cache is used (every run is cold, no tail hint); with
 //! it, the directory's tail hint applies as it does for the CLI.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 use std::time::Instant;
 

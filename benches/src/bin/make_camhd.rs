@@ -17,6 +17,8 @@
 //! at its own offset) and the samples are a hole: no ffmpeg needed, nothing decodes; for
 //! tools that read only the tables (the embedded example compares its lookups with it).
 
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::PathBuf;
@@ -90,7 +92,7 @@ fn write(args: &Args, frames: &[Vec<u8>]) -> Result<(camhd::Camhd, File), String
         let chunks = args.frames.div_ceil(SAMPLES_PER_CHUNK) as usize;
         let stored: u64 = sizes[..period as usize].iter().map(|&s| u64::from(s)).sum();
         let mdat_len = targets.iter().map(|&s| u64::from(s)).sum::<u64>().max(stored);
-        camhd::prores_with_chunks(&sizes, vec![lazyqt_benches::synth::DATA_OFFSET; chunks], mdat_len)
+        camhd::prores_with_chunks(&sizes, vec![lazyqt_testkit::atoms::DATA_OFFSET; chunks], mdat_len)
     } else {
         let sizes: Vec<u32> = targets.iter().enumerate().map(|(i, &t)| slot(i as u32, t)).collect();
         camhd::prores(&sizes)

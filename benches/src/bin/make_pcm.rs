@@ -7,6 +7,8 @@
 //! make_pcm OUT.mov [--seconds S]
 //! ```
 
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::process::ExitCode;

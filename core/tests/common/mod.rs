@@ -1,27 +1,13 @@
-//! Shared helpers for the core's integration tests: generated media and ffprobe.
+//! Shared helpers for the core's integration tests: every generated movie, and ffprobe.
+//! (The generated movies and the atom writer come from `lazyqt-testkit`.)
 #![allow(dead_code)]
-
-pub mod build;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Generate the test movies (idempotent) and return their directory.
-pub fn media_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = root.join("testdata/generated");
-    let status = Command::new("bash")
-        .arg(root.join("testdata/generate.sh"))
-        .arg(&out)
-        .status()
-        .expect("run testdata/generate.sh");
-    assert!(status.success(), "testdata/generate.sh failed");
-    out
-}
-
 /// Every generated movie file.
 pub fn all_movies() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(media_dir())
+    let mut v: Vec<PathBuf> = std::fs::read_dir(lazyqt_testkit::media_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("mov" | "mp4")))

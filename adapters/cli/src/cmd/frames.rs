@@ -84,7 +84,7 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     let done_before = |n: u64| !args.overwrite && exists(&path_of(n));
     let total = selected.len();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let remote = args.src.to_str().is_some_and(lazyqt_io::is_url);
+    let remote = media.source().is_remote();
     let jobs = args.jobs.unwrap_or(if remote { cores.max(8) } else { cores }).clamp(1, 256);
     let jobs = jobs.min(usize::try_from(total).unwrap_or(usize::MAX).max(1));
     // Over HTTP, `jobs` fetchers read frames ahead while one decoder per core decodes, so the

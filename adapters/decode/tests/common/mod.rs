@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Once;
 
 use lazyqt_decode::{CodecParams, ColorInfo, Packet};
 
@@ -28,18 +27,7 @@ pub struct Movie {
     pub packets: Vec<PacketInfo>,
 }
 
-static GENERATE: Once = Once::new();
-
-/// Path of a generated test movie, running testdata/generate.sh once if needed.
-pub fn media(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
-    GENERATE.call_once(|| {
-        let status =
-            Command::new("bash").arg(root.join("generate.sh")).status().expect("run testdata/generate.sh");
-        assert!(status.success(), "testdata/generate.sh failed");
-    });
-    root.join("generated").join(name)
-}
+pub use lazyqt_testkit::generated as media;
 
 fn run(cmd: &mut Command) -> Vec<u8> {
     let out = cmd.output().expect("spawn ffmpeg/ffprobe");

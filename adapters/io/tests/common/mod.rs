@@ -1,34 +1,13 @@
-//! Helpers shared by the integration tests: test movies, options tuned for fast
-//! tests, deterministic data, and an atom walk like the core's `Movie::open`.
+//! Helpers shared by the integration tests: options tuned for fast
+//! tests, deterministic data, a CamHD-shaped file, and an atom walk like the core's `Movie::open`.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-use std::sync::Once;
 use std::time::Duration;
 
 use lazyqt_core::atom::{is_container, AtomHeader, Children};
 use lazyqt_core::FourCC;
 use lazyqt_io::{ReadAt, SourceOptions};
-
-/// The repository's testdata directory.
-pub fn testdata() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
-/// Path of a generated test movie (runs `testdata/generate.sh` once; it is idempotent).
-pub fn movie(name: &str) -> PathBuf {
-    static GENERATE: Once = Once::new();
-    GENERATE.call_once(|| {
-        let status = std::process::Command::new("bash")
-            .arg(testdata().join("generate.sh"))
-            .status()
-            .expect("run testdata/generate.sh");
-        assert!(status.success(), "testdata/generate.sh failed");
-    });
-    let p = testdata().join("generated").join(name);
-    assert!(p.exists(), "{} was not generated", p.display());
-    p
-}
+use lazyqt_testkit::atoms::atom;
 
 /// Options for fast tests: short backoff and timeouts, disk cache in `cache_dir`
 /// (or none).
@@ -101,14 +80,6 @@ where
     }
     assert!(leaves >= 3, "moov has leaves");
     moov
-}
-
-/// An atom: 32-bit size, type, payload.
-pub fn atom(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-    let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-    v.extend_from_slice(kind);
-    v.extend_from_slice(payload);
-    v
 }
 
 /// A CamHD-shaped file: `ftyp`, `wide`, a 64-bit `mdat` of `mdat_len` bytes, then a
