@@ -8,14 +8,7 @@ use std::process::Command;
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
-/// The generated archive.
-fn archive() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated/archive");
-    let ok = Command::new("bash").arg(root.join("testdata/generate_archive.sh")).arg(&out).status().unwrap();
-    assert!(ok.success());
-    out
-}
+use lazyqt_testkit::archive_dir as archive;
 
 fn lazyqt(args: &[&str]) -> std::process::Output {
     Command::cargo_bin("lazyqt").unwrap().args(args).arg("--no-cache").output().unwrap()

@@ -11,14 +11,7 @@ use std::time::{Duration, Instant};
 use lazyqt_io::SourceOptions;
 use serde_json::Value;
 
-/// The generated archive (see `testdata/generate_archive.sh`; made once, kept).
-pub fn archive_dir() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated/archive");
-    let ok = Command::new("bash").arg(root.join("testdata/generate_archive.sh")).arg(&out).status().unwrap();
-    assert!(ok.success(), "generate_archive.sh failed");
-    out
-}
+pub use lazyqt_testkit::archive_dir;
 
 /// Options for tests: short retries and timeouts, the disk cache in `cache_dir` (or none).
 pub fn opts(cache_dir: Option<&Path>) -> SourceOptions {
