@@ -6,6 +6,8 @@
 #   server_paths: request targets (listings, metadata, frames, times, queries, traversal attempts)
 #   http_wire:    answers to range requests (header value, newline, body): the inputs kept in
 #                 adapters/io/tests/wire/regressions/, plus one multi-range answer per movie
+#   archive_names: directory listings, nginx's of the generated archive
+#                 (testdata/generate_archive.sh) and the literal pages of the listing tests
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -150,4 +152,26 @@ for name in sorted(os.listdir(media)):
         for start, part in ((0, head), (size - len(tail), tail)))
     save(b"multipart/byteranges; boundary=%s\n" % b.encode() + body + b"\r\n--%s--\r\n" % b.encode())
 print(f"http_wire: {len(os.listdir(out))} seeds")
+PY
+
+# archive_names: listing pages, each led by a line the target also reads as an instant/path:
+# nginx-style pages of the generated archive, and the raw-string pages of the listing tests.
+bash "$root/testdata/generate_archive.sh" "$media/archive"
+python3 - "$media/archive" "$here/corpus/archive_names" "$root/adapters/archive/src/listing/tests.rs" <<'PY'
+import html, os, re, sys
+archive, out, tests = sys.argv[1:]
+os.makedirs(out, exist_ok=True)
+pages = []
+for d, dirs, files in os.walk(archive):
+    r = os.path.relpath(d, archive)
+    rel = "/" if r == "." else "/%s/" % r
+    rows = ['<a href="%s/">%s/</a>  13-Nov-2016 00:15  -' % (x, x) for x in sorted(dirs)]
+    rows += ['<a href="%s">%s</a>  13-Nov-2016 00:15  %d' % (x, html.escape(x), os.path.getsize(os.path.join(d, x)))
+             for x in sorted(files)]
+    pages.append('2016-11-13T01:23:45Z\n<html><h1>Index of %s</h1><hr><pre><a href="../">../</a>\n%s\n</pre></html>'
+                 % (rel, "\n".join(rows)))
+pages += re.findall(r'r#"(.*?)"#', open(tests).read(), re.S)
+for i, p in enumerate(pages):
+    open(os.path.join(out, "page%03d" % i), "w").write(p)
+print(f"archive_names: {len(os.listdir(out))} seeds")
 PY

@@ -1,5 +1,6 @@
 //! The exit statuses of `lazyqt`: one table, printed in `--help` and used for every error.
 
+use lazyqt_archive::ArchiveError;
 use lazyqt_media::{ErrorKind, MediaError};
 
 /// An exit status of `lazyqt`.
@@ -15,10 +16,11 @@ pub enum Exit {
     /// The movie is malformed (bad tables, a broken video track, a sample past the end of
     /// the file, a corrupt frame) or unsupported (codec, no video track).
     Malformed = 3,
-    /// The file or URL could not be read: not found, network or HTTP error, timeout, or
-    /// the remote file changed while read.
+    /// The file or URL (or an archive's listing) could not be read: not found, network or
+    /// HTTP error, timeout, or the remote file changed while read.
     Unreadable = 4,
-    /// A frame, sample or time past the end of the movie.
+    /// A frame, sample or time past the end of the movie; a UTC time no recording of an
+    /// archive covers.
     OutOfRange = 5,
 }
 
@@ -41,7 +43,7 @@ impl Exit {
                 "the file or URL could not be read (not found, network or HTTP error, timeout, \
                  the remote file changed)"
             }
-            Exit::OutOfRange => "frame, sample or time out of range",
+            Exit::OutOfRange => "frame, sample or time out of range; no recording at a --utc time",
         }
     }
 
@@ -61,12 +63,14 @@ impl Exit {
         }
     }
 
-    /// The status for an error: its [`ExitError`] code, its media error's kind, else 1.
+    /// The status for an error: its [`ExitError`] code, its archive or media error's kind,
+    /// else 1.
     pub fn of_error(err: &anyhow::Error) -> Self {
         err.chain()
             .find_map(|e| {
                 e.downcast_ref::<ExitError>()
                     .map(|x| x.exit)
+                    .or_else(|| e.downcast_ref::<ArchiveError>().map(|a| Exit::of_kind(a.kind())))
                     .or_else(|| e.downcast_ref::<MediaError>().map(|m| Exit::of_kind(m.kind())))
             })
             .unwrap_or(Exit::Failure)

@@ -35,6 +35,9 @@ EXAMPLES:
   lazyqt frame movie.mov 5000 -o frame.png
   lazyqt frame https://example.org/movie.mov --time 60 --scale 640x0 --format jpg -o - > small.jpg
   lazyqt frames https://example.org/movie.mov --every 1800 -o stills/
+  lazyqt ls https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --json
+  lazyqt frame https://example.org/files/06-CAMHDA301/ --utc 2016-11-13T01:23:45Z -o x.png
+  lazyqt frames https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --every 10min -o day/
   lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media
   lazyqt serve --mount /v1/org/oceanobservatories/rawdata/files=https://host/files/
 ";
@@ -69,6 +72,9 @@ enum Command {
     Samples(cmd::samples::SamplesArgs),
     /// Write one frame as an image: lazyqt frame SRC 5000 -o f.png (or --time 60.5).
     Frame(cmd::frame::FrameArgs),
+    /// Catalog an archive (a directory or autoindex URL of movies, day directories
+    /// YYYY/MM/DD/) over a UTC range: start, end, duration, frames, size, codec, status.
+    Ls(cmd::ls::LsArgs),
     /// Write many frames to a directory, in parallel: --every K, --list, --range A..B, --times.
     Frames(cmd::frames::FramesArgs),
     /// Serve frames over HTTP (REST API compatible with go-lazycache clients).
@@ -125,8 +131,15 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Info(a) => cmd::info::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
         Command::Samples(a) => cmd::samples::run(a, &Media::open(&a.src, &opts)?, &mut out)?,
-        Command::Frame(a) => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
-        Command::Frames(a) => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
+        Command::Frame(a) => match a.utc {
+            Some(utc) => cmd::utc::run(a, utc, &opts)?,
+            None => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
+        },
+        Command::Ls(a) => cmd::ls::run(a, &opts, &mut out)?,
+        Command::Frames(a) => match a.archive.from {
+            Some(from) => cmd::archive_frames::run(a, from, &opts)?,
+            None => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
+        },
         Command::Serve(a) => cmd::serve::run(a, &cli.source)?,
     }
     out.flush()?;

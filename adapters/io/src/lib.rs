@@ -34,7 +34,7 @@ pub use lazyqt_core::ReadAt;
 
 pub use error::SourceError;
 pub use file::{file_version, FileSource};
-pub use http::{get_page, HttpSource};
+pub use http::{get_page, HttpSource, Page};
 pub use kind::ErrorKind;
 pub use options::{
     Backoff, CacheOptions, HttpOptions, HttpTimeouts, OpenOptions, ReadLimits, RetryConfig, SourceOptions,

@@ -16,8 +16,9 @@ fn server() -> TestServer {
 #[test]
 fn a_page_is_one_get_for_the_whole_body_asking_for_identity() {
     let server = server();
-    let body = get_page(&server.url("index.html"), &opts(None).http, 5000).unwrap();
-    assert_eq!(body, data(5000));
+    let page = get_page(&server.url("index.html"), &opts(None).http, 5000).unwrap();
+    assert_eq!(page.body, data(5000));
+    assert_eq!(page.url, server.url("index.html"));
     let log = server.requests();
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].status, log[0].range.as_deref()), (200, None));
@@ -37,7 +38,7 @@ fn missing_pages_and_oversized_ones_are_errors() {
 fn server_errors_are_retried() {
     let server = server();
     server.set_faults(Faults { fail_500: 2, ..Faults::default() });
-    assert_eq!(get_page(&server.url("index.html"), &opts(None).http, 5000).unwrap(), data(5000));
+    assert_eq!(get_page(&server.url("index.html"), &opts(None).http, 5000).unwrap().body, data(5000));
     let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [500, 500, 200]);
 }
@@ -63,4 +64,11 @@ fn a_gzipped_page_is_refused() {
     http.retry.max_retries = 0;
     let err = get_page(&server.url("index.html"), &http, 5000).unwrap_err();
     assert!(matches!(err, SourceError::Encoding { .. }), "{err}");
+}
+
+#[test]
+fn a_directory_listing_comes_from_its_index() {
+    let server = TestServer::serve_files([("d/a.txt", data(10))]).unwrap();
+    let listing = get_page(&server.url("d/"), &opts(None).http, 10_000).unwrap();
+    assert!(String::from_utf8_lossy(&listing.body).contains("href=\"a.txt\""));
 }

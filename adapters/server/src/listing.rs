@@ -172,7 +172,7 @@ impl UpstreamLister {
 /// The autoindex page at `url` (blocking), as text.
 fn fetch(url: &Url, opts: &HttpOptions) -> Result<String, BackendError> {
     match lazyqt_io::get_page(url.as_str(), opts, MAX_INDEX_BYTES) {
-        Ok(body) => Ok(String::from_utf8_lossy(&body).into_owned()),
+        Ok(page) => Ok(String::from_utf8_lossy(&page.body).into_owned()),
         Err(SourceError::HttpStatus { status: 404 | 410, .. }) => {
             Err(BackendError::NotFound(url.path().into()))
         }

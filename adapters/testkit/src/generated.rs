@@ -1,4 +1,5 @@
-//! The generated test movies: `testdata/generate.sh` runs once per process, on first use.
+//! The generated test movies: `testdata/generate.sh` runs once per process, on first use (and
+//! `testdata/generate_archive.sh` for the CamHD-layout archive).
 //! The script is idempotent and takes an exclusive lock on its output directory (each movie is
 //! written to a temporary name, then renamed), so test binaries running at the same time wait
 //! for each other instead of reading half-written files.
@@ -12,21 +13,31 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Run `testdata/SCRIPT OUT` (OUT below `testdata/`) and give OUT.
+fn run_script(script: &str, out: &str) -> PathBuf {
+    let root = repo_root();
+    let out = root.join("testdata").join(out);
+    let status = Command::new("bash")
+        .arg(root.join("testdata").join(script))
+        .arg(&out)
+        .status()
+        .unwrap_or_else(|e| panic!("run testdata/{script} (needs bash and the ffmpeg CLI): {e}"));
+    assert!(status.success(), "testdata/{script} failed: {status}");
+    out
+}
+
 /// The directory of generated test movies (`testdata/generated`), made on first use.
 pub fn media_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = repo_root();
-        let out = root.join("testdata/generated");
-        let status = Command::new("bash")
-            .arg(root.join("testdata/generate.sh"))
-            .arg(&out)
-            .status()
-            .expect("run testdata/generate.sh (needs bash and the ffmpeg CLI)");
-        assert!(status.success(), "testdata/generate.sh failed: {status}");
-        out
-    })
-    .clone()
+    DIR.get_or_init(|| run_script("generate.sh", "generated")).clone()
+}
+
+/// The generated archive in CamHD's layout (`testdata/generated/archive`: day directories
+/// `YYYY/MM/DD/` of short ProRes movies named like CamHD's, `.md5` files, a missing day, a
+/// malformed movie; see `testdata/generate_archive.sh`), made on first use.
+pub fn archive_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| run_script("generate_archive.sh", "generated/archive")).clone()
 }
 
 /// Path of the generated movie `name` (e.g. `prores2.mov`); panics if the script did not make

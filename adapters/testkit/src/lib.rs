@@ -2,7 +2,7 @@
 //!
 //! - [`generated`] / [`media_dir`]: the test movies `testdata/generate.sh` makes with the
 //!   ffmpeg CLI (run once per process; the script itself locks its output directory, so test
-//!   binaries running in parallel never race).
+//!   binaries running in parallel never race); [`archive_dir`]: a small CamHD-layout archive.
 //! - [`atoms`]: a QuickTime atom writer for what ffmpeg will not write (hand-crafted tables,
 //!   64-bit sizes, CamHD's exact layout without its 13 GB of samples).
 //! - [`serve_generated`]: the loopback test server (`lazyqt-testserver`) over generated movies.
@@ -13,7 +13,7 @@
 pub mod atoms;
 mod generated;
 
-pub use generated::{generated, media_dir};
+pub use generated::{archive_dir, generated, media_dir};
 
 /// The loopback test server serving the named generated movies from memory, each under its
 /// own name (`prores2.mov` → `server.url("prores2.mov")`).

@@ -21,7 +21,7 @@ use crate::output;
 /// Options of `lazyqt frames`.
 #[derive(Debug, clap::Args)]
 pub struct FramesArgs {
-    /// Movie file path or http(s):// URL.
+    /// Movie file path or http(s):// URL (with --from: an archive root).
     pub src: OsString,
     #[command(flatten)]
     pub select: Selection,
@@ -37,9 +37,12 @@ pub struct FramesArgs {
     pub overwrite: bool,
     #[command(flatten)]
     pub image: ImageArgs,
+    #[command(flatten)]
+    pub archive: super::archive_frames::ArchiveRange,
 }
 
-fn progress(len: u64) -> ProgressBar {
+/// A progress bar over `len` frames.
+pub(super) fn progress(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} frames  {per_sec}  eta {eta}") {
         bar.set_style(style);
@@ -147,6 +150,6 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     }
 }
 
-fn exists(p: &Path) -> bool {
+pub(super) fn exists(p: &Path) -> bool {
     p.metadata().is_ok_and(|m| m.len() > 0)
 }

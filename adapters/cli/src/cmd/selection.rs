@@ -11,9 +11,10 @@ use crate::exit::ExitError;
 #[derive(Debug, Clone, clap::Args)]
 #[group(required = true, multiple = false)]
 pub struct Selection {
-    /// Every K-th frame: 0, K, 2K, …
-    #[arg(long, value_name = "K")]
-    pub every: Option<u64>,
+    /// Every K-th frame: 0, K, 2K, … With --from (an archive root): a duration between
+    /// UTC instants instead, e.g. "10min".
+    #[arg(long, value_name = "K|DURATION", value_parser = parse_every)]
+    pub every: Option<Every>,
     /// These frame numbers (0-based), comma-separated: 1,5,9.
     #[arg(long, value_name = "N,N,…", value_delimiter = ',')]
     pub list: Option<Vec<u64>>,
@@ -23,6 +24,27 @@ pub struct Selection {
     /// The frames shown at these times in seconds, comma-separated: 0.5,60,120.
     #[arg(long, value_name = "T,T,…", value_delimiter = ',')]
     pub times: Option<Vec<f64>>,
+    /// With --from (an archive root): the frame this many seconds into each movie.
+    #[arg(long, value_name = "SECONDS", requires = "from")]
+    pub offset: Option<f64>,
+}
+
+/// `--every`: a number of frames, or (for archives) a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    /// Every K-th frame.
+    Frames(u64),
+    /// An instant every so often.
+    Duration(std::time::Duration),
+}
+
+fn parse_every(s: &str) -> Result<Every, String> {
+    match s.parse() {
+        Ok(k) => Ok(Every::Frames(k)),
+        Err(_) => humantime::parse_duration(s).map(Every::Duration).map_err(|e| {
+            format!("{e} (a frame count such as 1800, or with --from a duration such as \"10min\")")
+        }),
+    }
 }
 
 /// The selected frame numbers, in order, without duplicates, all below the frame count.
@@ -71,7 +93,10 @@ impl Frames {
     /// Resolve a selection against a movie of `frames` frames (times need the movie).
     pub fn select(sel: &Selection, media: &Media, frames: u64) -> anyhow::Result<Self> {
         let out_of_range = |asked| MediaError::OutOfRange { what: "frame", asked, available: frames };
-        if let Some(step) = sel.every {
+        if sel.offset.is_some() || matches!(sel.every, Some(Every::Duration(_))) {
+            return Err(ExitError::usage("--offset and --every DURATION need an archive root and --from"));
+        }
+        if let Some(Every::Frames(step)) = sel.every {
             if step == 0 {
                 return Err(ExitError::usage("--every must be at least 1"));
             }

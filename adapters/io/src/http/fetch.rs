@@ -36,7 +36,7 @@ pub(crate) enum Opened {
 pub(super) type Attempt<T> = Result<T, (SourceError, Option<Duration>)>;
 
 /// An answer whose headers arrived: the response, what it answers, when it was sent.
-type Answered = (Response, Waiting, Instant);
+pub(super) type Answered = (Response, Waiting, Instant);
 
 /// The HTTP side of one source.
 #[derive(Debug)]
@@ -390,7 +390,7 @@ impl Transport {
         SourceError::ChangedUpstream { url: self.shown.clone(), detail }
     }
 
-    fn short(&self, expected: u64, got: u64) -> SourceError {
+    pub(super) fn short(&self, expected: u64, got: u64) -> SourceError {
         SourceError::ShortBody { url: self.shown.clone(), expected, got }
     }
 
@@ -402,7 +402,7 @@ impl Transport {
         SourceError::Protocol { url: self.shown.clone(), detail }
     }
 
-    fn content_range_error(&self, asked: &str, got: &str) -> SourceError {
+    pub(super) fn content_range_error(&self, asked: &str, got: &str) -> SourceError {
         SourceError::ContentRange { url: self.shown.clone(), asked: asked.into(), got: got.into() }
     }
 }

@@ -37,7 +37,7 @@ mod tail;
 pub(crate) mod validator;
 
 pub(crate) use client::shared as shared_client;
-pub use page::get_page;
+pub use page::{get_page, Page};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;

@@ -1,0 +1,157 @@
+//! `lazyqt frames ROOT --from T1 --to T2 (--every DURATION | --offset SECONDS) -o DIR`:
+//! frames across an archive's movies, planned by UTC time, written in parallel and
+//! resumably, named so they sort by UTC, with `manifest.jsonl` (utc, url, frame, path,
+//! size) so the result is usable without the tool.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::Context;
+use lazyqt_archive::names::parse_instant;
+use lazyqt_archive::{Archive, OffsetDateTime, Planned};
+use lazyqt_io::SourceOptions;
+
+use super::frames::{exists, progress, FramesArgs};
+use super::selection::Every;
+use crate::exit::{Exit, ExitError};
+use crate::output;
+
+/// The manifest's file name in the output directory.
+pub const MANIFEST: &str = "manifest.jsonl";
+
+/// The time range of `lazyqt frames` over an archive.
+#[derive(Debug, clap::Args)]
+pub struct ArchiveRange {
+    /// SRC is an archive root (see `lazyqt ls --help`): frames from this UTC time on,
+    /// chosen with --every DURATION or --offset SECONDS; written as UTC-named files with
+    /// manifest.jsonl.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub from: Option<OffsetDateTime>,
+    /// Up to this UTC time (required with --every).
+    #[arg(long, value_name = "TIME", value_parser = parse_instant, requires = "from")]
+    pub to: Option<OffsetDateTime>,
+}
+
+/// One manifest line.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    #[serde(with = "time::serde::rfc3339")]
+    utc: OffsetDateTime,
+    url: &'a str,
+    frame: u64,
+    path: String,
+    size: u64,
+}
+
+/// `20161113T012345.123456Z`: a file name part that sorts by UTC.
+fn utc_name(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}
+
+/// Run `lazyqt frames` over an archive.
+pub fn run(args: &FramesArgs, from: OffsetDateTime, opts: &SourceOptions) -> anyhow::Result<()> {
+    let sel = &args.select;
+    if sel.list.is_some()
+        || sel.range.is_some()
+        || sel.times.is_some()
+        || matches!(sel.every, Some(Every::Frames(_)))
+    {
+        return Err(ExitError::usage("with --from, choose frames with --every DURATION or --offset SECONDS"));
+    }
+    let root = args.src.to_str().ok_or_else(|| ExitError::usage("the archive root is not UTF-8"))?;
+    let archive = Archive::new(root, opts)?;
+    let to = args.archive.to;
+    let plan = match (sel.every, sel.offset) {
+        (Some(Every::Duration(d)), None) => {
+            let to = to.ok_or_else(|| ExitError::usage("--every DURATION needs --to"))?;
+            let every = time::Duration::try_from(d).map_err(|e| ExitError::usage(format!("--every: {e}")))?;
+            archive.plan_every(from, to, every)?
+        }
+        (None, Some(offset)) => archive.plan_offset(Some(from), to, offset)?,
+        _ => {
+            return Err(ExitError::usage(
+                "with --from, choose frames with --every DURATION or --offset SECONDS",
+            ))
+        }
+    };
+    let format = args.image.format_for(None)?;
+    let (convert, encode) = (args.image.convert(format)?, args.image.encode());
+    let ext = format.extension();
+    let name_of = |p: &Planned| format!("{}.{ext}", utc_name(p.utc));
+    std::fs::create_dir_all(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+    let bar = progress(plan.len() as u64);
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores).clamp(1, 256).min(plan.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(p) = plan.get(i) else { break };
+                let path = args.output.join(name_of(p));
+                if args.overwrite || !exists(&path) {
+                    let written = p
+                        .media
+                        .encode_frame(p.frame, format, &convert, &encode)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|b| {
+                            output::write_output(&path, &b)
+                                .with_context(|| format!("writing {}", path.display()))
+                        });
+                    if let Err(e) = written {
+                        bar.suspend(|| eprintln!("lazyqt: {} frame {}: {e:#}", p.url, p.frame));
+                        if let Ok(mut f) = failures.lock() {
+                            f.push((i, Exit::of_error(&e)));
+                        }
+                    }
+                }
+                bar.inc(1);
+            });
+        }
+    });
+    bar.finish_and_clear();
+    write_manifest(&args.output, &plan, &name_of)?;
+    let mut failures = failures.into_inner().unwrap_or_default();
+    failures.sort_unstable_by_key(|&(i, _)| i);
+    eprintln!(
+        "lazyqt: {} frames planned from {} movies, {} failed; manifest in {}",
+        plan.len(),
+        plan.iter().map(|p| &p.url).collect::<std::collections::HashSet<_>>().len(),
+        failures.len(),
+        args.output.join(MANIFEST).display()
+    );
+    match failures.first() {
+        Some(&(_, exit)) => {
+            Err(ExitError { exit, message: format!("{} frames failed (reported above)", failures.len()) }
+                .into())
+        }
+        None => Ok(()),
+    }
+}
+
+/// `manifest.jsonl`: one line per frame of the plan whose file exists, in UTC order.
+fn write_manifest(dir: &Path, plan: &[Planned], name_of: &dyn Fn(&Planned) -> String) -> anyhow::Result<()> {
+    let mut text = String::new();
+    for p in plan {
+        let path = name_of(p);
+        let Ok(meta) = std::fs::metadata(dir.join(&path)) else { continue };
+        let line = Line { utc: p.utc, url: &p.url, frame: p.frame, path, size: meta.len() };
+        text.push_str(&serde_json::to_string(&line)?);
+        text.push('\n');
+    }
+    let manifest = dir.join(MANIFEST);
+    output::write_output(&manifest, text.as_bytes())
+        .with_context(|| format!("writing {}", manifest.display()))
+}

@@ -1,0 +1,212 @@
+//! `lazyqt ls` and `lazyqt frame --utc` over the generated CamHD-layout archive
+//! (testdata/generate_archive.sh), locally and over HTTP: rows, pictures equal to the
+//! ffmpeg CLI's decode of the frame the instant falls on, and the exit statuses.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+use lazyqt_testkit::archive_dir as archive;
+
+fn lazyqt(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("lazyqt").unwrap().args(args).arg("--no-cache").output().unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Frame `n` of `path` as the ffmpeg CLI decodes it, RGB24.
+fn ffmpeg_rgb(path: &Path, n: u64) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-vf", &format!("select=eq(n\\,{n})"), "-vsync", "0"])
+        .args(["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+/// The raw RGB picture `lazyqt frame ROOT --utc T` writes (extra arguments after).
+fn frame_at(root: &str, utc: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["frame", root, "--utc", utc, "-o", "-", "--format", "raw"];
+    args.extend_from_slice(extra);
+    lazyqt(&args)
+}
+
+#[test]
+fn ls_lists_the_range_as_json_lines_and_text() {
+    let dir = archive();
+    let root = dir.to_str().unwrap();
+    let out = lazyqt(&["ls", root, "--from", "2016-11-13", "--to", "2016-11-13T23:59:59Z", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names: Vec<&str> =
+        rows.iter().map(|r| r["url"].as_str().unwrap().rsplit('/').next().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "CAMHDA301-20161112T235959Z.mov",
+            "CAMHDA301-20161113T030000Z.mov",
+            "CAMHDA301-20161113T060000Z.mov",
+            "CAMHDA301-20161113T090000Z.mov"
+        ]
+    );
+    let statuses: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["ok", "ok", "malformed", "ok"]);
+    assert_eq!(rows[1]["frames"], 60);
+    assert_eq!(rows[1]["codec"], "apcn");
+    assert_eq!(rows[1]["start"], "2016-11-13T03:00:00Z");
+    assert_eq!(rows[1]["end"], "2016-11-13T03:00:02.002Z");
+
+    let out = lazyqt(&["ls", root]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1 + 8, "{text}");
+    assert!(text.lines().any(|l| l.contains("malformed") && l.contains("T060000Z.mov")), "{text}");
+
+    let bad = lazyqt(&["ls", root, "--from", "someday"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
+
+/// Pictures at instants equal ffmpeg's decode of the frame shown then, locally and over HTTP.
+#[test]
+fn frame_at_a_utc_time_is_ffmpegs_frame() {
+    let dir = archive();
+    let server = lazyqt_testserver::TestServer::serve_dir(&dir).unwrap();
+    let http_root = server.url("/");
+    let day13 = dir.join("2016/11/13");
+    let cases: [(&str, PathBuf, u64); 5] = [
+        ("2016-11-13T03:00:00Z", day13.join("CAMHDA301-20161113T030000Z.mov"), 0),
+        ("2016-11-13T03:00:01Z", day13.join("CAMHDA301-20161113T030000Z.mov"), 29),
+        ("2016-11-13T03:00:01.985Z", day13.join("CAMHDA301-20161113T030000Z.mov"), 59),
+        ("2016-11-13T00:00:00.5Z", dir.join("2016/11/12/CAMHDA301-20161112T235959Z.mov"), 44),
+        ("2017-01-01T03:00:00.5Z", dir.join("2017/01/01/untimed.mov"), 14),
+    ];
+    for root in [dir.to_str().unwrap(), http_root.as_str()] {
+        for (utc, file, n) in &cases {
+            let out = frame_at(root, utc, &[]);
+            assert!(out.status.success(), "{utc}: {}", stderr(&out));
+            assert!(out.stdout == ffmpeg_rgb(file, *n), "{root} {utc}: not frame {n} of {}", file.display());
+        }
+    }
+}
+
+#[test]
+fn outside_recordings_exit_5_or_take_the_nearest_frame() {
+    let dir = archive();
+    let root = dir.to_str().unwrap();
+    let gap = frame_at(root, "2016-11-14T12:00:00Z", &[]);
+    assert_eq!(gap.status.code(), Some(5), "{}", stderr(&gap));
+    let e = stderr(&gap);
+    assert!(e.contains("no recording at 2016-11-14T12:00:00Z"), "{e}");
+    assert!(
+        e.contains("CAMHDA301-20161113T090000Z.mov") && e.contains("CAMHDA301-20161115T000000Z.mov"),
+        "{e}"
+    );
+    // Just after a file's end: --nearest takes its last frame.
+    let near = frame_at(root, "2016-11-13T03:00:03Z", &["--nearest"]);
+    assert!(near.status.success(), "{}", stderr(&near));
+    assert!(near.stdout == ffmpeg_rgb(&dir.join("2016/11/13/CAMHDA301-20161113T030000Z.mov"), 59));
+    // Before the first file: its first frame.
+    let first = frame_at(root, "2016-11-12T20:00:00Z", &["--nearest"]);
+    assert!(first.stdout == ffmpeg_rgb(&dir.join("2016/11/12/CAMHDA301-20161112T210000Z.mov"), 0));
+    // In the malformed movie's time: 3, naming it.
+    let bad = frame_at(root, "2016-11-13T06:00:01Z", &[]);
+    assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("T060000Z.mov"), "{}", stderr(&bad));
+    // An archive that cannot be listed: 4.
+    let gone = frame_at("http://127.0.0.1:9/archive/", "2016-11-13T03:00:00Z", &["--timeout", "3s"]);
+    assert_eq!(gone.status.code(), Some(4), "{}", stderr(&gone));
+    // Usage: --nearest without --utc, a frame number with --utc, a bad time.
+    for args in [
+        &["frame", root, "3", "--nearest", "-o", "-"][..],
+        &["frame", root, "3", "--utc", "2016-11-13T03:00:00Z", "-o", "-"][..],
+        &["frame", root, "--utc", "13 Nov 2016", "-o", "-"][..],
+    ] {
+        assert_eq!(lazyqt(args).status.code(), Some(2), "{args:?}");
+    }
+}
+
+/// `frames ROOT --from --to --every`: UTC-named files whose pixels are ffmpeg's decode of
+/// the frame the manifest names, a manifest usable without the tool, and a resumable run.
+#[test]
+fn frames_across_an_archive_write_a_manifest_that_matches_the_pixels() {
+    let dir = archive();
+    let root = dir.to_str().unwrap();
+    let out = std::env::temp_dir().join(format!("lazyqt-cli-archive-frames-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = || {
+        lazyqt(&[
+            "frames",
+            root,
+            "--from",
+            "2016-11-12T23:59:58Z",
+            "--to",
+            "2016-11-13T03:00:01Z",
+            "--every",
+            "500ms",
+            "--format",
+            "raw",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    let lines: Vec<Value> = manifest.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // 23:59:59.0 to 00:00:01.0 in the movie recording across midnight, then 03:00:00.0,
+    // 00.5 and 01.0 in the next one; the instants between are in no recording.
+    let got: Vec<(String, u64)> = lines
+        .iter()
+        .map(|l| (l["utc"].as_str().unwrap().to_string(), l["frame"].as_u64().unwrap()))
+        .collect();
+    let want = [
+        ("2016-11-12T23:59:59Z", 0),
+        ("2016-11-12T23:59:59.5Z", 14),
+        ("2016-11-13T00:00:00Z", 29),
+        ("2016-11-13T00:00:00.5Z", 44),
+        ("2016-11-13T00:00:01Z", 59),
+        ("2016-11-13T03:00:00Z", 0),
+        ("2016-11-13T03:00:00.5Z", 14),
+        ("2016-11-13T03:00:01Z", 29),
+    ];
+    assert_eq!(got, want.map(|(u, f)| (u.to_string(), f)));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "manifest.jsonl")
+        .collect();
+    names.sort();
+    let listed: Vec<&str> = lines.iter().map(|l| l["path"].as_str().unwrap()).collect();
+    assert_eq!(names, listed, "file names sort by UTC, as the manifest does");
+    for l in &lines {
+        let bytes = std::fs::read(out.join(l["path"].as_str().unwrap())).unwrap();
+        assert_eq!(l["size"].as_u64(), Some(bytes.len() as u64));
+        let movie = dir.join(l["url"].as_str().unwrap().strip_prefix(root).unwrap().trim_start_matches('/'));
+        assert!(bytes == ffmpeg_rgb(&movie, l["frame"].as_u64().unwrap()), "{l}");
+    }
+    // A second run finds every file written: nothing changes.
+    let before: Vec<_> =
+        names.iter().map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap()).collect();
+    let second = run();
+    assert!(second.status.success(), "{}", stderr(&second));
+    let after: Vec<_> =
+        names.iter().map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap()).collect();
+    assert_eq!(before, after);
+    assert_eq!(std::fs::read_to_string(out.join("manifest.jsonl")).unwrap(), manifest);
+    // --every DURATION needs --to; frame-number selections do not mix with --from.
+    for args in [
+        &["frames", root, "--from", "2016-11-13", "--every", "1min", "-o", "-"][..],
+        &["frames", root, "--from", "2016-11-13", "--to", "2016-11-14", "--every", "30", "-o", "-"][..],
+    ] {
+        assert_eq!(lazyqt(args).status.code(), Some(2), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
