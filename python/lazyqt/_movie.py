@@ -93,9 +93,21 @@ def _skipped_tracks(handle):
 
 
 class Movie:
-    """An open movie. Thread-safe: frames may be fetched from many threads at once."""
+    """An open movie. Thread-safe: frames may be fetched from many threads at once (the C
+    handle allows concurrent calls, and ctypes releases the GIL during them).
+
+    A Movie pickles as its URI and open arguments: unpickling (on a Dask worker, say) opens
+    it again there, and that machine's persistent cache then serves its metadata. A local
+    path must name the same file on the machine that unpickles it."""
 
     def __init__(self, path_or_url, cache_dir=None, no_cache=False, ttl=_DEFAULT):
+        # What __reduce__ needs to open the same movie again elsewhere.
+        self._open_args = (
+            path_or_url if isinstance(path_or_url, (str, bytes)) else os.fspath(path_or_url),
+            None if cache_dir is None else os.fspath(cache_dir),
+            bool(no_cache),
+            ttl,
+        )
         opts = lib.lazyqt_default_open_options()
         self._cache_dir = None if cache_dir is None else os.fsencode(os.fspath(cache_dir))
         opts.cache_dir = self._cache_dir
@@ -155,6 +167,13 @@ class Movie:
         if getattr(self, "_handle", None) is not None:
             with contextlib.suppress(Exception):
                 self.close()
+
+    def __reduce__(self):
+        """Pickle as the open arguments: unpickling opens the movie again (see the class doc)."""
+        path_or_url, cache_dir, no_cache, ttl = self._open_args
+        if ttl is _DEFAULT:
+            return (Movie, (path_or_url, cache_dir, no_cache))
+        return (Movie, (path_or_url, cache_dir, no_cache, ttl))
 
     def __repr__(self):
         state = "closed" if self.closed else f"{self.frames} frames {self.width}x{self.height} {self.codec}"
@@ -286,6 +305,16 @@ class Movie:
         if layout.size != out.nbytes:
             raise LazyqtError(f"decoded {layout.size} bytes, expected {out.nbytes}")
         return out
+
+    def empty_frame(self, pix_fmt="rgb24", width=None, height=None):
+        """An uninitialised array of the shape and dtype frame() returns for these arguments,
+        found without decoding anything (to describe a lazy array of frames, or preallocate)."""
+        layout = Pixels()
+        with self._use() as h:
+            size = (width or 0, height or 0)
+            fmt = _name_arg(pix_fmt, "pix_fmt")
+            check(lib.lazyqt_frame_pixels(h, 0, fmt, b"stream", *size, None, 0, ctypes.byref(layout)))
+        return _empty_picture(layout)
 
     def frame_at(self, seconds, pix_fmt="rgb24", width=None, height=None, matrix="stream", *, format=None):
         """The frame shown at `seconds` from the start, as in frame()."""

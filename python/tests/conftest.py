@@ -1,6 +1,7 @@
 """Fixtures: generated test movies, the loopback test server (the lazyqt-testserver binary),
 and the ffmpeg CLI's decode to compare against."""
 
+import builtins
 import contextlib
 import json
 import os
@@ -43,22 +44,30 @@ class LoopbackServer:
     def __init__(self, base):
         self.base = base
 
-    @property
-    def ranged(self):
+    def stats(self):
+        """Its JSON counters: requests, ranged, bytes_sent, connections."""
         context = ssl._create_unverified_context() if self.base.startswith("https:") else None
         stats = self.base + ".well-known/lazyqt-testserver/stats"
         with urllib.request.urlopen(stats, timeout=10, context=context) as r:
-            return json.load(r)["ranged"]
+            return json.load(r)
+
+    @property
+    def ranged(self):
+        return self.stats()["ranged"]
 
 
 @contextlib.contextmanager
-def serve(root, https=False):
+def serve(root, https=False, options=(), log=None):
     """The loopback test server (the lazyqt-testserver binary, as the Rust tests and the
     benchmarks use) of the files under `root`: Range, validators, several ranges as
     multipart/byteranges like Apache, a directory's index.html for the directory; HTTPS with
-    a throwaway self-signed certificate when `https`."""
+    a throwaway self-signed certificate when `https`. `options`: more of its command-line
+    options (e.g. --latency-ms); `log`: a file path that receives every request it answered
+    (its --log) when it stops."""
     with tempfile.TemporaryDirectory() as keys:
-        args = [testserver_binary(), os.fspath(root), "--exit-on-eof"]
+        args = [testserver_binary(), os.fspath(root), "--exit-on-eof", *options]
+        if log is not None:
+            args.append("--log")
         if https:
             cert, key = os.path.join(keys, "cert.pem"), os.path.join(keys, "key.pem")
             subprocess.run(
@@ -68,7 +77,12 @@ def serve(root, https=False):
                 capture_output=True,
             )
             args += ["--tls-cert", cert, "--tls-key", key]
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        err = subprocess.DEVNULL if log is None else builtins.open(log, "wb")
+        try:
+            proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        finally:
+            if log is not None:
+                err.close()
         try:
             base = proc.stdout.readline().decode().strip()
             assert base.startswith("http"), f"lazyqt-testserver did not start: {base!r}"
