@@ -8,12 +8,14 @@ python=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The loopback test server the fixtures start (tests/conftest.py reads LAZYQT_TESTSERVER).
-if [ -z "${LAZYQT_TESTSERVER:-}" ]; then
-  (cd "$here/.." && cargo build --quiet -p lazyqt-testserver)
+# The loopback test server the fixtures start (tests/conftest.py reads LAZYQT_TESTSERVER) and
+# the `lazyqt` CLI that tests/test_nginx_recipe.py serves with (LAZYQT_CLI).
+if [ -z "${LAZYQT_TESTSERVER:-}" ] || [ -z "${LAZYQT_CLI:-}" ]; then
+  (cd "$here/.." && cargo build --quiet -p lazyqt-testserver -p lazyqt-cli)
   target=$(cd "$here/.." && cargo metadata --format-version 1 --no-deps |
     "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-  export LAZYQT_TESTSERVER=$target/debug/lazyqt-testserver
+  export LAZYQT_TESTSERVER=${LAZYQT_TESTSERVER:-$target/debug/lazyqt-testserver}
+  export LAZYQT_CLI=${LAZYQT_CLI:-$target/debug/lazyqt}
 fi
 
 "$python" -m venv "$tmp/venv"
