@@ -27,7 +27,7 @@ import numpy as np
 from ._errors import Error
 from ._movie import Movie
 
-__all__ = ["Record", "frames", "stack", "extract"]
+__all__ = ["Record", "extract", "frames", "stack"]
 
 #: Frames one task reads at most (a movie with more wanted frames gets several tasks).
 FRAMES_PER_TASK = 64
@@ -95,8 +95,11 @@ def _read_group(uri, numbers, image, convert, prefetch, open_kwargs):
     except Error as e:
         return [Record(uri, n, None, None, _describe(e)) for n in numbers]
     with movie:
-        out = [Record(uri, n, None, None, f"OutOfRangeError: frame {n} of {movie.frames}")
-               for n in numbers if not 0 <= n < movie.frames]
+        out = [
+            Record(uri, n, None, None, f"OutOfRangeError: frame {n} of {movie.frames}")
+            for n in numbers
+            if not 0 <= n < movie.frames
+        ]
         valid = [n for n in numbers if 0 <= n < movie.frames]
         for n, data, error in _frame_results(movie, valid, image, convert, prefetch):
             out.append(Record(uri, n, _utc(movie, n), data, error))
@@ -134,7 +137,10 @@ def frames(
     convert = _convert(image, pix_fmt, width, height, matrix, quality)
     kwargs = dict(open_kwargs or {})
     read = dask.delayed(_read_group, pure=True)
-    parts = [read(uri, numbers, image, convert, prefetch, kwargs) for uri, numbers in _groups(items, frames_per_task)]
+    parts = [
+        read(uri, numbers, image, convert, prefetch, kwargs)
+        for uri, numbers in _groups(items, frames_per_task)
+    ]
     if not parts:
         return db.from_sequence([], npartitions=1)
     return db.from_delayed(parts)
@@ -151,8 +157,17 @@ def _read_chunk(block, uri, convert, prefetch, open_kwargs):
     return out
 
 
-def stack(movie, frames, frames_per_chunk=16, pix_fmt="rgb24", width=None, height=None, matrix="stream",
-          prefetch=4, open_kwargs=None):
+def stack(
+    movie,
+    frames,
+    frames_per_chunk=16,
+    pix_fmt="rgb24",
+    width=None,
+    height=None,
+    matrix="stream",
+    prefetch=4,
+    open_kwargs=None,
+):
     """A lazy dask.array of `frames` of one movie (a URL, path or Movie): shape (N, H, W, C)
     (or (N, H, W) for one channel) in `pix_fmt`, one chunk per `frames_per_chunk` frames,
     each read by one task that opens the movie once. Reductions such as `.mean(axis=0)`
@@ -241,7 +256,9 @@ def _manifest_line(uri, n, utc, rel, size, error):
 
 def _complete(lines, out_dir):
     return all(
-        r["error"] is None and (out_dir / r["path"]).is_file() and (out_dir / r["path"]).stat().st_size == r["size"]
+        r["error"] is None
+        and (out_dir / r["path"]).is_file()
+        and (out_dir / r["path"]).stat().st_size == r["size"]
         for r in lines
     )
 
@@ -276,8 +293,17 @@ def _extract_group(uri, numbers, folder, out_dir, image, convert, open_kwargs):
     return lines
 
 
-def extract(items, out_dir, image="png", quality=None, width=None, height=None, matrix="stream",
-            frames_per_task=FRAMES_PER_TASK, open_kwargs=None):
+def extract(
+    items,
+    out_dir,
+    image="png",
+    quality=None,
+    width=None,
+    height=None,
+    matrix="stream",
+    frames_per_task=FRAMES_PER_TASK,
+    open_kwargs=None,
+):
     """Write the frames `items` ((uri, frame) pairs) as image files under `out_dir` (a
     folder every worker sees) and `out_dir/manifest.jsonl`: one JSON object per distinct
     frame, {"utc" (ISO 8601, null if the movie does not say), "uri", "frame", "path"
@@ -293,7 +319,9 @@ def extract(items, out_dir, image="png", quality=None, width=None, height=None, 
     convert = _convert(image, None, width, height, matrix, quality)
     task = dask.delayed(_extract_group, pure=True)
     kwargs = dict(open_kwargs or {})
-    parts = [task(uri, numbers, folders[uri], str(out_dir), image, convert, kwargs) for uri, numbers in groups]
+    parts = [
+        task(uri, numbers, folders[uri], str(out_dir), image, convert, kwargs) for uri, numbers in groups
+    ]
     (done,) = dask.compute(parts)
     lines = [line for part in done for line in part]
     _write_atomic(out_dir / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in lines).encode())

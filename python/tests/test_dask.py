@@ -20,7 +20,6 @@ from camhd_layout import camhd_layout
 from conftest import serve
 
 import lazyqt
-
 import lazyqt.dask as ld
 
 FRAMES = 24
@@ -68,9 +67,12 @@ def server(camhd, tmp_path_factory):
 @pytest.fixture(scope="module")
 def client():
     """A Dask client of a LocalCluster: two worker processes with one thread each."""
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=TIMEOUT
-    ) as cluster, distributed.Client(cluster, timeout=TIMEOUT) as c:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=TIMEOUT
+        ) as cluster,
+        distributed.Client(cluster, timeout=TIMEOUT) as c,
+    ):
         c.wait_for_workers(2, timeout=TIMEOUT)
         yield c
 
@@ -163,9 +165,13 @@ def test_moov_fetched_at_most_once_per_worker(camhd, tmp_path):
     """Four tasks per movie on two workers: the workers' disk cache serves the moov to every
     task after a worker's first (a fresh server, so its log holds only this test's requests)."""
     log = tmp_path / "requests.log"
-    with serve(camhd, log=log) as s, distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=TIMEOUT
-    ) as cluster, distributed.Client(cluster, timeout=TIMEOUT) as c:
+    with (
+        serve(camhd, log=log) as s,
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=TIMEOUT
+        ) as cluster,
+        distributed.Client(cluster, timeout=TIMEOUT) as c,
+    ):
         items = [(s.base + name, n) for name in SOURCES for n in range(0, FRAMES, 2)]
         bag = ld.frames(items, frames_per_task=3, open_kwargs={"cache_dir": str(tmp_path / "cache")})
         assert bag.npartitions == 4 * len(SOURCES)
@@ -175,8 +181,11 @@ def test_moov_fetched_at_most_once_per_worker(camhd, tmp_path):
     for name in SOURCES:
         with lazyqt.open(camhd / name) as m:
             offset, size = m.moov_location(), m.file_size
-        ranges = [re.search(r'range=Some\("([^"]+)"\)', line).group(1) for _, path, line in
-                  ((r[0], r[1], " ".join(r)) for r in requests) if path == "/" + name]
+        ranges = [
+            re.search(r'range=Some\("([^"]+)"\)', line).group(1)
+            for _, path, line in ((r[0], r[1], " ".join(r)) for r in requests)
+            if path == "/" + name
+        ]
         moov = [r for r in ranges if _covers(r, offset[0], size)]
         assert 1 <= len(moov) <= 2, (name, ranges)
 
@@ -235,9 +244,13 @@ def test_extract_writes_manifest_and_resumes(camhd, server, client, tmp_path):
 def test_killed_worker_is_retried(camhd, tmp_path):
     """SIGKILL one worker process while the bag is being computed: Dask runs its tasks again
     on the restarted worker and every record is there and right."""
-    with serve(camhd, options=["--latency-ms", "40"]) as s, distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=TIMEOUT
-    ) as cluster, distributed.Client(cluster, timeout=TIMEOUT) as c:
+    with (
+        serve(camhd, options=["--latency-ms", "40"]) as s,
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", timeout=TIMEOUT
+        ) as cluster,
+        distributed.Client(cluster, timeout=TIMEOUT) as c,
+    ):
         items = [(s.base + name, n) for name in SOURCES for n in range(FRAMES)]
         kwargs = {"cache_dir": str(tmp_path / "cache")}
         future = c.compute(ld.frames(items, frames_per_task=4, prefetch=1, open_kwargs=kwargs))

@@ -108,7 +108,9 @@ class Stack:
             assert old in conf, f"{old!r} is no longer in {RECIPE.name}"
             conf = conf.replace(old, new)
         (tmp / "lazyqt.conf").write_text(conf)
-        temp = "".join(f"{k}_temp_path {tmp / k};\n" for k in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
+        temp = "".join(
+            f"{k}_temp_path {tmp / k};\n" for k in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+        )
         # Started as root, nginx's workers would run as `nobody`, shut out of the temp dir.
         user = "user root;\n" if os.geteuid() == 0 else ""
         (tmp / "nginx.conf").write_text(
@@ -183,9 +185,14 @@ def test_frame_cached_once_and_conditional_requests(stack):
     assert stack.counter("lazyqt_http_not_modified_total") == not_modified + 1
     # Metadata: lazyqt's own Cache-Control and ETag, cached.
     status, m1, meta = get(stack.base + "/media/a.mov")
-    assert status == 200 and json.loads(meta)["NumFrames"] == 12 and m1["Cache-Control"] == "public, max-age=60"
+    assert (
+        status == 200 and json.loads(meta)["NumFrames"] == 12 and m1["Cache-Control"] == "public, max-age=60"
+    )
     status, m2, _ = get(stack.base + "/media/a.mov")
-    assert m2["X-Cache-Status"] == "HIT" and get(stack.base + "/media/a.mov", {"If-None-Match": m1["ETag"]})[0] == 304
+    assert (
+        m2["X-Cache-Status"] == "HIT"
+        and get(stack.base + "/media/a.mov", {"If-None-Match": m1["ETag"]})[0] == 304
+    )
 
 
 def test_changed_file_comes_through_without_purge(stack):
