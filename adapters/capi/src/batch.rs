@@ -128,13 +128,8 @@ pub unsafe extern "C" fn lazyqt_frames_next(
 /// `it` is NULL or an iterator from `lazyqt_frames_begin` not yet ended, not in use.
 #[no_mangle]
 pub unsafe extern "C" fn lazyqt_frames_end(it: *mut lazyqt_frames) {
-    if it.is_null() {
-        return;
-    }
-    // SAFETY: from Box::into_raw in lazyqt_frames_begin, ended once by the caller's contract.
-    let it = unsafe { Box::from_raw(it) };
-    // Nothing may unwind into C; a pipeline thread that panicked has nothing left to free.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(it)));
+    // SAFETY: the caller's contract is free_boxed's: a pointer from Box::into_raw, freed once.
+    unsafe { crate::error::free_boxed(it) }
 }
 
 #[cfg(test)]

@@ -108,6 +108,21 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> lazyqt_status {
     recorded.unwrap_or(LAZYQT_ERR_PANIC)
 }
 
+/// Free a handle the library gave out with `Box::into_raw` (a movie, a frame iterator).
+/// NULL is ignored. Dropping may release decoders, threads and connections; a panic there
+/// stays here, since nothing may unwind into C.
+///
+/// # Safety
+/// `p` is NULL or came from `Box::into_raw` of a `Box<T>` and is freed once, unused after.
+pub(crate) unsafe fn free_boxed<T>(p: *mut T) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: from Box::into_raw, freed once, by the caller's contract.
+    let boxed = unsafe { Box::from_raw(p) };
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(boxed)));
+}
+
 /// The message of the last call on this thread that failed, or "" if the last call succeeded.
 /// Never NULL. The string is owned by the library and valid until the next lazyqt call on
 /// the same thread; copy it to keep it.

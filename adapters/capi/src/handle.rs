@@ -152,13 +152,8 @@ pub unsafe extern "C" fn lazyqt_open(
 /// `m` is NULL or a handle from `lazyqt_open` that has not been closed.
 #[no_mangle]
 pub unsafe extern "C" fn lazyqt_close(m: *mut lazyqt_movie) {
-    if m.is_null() {
-        return;
-    }
-    // SAFETY: a live handle from lazyqt_open (Box::into_raw), closed once by contract.
-    let handle = unsafe { Box::from_raw(m) };
-    // Dropping releases FFmpeg decoders and HTTP connections; a panic there stays here.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(handle)));
+    // SAFETY: the caller's contract is free_boxed's: a pointer from Box::into_raw, freed once.
+    unsafe { crate::error::free_boxed(m) }
 }
 
 /// Does `path_or_url` name an HTTP(S) URL rather than a local path (the test `lazyqt_open`

@@ -51,20 +51,23 @@ impl FileSource {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
 
+impl crate::Source for FileSource {
     /// Counters (a file makes no requests; every read counts as a hit).
-    pub fn stats(&self) -> Stats {
+    fn stats(&self) -> Stats {
         self.counters.snapshot()
     }
-
-    /// The [`file_version`] of the file at open (taken from the open handle).
-    pub fn version(&self) -> Option<String> {
-        self.version.clone()
-    }
-
     /// The path as given, for messages.
-    pub fn uri(&self) -> &str {
+    fn uri(&self) -> &str {
         &self.uri
+    }
+    fn is_remote(&self) -> bool {
+        false
+    }
+    /// The [`file_version`] of the file at open (taken from the open handle).
+    fn version(&self) -> Option<String> {
+        self.version.clone()
     }
 }
 

@@ -57,36 +57,6 @@ pub trait Source: ReadAt<Error = SourceError> + Send + Sync + std::fmt::Debug {
     fn version(&self) -> Option<String>;
 }
 
-impl Source for FileSource {
-    fn stats(&self) -> Stats {
-        FileSource::stats(self)
-    }
-    fn uri(&self) -> &str {
-        FileSource::uri(self)
-    }
-    fn is_remote(&self) -> bool {
-        false
-    }
-    fn version(&self) -> Option<String> {
-        FileSource::version(self)
-    }
-}
-
-impl Source for HttpSource {
-    fn stats(&self) -> Stats {
-        HttpSource::stats(self)
-    }
-    fn uri(&self) -> &str {
-        HttpSource::uri(self)
-    }
-    fn is_remote(&self) -> bool {
-        true
-    }
-    fn version(&self) -> Option<String> {
-        HttpSource::version(self)
-    }
-}
-
 /// Build the process's HTTP client for these options now (it starts its own I/O thread),
 /// rather than inside the first `open` of a URL. A program that also loads large shared
 /// libraries on another thread at start-up calls this first: a thread starting while

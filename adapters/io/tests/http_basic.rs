@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{data, read, small_block_opts};
-use lazyqt_io::{HttpSource, ReadAt, SourceError};
+use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testserver::{Faults, TestServer};
 
 const MIB: usize = 1024 * 1024;

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{data, read, small_block_opts};
-use lazyqt_io::{HttpSource, ReadAt, SourceError};
+use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testserver::{Faults, TestServer, ValidatorMode};
 
 const MIB: usize = 1024 * 1024;

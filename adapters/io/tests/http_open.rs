@@ -5,7 +5,7 @@
 mod common;
 
 use common::{data, opts, read};
-use lazyqt_io::{HttpSource, ReadAt};
+use lazyqt_io::{HttpSource, ReadAt, Source};
 use lazyqt_testserver::{Faults, MultiRange, TestServer};
 
 const MIB: usize = 1024 * 1024;

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::{camhd_like, info, opts, read};
-use lazyqt_io::{HttpSource, ReadAt, SourceError};
+use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
 

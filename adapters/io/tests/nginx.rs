@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{info, opts, read};
-use lazyqt_io::{HttpSource, ReadAt, SourceError};
+use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testkit::generated as movie;
 
 /// A running nginx serving `www/`; killed on drop.

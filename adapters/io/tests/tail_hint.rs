@@ -8,7 +8,7 @@
 mod common;
 
 use common::{camhd_like, info, opts, read};
-use lazyqt_io::{HttpSource, ReadAt};
+use lazyqt_io::{HttpSource, ReadAt, Source};
 use lazyqt_testserver::TestServer;
 
 /// Frames of a movie whose `moov` is about 1 MB (just under 1 MiB).

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use lazyqt_core::Movie;
-use lazyqt_io::{HttpSource, SourceOptions};
+use lazyqt_io::{HttpSource, Source, SourceOptions};
 
 fn run() -> Result<String, String> {
     let mut args = std::env::args().skip(1);

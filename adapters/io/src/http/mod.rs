@@ -184,21 +184,6 @@ impl HttpSource {
         Ok(source)
     }
 
-    /// Counters of requests, bytes and cache use.
-    pub fn stats(&self) -> Stats {
-        self.counters.snapshot()
-    }
-
-    /// Size plus the strong validator this source pins its reads to; `None` without one.
-    pub fn version(&self) -> Option<String> {
-        self.identity.is_cacheable().then(|| format!("{}:{}", self.identity.size, self.identity.describe()))
-    }
-
-    /// The URL, as opened (credentials included: show [`redact_url`] of it).
-    pub fn uri(&self) -> &str {
-        self.transport.url()
-    }
-
     /// The URL with credentials redacted, for messages and logs.
     pub(super) fn shown(&self) -> &str {
         self.transport.shown()
@@ -230,5 +215,22 @@ impl HttpSource {
         self.transport
             .fetch(start, end, &self.identity, &self.counters, clock)
             .map_err(|e| self.on_changed(e))
+    }
+}
+
+impl crate::Source for HttpSource {
+    fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+    /// The URL, as opened (credentials included: show [`crate::redact_url`] of it).
+    fn uri(&self) -> &str {
+        self.transport.url()
+    }
+    fn is_remote(&self) -> bool {
+        true
+    }
+    /// Size plus the strong validator this source pins its reads to; `None` without one.
+    fn version(&self) -> Option<String> {
+        self.identity.is_cacheable().then(|| format!("{}:{}", self.identity.size, self.identity.describe()))
     }
 }

@@ -155,40 +155,38 @@ enum Pick<'a> {
     Time(f64, &'a str),
 }
 
-/// `GET <movie>/frame/<N>[.ext]`.
+/// How a frame request names its frame.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum By {
+    /// `frame/<N>[.ext]`: a 1-based frame number.
+    Number,
+    /// `time/<seconds>[.ext]`: seconds from the start of the movie.
+    Time,
+}
+
+/// `GET <movie>/frame/<N>[.ext]` and `GET <movie>/time/<seconds>[.ext]`.
 pub(super) async fn frame(
     st: &AppState,
     mount: &Mount,
     segs: &[String],
+    by: By,
     spec: &str,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, BackendError> {
-    let (num, format) = split_ext(spec)?;
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(format!("frame number must be a positive integer, got {num:?}")));
-    }
+    let (text, format) = split_ext(spec)?;
+    let pick = match by {
+        By::Number if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => Pick::Number(text),
+        By::Number => return Err(bad(format!("frame number must be a positive integer, got {text:?}"))),
+        By::Time => text
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
+            .map(|seconds| Pick::Time(seconds, text))
+            .ok_or_else(|| bad(format!("time must be a number of seconds, got {text:?}")))?,
+    };
     let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
-    serve(st, mount, segs, Pick::Number(num), format, wanted, headers).await
-}
-
-/// `GET <movie>/time/<seconds>[.ext]`.
-pub(super) async fn time(
-    st: &AppState,
-    mount: &Mount,
-    segs: &[String],
-    spec: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
-) -> Result<Response, BackendError> {
-    let (secs, format) = split_ext(spec)?;
-    let seconds = secs
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && secs.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
-        .ok_or_else(|| bad(format!("time must be a number of seconds, got {secs:?}")))?;
-    let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
-    serve(st, mount, segs, Pick::Time(seconds, secs), format, wanted, headers).await
+    serve(st, mount, segs, pick, format, wanted, headers).await
 }
 
 /// Loads the metadata, resolves the frame and answers it. The metadata's validator names the

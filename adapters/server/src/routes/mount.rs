@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::frames::By;
 use super::{blocking, files, frames, labelled, AppState};
 use crate::backend::{MovieLocation, MovieMeta, Resolved};
 use crate::conditional::{etag, not_modified};
@@ -37,10 +38,10 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
         MountRoute::Listing(segs) => ("listing", listing(&st, mount, &segs).await),
         MountRoute::Entry(segs) => entry(&st, mount, &segs, &headers).await,
         MountRoute::Frame(segs, spec) => {
-            ("frame", frames::frame(&st, mount, &segs, &spec, query, &headers).await)
+            ("frame", frames::frame(&st, mount, &segs, By::Number, &spec, query, &headers).await)
         }
         MountRoute::Time(segs, spec) => {
-            ("time", frames::time(&st, mount, &segs, &spec, query, &headers).await)
+            ("time", frames::frame(&st, mount, &segs, By::Time, &spec, query, &headers).await)
         }
     };
     // A 404 names the path the client asked for, never an upstream URL or a local path;
