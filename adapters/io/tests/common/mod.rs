@@ -2,12 +2,34 @@
 //! tests, deterministic data, a CamHD-shaped file, and an atom walk like the core's `Movie::open`.
 #![allow(dead_code)]
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lazyqt_core::atom::{is_container, AtomHeader, Children};
 use lazyqt_core::FourCC;
-use lazyqt_io::{ReadAt, SourceOptions};
+use lazyqt_io::{HttpSource, ReadAt, SourceError, SourceOptions};
 use lazyqt_testkit::atoms::atom;
+use lazyqt_testserver::{Faults, RequestRecord, TestServer, ValidatorMode};
+
+pub const MIB: usize = 1024 * 1024;
+
+/// The test server with one file, `f.bin`: [`MIB`] bytes of [`data`].
+pub fn mib_server() -> TestServer {
+    TestServer::serve_files([("f.bin", data(MIB))]).unwrap()
+}
+
+/// `f.bin` of a fresh [`mib_server`], opened with `opts`.
+pub fn open_mib(opts: &SourceOptions) -> (TestServer, HttpSource) {
+    let server = mib_server();
+    let src = HttpSource::open(&server.url("f.bin"), opts).unwrap();
+    (server, src)
+}
+
+/// [`open_mib`], then `faults` set: the open itself is clean, the reads after it are not.
+pub fn open_mib_then_fault(opts: &SourceOptions, faults: Faults) -> (TestServer, HttpSource) {
+    let (server, src) = open_mib(opts);
+    server.set_faults(faults);
+    (server, src)
+}
 
 /// Options for fast tests: short backoff and timeouts, disk cache in `cache_dir`
 /// (or none).
@@ -31,6 +53,49 @@ pub fn small_block_opts() -> SourceOptions {
     o.http.open.open_tail = 0;
     o.http.open.tail_size = 0;
     o
+}
+
+/// Reads 64,000 bytes at 100,000 of `f.bin` (opened with `opts`) with `fault` set once: the bytes come whole, in three
+/// requests (the open, the cut one, one resuming from byte 132,000). Gives the request log.
+pub fn read_resumed_after(opts: &SourceOptions, fault: Faults) -> (Vec<RequestRecord>, HttpSource) {
+    let (server, src) = open_mib_then_fault(opts, fault);
+    assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
+    let log = server.requests();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2].range.as_deref(), Some("bytes=132000-163999"));
+    (log, src)
+}
+
+/// Reads 64,000 bytes at 100,000 of `f.bin` (opened with `opts`) with `fault` set: the read
+/// must fail with a timeout after `lo..hi`. Gives the server and the error.
+pub fn read_times_out(
+    opts: &SourceOptions,
+    fault: Faults,
+    lo: Duration,
+    hi: Duration,
+) -> (TestServer, SourceError) {
+    let (server, src) = open_mib_then_fault(opts, fault);
+    let t0 = Instant::now();
+    let err = read(&src, 100_000, 64_000).unwrap_err();
+    took(t0, lo, hi);
+    assert!(matches!(err, SourceError::Timeout { .. }), "{err}");
+    (server, err)
+}
+
+/// Assert the time since `t0` is within `lo..hi`.
+pub fn took(t0: Instant, lo: Duration, hi: Duration) {
+    let e = t0.elapsed();
+    assert!(e >= lo && e < hi, "took {e:?}, expected {lo:?}..{hi:?}");
+}
+
+/// A fresh [`mib_server`] whose validators follow `mode`, `f.bin` opened under them with
+/// [`small_block_opts`], and 8 bytes at 200,000 read right.
+pub fn open_mib_under_validator(mode: ValidatorMode) -> (TestServer, HttpSource) {
+    let server = mib_server();
+    server.set_faults(Faults { validator: mode, ..Faults::default() });
+    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008], "{mode:?}");
+    (server, src)
 }
 
 /// `n` bytes of deterministic, non-repeating-looking data.
