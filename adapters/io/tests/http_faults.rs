@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     data, mib_server, open_mib_then_fault, open_mib_under_validator, read, read_resumed_after,
-    read_times_out, small_block_opts, MIB,
+    read_through_one_503, read_times_out, small_block_opts, statuses, MIB,
 };
 use lazyqt_io::{HttpSource, ReadAt, SourceError};
 use lazyqt_testserver::{Faults, TestServer, ValidatorMode};
@@ -17,8 +17,7 @@ fn server_errors_are_retried_then_succeed() {
     let server = mib_server();
     server.set_faults(Faults { fail_500: 2, ..Faults::default() });
     let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [500, 500, 206]);
+    assert_eq!(statuses(&server), [500, 500, 206]);
     let s = src.stats();
     assert_eq!((s.requests, s.retries, s.bytes_fetched), (3, 2, 4096));
 }
@@ -36,16 +35,9 @@ fn persistent_server_errors_give_up_after_max_retries() {
 
 #[test]
 fn retry_after_is_honoured() {
-    let mut opts = small_block_opts();
-    opts.http.retry.backoff.max = Duration::from_secs(2);
-    let (server, src) =
-        open_mib_then_fault(&opts, Faults { fail_503: 1, retry_after_secs: 1, ..Faults::default() });
-    let t0 = Instant::now();
-    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
-    assert!(t0.elapsed() >= Duration::from_millis(950), "waited {:?}", t0.elapsed());
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [206, 503, 206]);
-    assert_eq!(src.stats().retries, 1);
+    let (server, waited) = read_through_one_503(Duration::from_secs(2), 1);
+    assert!(waited >= Duration::from_millis(950), "waited {waited:?}");
+    assert_eq!(statuses(&server), [206, 503, 206]);
 }
 
 #[test]

@@ -82,6 +82,26 @@ pub fn read_times_out(
     (server, err)
 }
 
+/// `f.bin` opened with backoffs capped at `max_backoff`, then one `503` with `Retry-After:
+/// retry_after_secs`: 8 bytes at 200,000 still read right, after exactly one retry.
+/// Gives the server and how long the read took.
+pub fn read_through_one_503(max_backoff: Duration, retry_after_secs: u64) -> (TestServer, Duration) {
+    let mut opts = small_block_opts();
+    opts.http.retry.backoff.max = max_backoff;
+    let (server, src) =
+        open_mib_then_fault(&opts, Faults { fail_503: 1, retry_after_secs, ..Faults::default() });
+    let t0 = Instant::now();
+    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
+    let elapsed = t0.elapsed();
+    assert_eq!(src.stats().retries, 1);
+    (server, elapsed)
+}
+
+/// The status of every request `server` answered, in order (`0`: none was sent).
+pub fn statuses(server: &TestServer) -> Vec<u16> {
+    server.requests().iter().map(|r| r.status).collect()
+}
+
 /// Assert the time since `t0` is within `lo..hi`.
 pub fn took(t0: Instant, lo: Duration, hi: Duration) {
     let e = t0.elapsed();
