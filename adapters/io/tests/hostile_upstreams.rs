@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     data, mib_server, open_mib_then_fault, open_mib_under_validator, read, read_resumed_after,
-    read_through_one_503, read_times_out, small_block_opts, statuses, took, MIB,
+    read_through_one_503, read_times_out, small_block_opts, stall_deadline_retries, statuses, took, MIB,
 };
 use lazyqt_io::{HttpSource, ReadAt, SourceError};
 use lazyqt_testserver::{Drip, Faults, TestServer, ValidatorMode};
@@ -56,10 +56,7 @@ fn a_change_under_an_unquoted_etag_is_detected_like_under_a_quoted_one() {
 /// One byte every 250 ms never trips the stall timeout; the read's deadline ends it.
 #[test]
 fn a_dripping_upstream_fails_at_the_deadline() {
-    let mut opts = small_block_opts();
-    opts.http.timeouts.deadline = Duration::from_millis(1500);
-    opts.http.timeouts.stall = Duration::from_secs(1);
-    opts.http.retry.max_retries = 6;
+    let opts = stall_deadline_retries(Duration::from_secs(1), Duration::from_millis(1500), 6);
     let drip =
         Faults { drip: Some(Drip { bytes: 1, every: Duration::from_millis(250) }), ..Faults::default() };
     let (server, err) = read_times_out(&opts, drip, Duration::from_millis(1400), Duration::from_millis(3000));

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     data, mib_server, open_mib_then_fault, open_mib_under_validator, read, read_resumed_after,
-    read_through_one_503, read_times_out, small_block_opts, statuses, MIB,
+    read_through_one_503, read_times_out, small_block_opts, stall_deadline_retries, statuses, MIB,
 };
 use lazyqt_io::{HttpSource, ReadAt, SourceError};
 use lazyqt_testserver::{Faults, TestServer, ValidatorMode};
@@ -180,10 +180,7 @@ fn slow_body_within_the_timeout_is_fine() {
 
 #[test]
 fn stalled_body_times_out_under_the_deadline() {
-    let mut opts = small_block_opts();
-    opts.http.timeouts.stall = Duration::from_millis(100);
-    opts.http.timeouts.deadline = Duration::from_secs(2);
-    opts.http.retry.max_retries = 2;
+    let opts = stall_deadline_retries(Duration::from_millis(100), Duration::from_secs(2), 2);
     let slow = Faults { slow_body: Some(Duration::from_millis(400)), ..Faults::default() };
     let (server, _) = read_times_out(&opts, slow, Duration::ZERO, Duration::from_secs(3));
     assert_eq!(server.requests_received(), 4, "open + 3 attempts");

@@ -1,11 +1,13 @@
 //! A malformed track is reported and never replaced: with the first of two video tracks
 //! broken, frames are refused as malformed rather than taken from the second.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use lazyqt_io::SourceOptions;
+use std::path::PathBuf;
+
+use common::open;
 use lazyqt_media::decoding::ConvertOptions;
-use lazyqt_media::{ErrorKind, Media, MediaError};
+use lazyqt_media::{ErrorKind, MediaError};
 use lazyqt_testkit::generated;
 
 /// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
@@ -17,17 +19,6 @@ fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {
     let path = std::env::temp_dir().join(format!("lazyqt-media-bad{nth}-{}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn open(path: &Path) -> Media {
-    Media::open(
-        path,
-        &SourceOptions {
-            cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
-            ..Default::default()
-        },
-    )
-    .unwrap()
 }
 
 #[test]

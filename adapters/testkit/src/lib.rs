@@ -1,6 +1,6 @@
 //! What lazyqt's tests and benchmarks share, defined once.
 //!
-//! - [`generated`] / [`media_dir`]: the test movies `testdata/generate.sh` makes with the
+//! - [`generated`] / [`media_dir`] / [`PRORES_MOVIES`]: the test movies `testdata/generate.sh` makes with the
 //!   ffmpeg CLI (run once per process; the script itself locks its output directory, so test
 //!   binaries running in parallel never race); [`archive_dir`]: a small CamHD-layout archive.
 //! - [`atoms`]: a QuickTime atom writer for what ffmpeg will not write (hand-crafted tables,
@@ -13,7 +13,7 @@
 pub mod atoms;
 mod generated;
 
-pub use generated::{archive_dir, generated, media_dir};
+pub use generated::{archive_dir, generated, media_dir, PRORES_MOVIES};
 
 /// The loopback test server serving the named generated movies from memory, each under its
 /// own name (`prores2.mov` → `server.url("prores2.mov")`).

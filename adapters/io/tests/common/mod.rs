@@ -118,6 +118,15 @@ pub fn open_mib_under_validator(mode: ValidatorMode) -> (TestServer, HttpSource)
     (server, src)
 }
 
+/// [`small_block_opts`] with this stall timeout, read deadline and number of retries.
+pub fn stall_deadline_retries(stall: Duration, deadline: Duration, retries: u32) -> SourceOptions {
+    let mut o = small_block_opts();
+    o.http.timeouts.stall = stall;
+    o.http.timeouts.deadline = deadline;
+    o.http.retry.max_retries = retries;
+    o
+}
+
 /// `n` bytes of deterministic, non-repeating-looking data.
 pub fn data(n: usize) -> Vec<u8> {
     let mut x: u32 = 0x1234_5678;
