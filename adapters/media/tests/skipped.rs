@@ -13,9 +13,7 @@ use lazyqt_testkit::generated;
 /// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
 fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {
     let mut bytes = std::fs::read(generated(name)).unwrap();
-    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(nth).unwrap().0;
-    // type, version and flags, sample size, then the count.
-    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    lazyqt_testkit::atoms::set_stsz_count(&mut bytes, nth, 1 << 31);
     let path = std::env::temp_dir().join(format!("lazyqt-media-bad{nth}-{}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
