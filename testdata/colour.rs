@@ -53,16 +53,5 @@ pub fn movies(test: &str) -> (PathBuf, Vec<PathBuf>) {
     (dir, paths)
 }
 
-/// Frame `n` (0-based) of `path` as the ffmpeg CLI decodes it to `pix_fmt`, with the filters
-/// `vf` (e.g. `,scale=in_color_matrix=bt709`) after selecting the frame.
-pub fn ffmpeg_frame(path: &Path, n: u32, pix_fmt: &str, vf: &str) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-i"])
-        .arg(path)
-        .args(["-vf", &format!("select=eq(n\\,{n}){vf}"), "-vsync", "0", "-frames:v", "1"])
-        .args(["-pix_fmt", pix_fmt, "-f", "rawvideo", "-"])
-        .output()
-        .expect("run ffmpeg");
-    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
-    out.stdout
-}
+/// Frame `n` of a movie as the ffmpeg CLI decodes it (defined once, in the test kit).
+pub use lazyqt_testkit::ffmpeg_frame;

@@ -110,12 +110,9 @@ pub fn prores_frames(movie: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 /// Frame sizes like CamHD's ProRes: about 560 KB, drifting slowly with the scene and
 /// jittering by a few percent from frame to frame. Deterministic.
 pub fn camhd_sizes(frames: u32) -> Vec<u32> {
-    let mut h = 0x2545_f491_4f6c_dd1du64;
     (0..frames)
-        .map(|i| {
-            h ^= h << 13;
-            h ^= h >> 7;
-            h ^= h << 17;
+        .zip(xorshift(0x2545_f491_4f6c_dd1d))
+        .map(|(i, h)| {
             // A slow triangle wave (+-24 KB over ~33 s) plus +-16 KB of noise, even sizes.
             let phase = i64::from(i % 2000) - 1000;
             let drift = (1000 - phase.abs()) * 48 - 24_000;
@@ -249,15 +246,18 @@ fn trak_spec(l: &Layout) -> TrakSpec {
 
 /// `n` deterministic pseudo-random frame numbers below `frames`.
 pub fn random_frames(n: usize, frames: u32) -> Vec<u32> {
-    let mut h = 0x9e37_79b9_7f4a_7c15u64;
-    (0..n)
-        .map(|_| {
-            h ^= h << 13;
-            h ^= h >> 7;
-            h ^= h << 17;
-            (h % u64::from(frames)) as u32
-        })
-        .collect()
+    xorshift(0x9e37_79b9_7f4a_7c15).take(n).map(|h| (h % u64::from(frames)) as u32).collect()
+}
+
+/// Xorshift64 from `seed` (the seed itself not included): cheap, deterministic numbers for
+/// synthesized sizes and frame choices, the same on every run and machine.
+fn xorshift(seed: u64) -> impl Iterator<Item = u64> {
+    std::iter::successors(Some(seed), |&h| {
+        let h = h ^ (h << 13);
+        let h = h ^ (h >> 7);
+        Some(h ^ (h << 17))
+    })
+    .skip(1)
 }
 
 /// Reads and bytes through [`ReadAt`] of the core's operations on one movie.

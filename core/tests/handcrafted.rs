@@ -109,8 +109,7 @@ fn lying_counts_are_refused() {
     // A 2^32-1 entry stsz in a tiny file.
     let spec = multi_run_spec(false, 48);
     let mut file = movie_of(&spec);
-    let at = file.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
-    file[at..at + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+    set_stsz_count(&mut file, 0, u32::MAX);
     let movie = Movie::open(&file[..]).unwrap();
     assert_eq!(movie.tracks().len(), 0);
     assert_eq!(movie.ignored_tracks, 1);
@@ -122,9 +121,8 @@ fn lying_counts_are_refused() {
 fn child_overrunning_its_parent_is_an_error() {
     let spec = multi_run_spec(false, 48);
     let mut file = movie_of(&spec);
-    let at = file.windows(4).position(|w| w == b"mdia").unwrap() - 4;
-    let size = u32::from_be_bytes(file[at..at + 4].try_into().unwrap());
-    file[at..at + 4].copy_from_slice(&(size + 1000).to_be_bytes());
+    let (at, size) = atom_at(&file, b"mdia");
+    set_size(&mut file, at, size + 1000);
     let movie = Movie::open(&file[..]).unwrap();
     let e = movie.skipped_tracks().first().expect("track refused").error;
     assert_eq!((e.kind, e.atom.as_str()), (ErrorKind::Truncated, Some("mdia")));
@@ -281,8 +279,7 @@ fn two_video_tracks(bad: usize) -> Vec<u8> {
     let spec = multi_run_spec(false, 48);
     let mut traks = [trak(&spec), trak(&TrakSpec { id: 2, ..spec })];
     let t = &mut traks[bad - 1];
-    let at = t.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
-    t[at..at + 4].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    set_stsz_count(t, 0, 1 << 31);
     cat(&[&ftyp(), &moov_from(&traks, 0, 3)])
 }
 
@@ -316,16 +313,14 @@ fn a_track_of_unreadable_kind_blocks_the_video_tracks_after_it() {
     // The first trak's hdlr is cut short: its kind is unknown, so it may be the video track.
     let spec = multi_run_spec(false, 48);
     let mut first = trak(&spec);
-    let at = first.windows(4).position(|w| w == b"hdlr").unwrap() - 4;
-    let size = u32::from_be_bytes(first[at..at + 4].try_into().unwrap());
+    let (at, size) = atom_at(&first, b"hdlr");
     first.splice(at + 12..at + size as usize, []); // keep size, type, version+flags only
-    first[at..at + 4].copy_from_slice(&12u32.to_be_bytes());
+    set_size(&mut first, at, 12);
     // Fix the sizes of the enclosing mdia and trak.
     let cut = size - 12;
     for kind in [b"mdia", b"trak"] {
-        let p = first.windows(4).position(|w| w == kind).unwrap() - 4;
-        let s = u32::from_be_bytes(first[p..p + 4].try_into().unwrap());
-        first[p..p + 4].copy_from_slice(&(s - cut).to_be_bytes());
+        let (p, s) = atom_at(&first, kind);
+        set_size(&mut first, p, s - cut);
     }
     let second = trak(&TrakSpec { id: 2, ..spec });
     let file = cat(&[&ftyp(), &moov_from(&[first, second], 0, 3)]);

@@ -93,8 +93,7 @@ fn tracks_beyond_the_capacity_are_counted_and_a_malformed_one_is_still_reported(
     };
     let good = trak(&spec);
     let mut broken = good.clone();
-    let at = broken.windows(4).position(|w| w == b"stsz").unwrap() + 4 + 4 + 4;
-    broken[at..at + 4].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    lazyqt_testkit::atoms::set_stsz_count(&mut broken, 0, 1 << 31);
     let max = lazyqt_core::movie::MAX_TRACKS;
     let mut traks = vec![good.clone(); max + 1];
     traks.push(broken);

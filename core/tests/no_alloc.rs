@@ -71,8 +71,7 @@ fn recording_a_broken_track_allocates_nothing() {
     let path =
         common::all_movies().into_iter().find(|p| p.ends_with("two_video.mov")).expect("two_video.mov");
     let mut bytes = std::fs::read(&path).unwrap();
-    let at = bytes.windows(4).position(|w| w == b"stsz").unwrap();
-    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    lazyqt_testkit::atoms::set_stsz_count(&mut bytes, 0, 1 << 31);
     let data: &[u8] = &bytes;
     let before = allocations();
     let movie = Movie::open(data).unwrap();

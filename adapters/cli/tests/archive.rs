@@ -20,15 +20,7 @@ fn stderr(out: &std::process::Output) -> String {
 
 /// Frame `n` of `path` as the ffmpeg CLI decodes it, RGB24.
 fn ffmpeg_rgb(path: &Path, n: u64) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-vf", &format!("select=eq(n\\,{n})"), "-vsync", "0"])
-        .args(["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    out.stdout
+    lazyqt_testkit::ffmpeg_frame(path, u32::try_from(n).expect("a frame number"), "rgb24", "")
 }
 
 /// The raw RGB picture `lazyqt frame ROOT --utc T` writes (extra arguments after).

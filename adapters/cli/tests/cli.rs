@@ -76,9 +76,7 @@ fn edited_copy(name: &str, dir: &Path, edit: impl FnOnce(&mut Vec<u8>)) -> PathB
 
 /// Set the sample count of the `nth` (0-based) `stsz` atom to 2^31.
 fn break_stsz(bytes: &mut [u8], nth: usize) {
-    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(nth).unwrap().0;
-    // type, version and flags, sample size, then the count.
-    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    lazyqt_testkit::atoms::set_stsz_count(bytes, nth, 1 << 31);
 }
 
 fn stderr(out: &std::process::Output) -> String {
@@ -188,14 +186,9 @@ fn a_broken_video_track_is_reported_and_never_replaced() {
     assert_eq!(lazyqt(&["frame", single, "0", "-o", "-"]).status.code(), Some(3));
 }
 
+/// Frame `n` of `path` as the ffmpeg CLI decodes it, RGB24.
 fn ffmpeg_rgb(path: &str, n: u32) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i", path, "-vf", &format!("select=eq(n\\,{n})"), "-vsync", "0"])
-        .args(["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    out.stdout
+    lazyqt_testkit::ffmpeg_frame(std::path::Path::new(path), n, "rgb24", "")
 }
 
 #[test]

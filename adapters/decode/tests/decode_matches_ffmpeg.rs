@@ -6,6 +6,7 @@ mod common;
 
 use common::{max_abs_diff, movie, Movie};
 use lazyqt_decode::{ConvertOptions, Converter, Decoder, DecoderOptions, PixelFormat};
+use lazyqt_testkit::PRORES_MOVIES;
 
 /// Decodes presentation frames `frames` of `m` with one reused decoder and compares them.
 fn check_frames(m: &Movie, frames: &[usize], format: PixelFormat, ff_pix_fmt: &str) {
@@ -48,16 +49,7 @@ fn first_middle_last(m: &Movie) -> Vec<usize> {
 
 #[test]
 fn prores_all_profiles() {
-    for name in [
-        "prores0.mov",
-        "prores1.mov",
-        "prores2.mov",
-        "prores3.mov",
-        "prores4.mov",
-        "prores5.mov",
-        "prores_faststart.mov",
-        "prores_audio_tc.mov",
-    ] {
+    for name in PRORES_MOVIES {
         let m = movie(name);
         assert_eq!(&m.params.fourcc[..2], b"ap", "{name}");
         check_frames(&m, &first_middle_last(&m), PixelFormat::Rgb24, "rgb24");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{data, info, opts, read};
+use lazyqt_core::atom::AtomHeader;
 use lazyqt_io::HttpSource;
 use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
@@ -30,54 +31,89 @@ fn stored_bytes(entry: &Path) -> u64 {
         .sum()
 }
 
+/// `url` opened with the disk cache in `dir`.
+fn open_cached(url: &str, dir: &Path) -> HttpSource {
+    HttpSource::open(url, &opts(Some(dir))).unwrap()
+}
+
+/// Walks `src` as `lazyqt info` does and asserts its `moov` reads as in `bytes`, the
+/// movie's true content (`what` names the case). Gives the `moov` header.
+fn assert_moov_reads_right(src: &HttpSource, bytes: &[u8], what: &str) -> AtomHeader {
+    let moov = info(src);
+    let got = read(src, moov.offset, moov.size as usize).unwrap();
+    assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize], "{what}");
+    moov
+}
+
 fn movie_server() -> (TestServer, Vec<u8>) {
     let bytes = std::fs::read(movie("prores2.mov")).unwrap();
     (TestServer::serve_files([("m.mov", bytes.clone())]).unwrap(), bytes)
 }
 
+/// A movie served as `m.mov`, walked once through a fresh cache directory (so it holds one
+/// entry), the server's log cleared after.
+struct Warm {
+    server: TestServer,
+    bytes: Vec<u8>,
+    url: String,
+    cache: tempfile::TempDir,
+    /// The `moov` header the first walk found.
+    moov: AtomHeader,
+}
+
+impl Warm {
+    fn new() -> Self {
+        let (server, bytes) = movie_server();
+        let cache = tempfile::tempdir().unwrap();
+        let url = server.url("m.mov");
+        let moov = info(&open_cached(&url, cache.path()));
+        server.clear_log();
+        Warm { server, bytes, url, cache, moov }
+    }
+
+    /// The cache's one entry directory.
+    fn entry(&self) -> PathBuf {
+        entries(self.cache.path()).pop().expect("one entry")
+    }
+
+    /// A new source through the cache.
+    fn open(&self) -> HttpSource {
+        open_cached(&self.url, self.cache.path())
+    }
+}
+
 #[test]
 fn corrupt_data_is_detected_discarded_and_refetched() {
-    let (server, bytes) = movie_server();
-    let cache = tempfile::tempdir().unwrap();
-    let url = server.url("m.mov");
-    let moov = info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
-    let entry = entries(cache.path()).pop().expect("one entry");
+    let warm = Warm::new();
+    let moov = warm.moov;
     // Flip bytes inside the cached moov.
-    let data_file = entry.join("data");
+    let data_file = warm.entry().join("data");
     let mut d = std::fs::read(&data_file).unwrap();
     for b in &mut d[moov.offset as usize..moov.offset as usize + 16] {
         *b ^= 0xff;
     }
     std::fs::write(&data_file, d).unwrap();
-    server.clear_log();
-    let src = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
-    assert_eq!(server.request_count(), 0, "index intact: opened from disk");
-    let moov2 = info(&src);
+    let src = warm.open();
+    assert_eq!(warm.server.request_count(), 0, "index intact: opened from disk");
+    let moov2 = assert_moov_reads_right(&src, &warm.bytes, "never the corrupt bytes");
     assert_eq!(moov, moov2);
-    let got = read(&src, moov.offset, moov.size as usize).unwrap();
-    assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize], "never the corrupt bytes");
-    assert!(server.request_count() >= 1, "refetched from the server");
+    assert!(warm.server.request_count() >= 1, "refetched from the server");
 }
 
 #[test]
 fn corrupt_index_is_discarded() {
-    let (server, _) = movie_server();
-    let cache = tempfile::tempdir().unwrap();
-    let url = server.url("m.mov");
-    info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
-    let entry = entries(cache.path()).pop().expect("one entry");
-    let index = entry.join("index");
+    let warm = Warm::new();
+    let index = warm.entry().join("index");
     let mut text = std::fs::read_to_string(&index).unwrap();
     text = text.replacen("\"size\":", "\"size\":1", 1);
     std::fs::write(&index, text).unwrap();
-    server.clear_log();
-    let src = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
-    assert_eq!(server.request_count(), 1, "the corrupt record was not trusted");
+    let src = warm.open();
+    assert_eq!(warm.server.request_count(), 1, "the corrupt record was not trusted");
     info(&src);
-    assert_eq!(server.request_count(), 1, "the moov came with the head, in the first request");
+    assert_eq!(warm.server.request_count(), 1, "the moov came with the head, in the first request");
     // The new record is whole: a second open reads it without a request.
-    info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
-    assert_eq!(server.request_count(), 1);
+    info(&warm.open());
+    assert_eq!(warm.server.request_count(), 1);
 }
 
 #[test]
@@ -140,10 +176,8 @@ fn sources_sharing_a_cache_directory_at_once_agree() {
             let (url, bytes, dir) = (url.clone(), bytes.clone(), cache.path().to_path_buf());
             std::thread::spawn(move || {
                 for _ in 0..3 {
-                    let src = HttpSource::open(&url, &opts(Some(&dir))).unwrap();
-                    let moov = info(&src);
-                    let got = read(&src, moov.offset, moov.size as usize).unwrap();
-                    assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize]);
+                    let src = open_cached(&url, &dir);
+                    assert_moov_reads_right(&src, &bytes, "a thread");
                 }
             })
         })
@@ -167,10 +201,8 @@ fn child_reads_through_the_shared_cache() {
     };
     let bytes = std::fs::read(file).unwrap();
     for _ in 0..5 {
-        let src = HttpSource::open(&url, &opts(Some(Path::new(&dir)))).unwrap();
-        let moov = info(&src);
-        let got = read(&src, moov.offset, moov.size as usize).unwrap();
-        assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize]);
+        let src = open_cached(&url, Path::new(&dir));
+        assert_moov_reads_right(&src, &bytes, "the child process");
     }
 }
 
@@ -200,27 +232,19 @@ fn two_processes_share_the_disk_cache() {
     // process found them on disk, or raced it and fetched them too.
     assert!((1..=2).contains(&server.request_count()), "{:#?}", server.requests());
     server.clear_log();
-    info(&HttpSource::open(&server.url("m.mov"), &opts(Some(cache.path()))).unwrap());
+    info(&open_cached(&server.url("m.mov"), cache.path()));
     assert_eq!(server.request_count(), 0);
 }
 
 #[test]
 fn an_entry_written_with_another_block_size_is_not_trusted() {
-    let (server, bytes) = movie_server();
-    let cache = tempfile::tempdir().unwrap();
-    let url = server.url("m.mov");
-    info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
-    server.clear_log();
-    let mut small = opts(Some(cache.path()));
+    let warm = Warm::new();
+    let mut small = opts(Some(warm.cache.path()));
     small.cache.block_size = 4096;
     small.http.open.head_size = 4096;
-    let src = HttpSource::open(&url, &small).unwrap();
-    assert_eq!(server.request_count(), 1, "revalidated instead of reusing mismatched blocks");
-    let moov = info(&src);
-    assert_eq!(
-        read(&src, moov.offset, moov.size as usize).unwrap(),
-        bytes[moov.offset as usize..moov.end() as usize]
-    );
+    let src = HttpSource::open(&warm.url, &small).unwrap();
+    assert_eq!(warm.server.request_count(), 1, "revalidated instead of reusing mismatched blocks");
+    assert_moov_reads_right(&src, &warm.bytes, "the small-block source");
 }
 
 /// Rewrite an entry's index with `edit` applied to its JSON, and a matching CRC (so only
@@ -256,23 +280,16 @@ fn an_index_with_impossible_values_is_a_corrupt_entry() {
         ("block size 0", |j| j["block_size"] = 0.into()),
         ("block size 2^40", |j| j["block_size"] = (1u64 << 40).into()),
     ];
-    let (server, bytes) = movie_server();
-    let url = server.url("m.mov");
     for (what, edit) in edits {
-        let cache = tempfile::tempdir().unwrap();
-        let first = info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
-        let entry = entries(cache.path()).pop().expect("one entry");
-        rewrite_index(&entry, edit);
-        server.clear_log();
-        let src = HttpSource::open(&url, &opts(Some(cache.path()))).unwrap();
-        assert_eq!(server.request_count(), 1, "{what}: the record was not trusted");
-        let moov = info(&src);
-        assert_eq!(moov, first, "{what}");
-        let got = read(&src, moov.offset, moov.size as usize).unwrap();
-        assert_eq!(got, bytes[moov.offset as usize..moov.end() as usize], "{what}");
+        let warm = Warm::new();
+        rewrite_index(&warm.entry(), edit);
+        let src = warm.open();
+        assert_eq!(warm.server.request_count(), 1, "{what}: the record was not trusted");
+        let moov = assert_moov_reads_right(&src, &warm.bytes, what);
+        assert_eq!(moov, warm.moov, "{what}");
         // The entry was written anew, whole: the next open needs no request.
-        server.clear_log();
-        info(&HttpSource::open(&url, &opts(Some(cache.path()))).unwrap());
-        assert_eq!(server.request_count(), 0, "{what}: a sound record replaced it");
+        warm.server.clear_log();
+        info(&warm.open());
+        assert_eq!(warm.server.request_count(), 0, "{what}: a sound record replaced it");
     }
 }

@@ -7,15 +7,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{data, read, small_block_opts};
+use common::{
+    data, mib_server, open_mib_then_fault, open_mib_under_validator, read, read_resumed_after,
+    read_through_one_503, read_times_out, small_block_opts, stall_deadline_retries, statuses, took, MIB,
+};
 use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testserver::{Drip, Faults, TestServer, ValidatorMode};
-
-const MIB: usize = 1024 * 1024;
-
-fn server() -> TestServer {
-    TestServer::serve_files([("f.bin", data(MIB))]).unwrap()
-}
 
 /// Fail fast: no retries unless a test asks for them.
 fn no_retry() -> lazyqt_io::SourceOptions {
@@ -24,17 +21,9 @@ fn no_retry() -> lazyqt_io::SourceOptions {
     o
 }
 
-/// Assert `elapsed` is within `lo..hi`.
-fn took(t0: Instant, lo: Duration, hi: Duration) {
-    let e = t0.elapsed();
-    assert!(e >= lo && e < hi, "took {e:?}, expected {lo:?}..{hi:?}");
-}
-
 #[test]
 fn a_gzipped_range_is_refused_without_a_retry_and_no_byte_is_used() {
-    let server = server();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    server.set_faults(Faults { gzip: 100, ..Faults::default() });
+    let (server, src) = open_mib_then_fault(&small_block_opts(), Faults { gzip: 100, ..Faults::default() });
     let mut buf = vec![0u8; 64_000];
     let err = src.read_exact_at(100_000, &mut buf).unwrap_err();
     assert!(matches!(&err, SourceError::Encoding { encoding, .. } if encoding == "gzip"), "{err}");
@@ -53,11 +42,8 @@ fn a_gzipped_range_is_refused_without_a_retry_and_no_byte_is_used() {
 #[test]
 fn a_change_under_an_unquoted_etag_is_detected_like_under_a_quoted_one() {
     for mode in [ValidatorMode::Unquoted, ValidatorMode::Strong] {
-        let server = server();
-        server.set_faults(Faults { validator: mode, ..Faults::default() });
-        let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+        let (server, src) = open_mib_under_validator(mode);
         assert!(src.version().is_some(), "{mode:?}: a version to key caches on");
-        assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
         server.update_faults(|f| f.change_after = Some(2));
         let mut buf = vec![0u8; 8];
         let err = src.read_exact_at(300_000, &mut buf).unwrap_err();
@@ -70,59 +56,39 @@ fn a_change_under_an_unquoted_etag_is_detected_like_under_a_quoted_one() {
 /// One byte every 250 ms never trips the stall timeout; the read's deadline ends it.
 #[test]
 fn a_dripping_upstream_fails_at_the_deadline() {
-    let server = server();
-    let mut opts = small_block_opts();
-    opts.http.timeouts.deadline = Duration::from_millis(1500);
-    opts.http.timeouts.stall = Duration::from_secs(1);
-    opts.http.retry.max_retries = 6;
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults {
-        drip: Some(Drip { bytes: 1, every: Duration::from_millis(250) }),
-        ..Faults::default()
-    });
-    let t0 = Instant::now();
-    let err = read(&src, 100_000, 64_000).unwrap_err();
-    took(t0, Duration::from_millis(1400), Duration::from_millis(3000));
-    assert!(matches!(err, SourceError::Timeout { .. }), "{err}");
+    let opts = stall_deadline_retries(Duration::from_secs(1), Duration::from_millis(1500), 6);
+    let drip =
+        Faults { drip: Some(Drip { bytes: 1, every: Duration::from_millis(250) }), ..Faults::default() };
+    let (server, err) = read_times_out(&opts, drip, Duration::from_millis(1400), Duration::from_millis(3000));
     assert!(err.to_string().contains("deadline of 1.5s reached after"), "{err}");
     assert_eq!(server.request_count(), 2, "the deadline is spent: no retry");
 }
 
 #[test]
 fn a_stall_before_the_headers_fails_at_the_read_timeout() {
-    let server = server();
     let mut opts = no_retry();
     opts.http.timeouts.headers = Duration::from_secs(1);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { stall_before_headers: 100, ..Faults::default() });
-    let t0 = Instant::now();
-    let err = read(&src, 100_000, 64_000).unwrap_err();
-    took(t0, Duration::from_millis(900), Duration::from_millis(2500));
-    assert!(matches!(err, SourceError::Timeout { .. }), "{err}");
+    let stall = Faults { stall_before_headers: 100, ..Faults::default() };
+    let (_, err) = read_times_out(&opts, stall, Duration::from_millis(900), Duration::from_millis(2500));
     assert!(err.to_string().contains("no answer to bytes=100000-163999 within 1s"), "{err}");
 }
 
 #[test]
 fn one_stall_before_the_headers_is_retried_on_a_new_connection() {
-    let server = server();
     let mut opts = small_block_opts();
     opts.http.timeouts.headers = Duration::from_secs(1);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { stall_before_headers: 1, ..Faults::default() });
+    let (server, src) = open_mib_then_fault(&opts, Faults { stall_before_headers: 1, ..Faults::default() });
     let t0 = Instant::now();
     assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
     took(t0, Duration::from_millis(900), Duration::from_millis(2500));
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [206, 0, 206]);
+    assert_eq!(statuses(&server), [206, 0, 206]);
 }
 
 #[test]
 fn a_stall_mid_body_fails_at_the_stall_timeout() {
-    let server = server();
     let mut opts = no_retry();
     opts.http.timeouts.stall = Duration::from_secs(1);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { stall_mid_body: 100, ..Faults::default() });
+    let (_server, src) = open_mib_then_fault(&opts, Faults { stall_mid_body: 100, ..Faults::default() });
     let mut buf = vec![0u8; 64_000];
     let t0 = Instant::now();
     let err = src.read_exact_at(100_000, &mut buf).unwrap_err();
@@ -134,20 +100,14 @@ fn a_stall_mid_body_fails_at_the_stall_timeout() {
 
 #[test]
 fn one_stall_mid_body_is_resumed_from_where_it_stopped() {
-    let server = server();
     let mut opts = small_block_opts();
     opts.http.timeouts.stall = Duration::from_secs(1);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { stall_mid_body: 1, ..Faults::default() });
-    assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
-    let log = server.requests();
-    assert_eq!(log.len(), 3);
-    assert_eq!(log[2].range.as_deref(), Some("bytes=132000-163999"));
+    read_resumed_after(&opts, Faults { stall_mid_body: 1, ..Faults::default() });
 }
 
 #[test]
 fn a_redirect_loop_stops_after_five_redirects_without_retrying() {
-    let server = server();
+    let server = mib_server();
     server.set_faults(Faults { redirect_loop: true, ..Faults::default() });
     let err = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap_err();
     assert!(matches!(err, SourceError::Redirect { .. }), "{err}");
@@ -157,8 +117,8 @@ fn a_redirect_loop_stops_after_five_redirects_without_retrying() {
 
 #[test]
 fn a_cross_origin_redirect_is_refused_unless_allowed() {
-    let other = server();
-    let first = server();
+    let other = mib_server();
+    let first = mib_server();
     let origin = other.url("");
     first.set_faults(Faults { redirect_to: Some(origin.clone()), ..Faults::default() });
     let err = HttpSource::open(&first.url("f.bin"), &small_block_opts()).unwrap_err();
@@ -174,20 +134,13 @@ fn a_cross_origin_redirect_is_refused_unless_allowed() {
 
 #[test]
 fn retry_after_longer_than_the_largest_backoff_is_cut_to_it() {
-    let server = server();
-    let mut opts = small_block_opts();
-    opts.http.retry.backoff.max = Duration::from_millis(200);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { fail_503: 1, retry_after_secs: 100, ..Faults::default() });
-    let t0 = Instant::now();
-    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
-    took(t0, Duration::from_millis(190), Duration::from_secs(2));
-    assert_eq!(src.stats().retries, 1);
+    let (_, waited) = read_through_one_503(Duration::from_millis(200), 100);
+    assert!(waited >= Duration::from_millis(190) && waited < Duration::from_secs(2), "waited {waited:?}");
 }
 
 #[test]
 fn a_client_error_is_not_retried() {
-    let server = server();
+    let server = mib_server();
     let err = HttpSource::open(&server.url("missing.bin"), &small_block_opts()).unwrap_err();
     assert!(matches!(err, SourceError::HttpStatus { status: 404, .. }), "{err}");
     assert_eq!(server.request_count(), 1);
@@ -195,7 +148,7 @@ fn a_client_error_is_not_retried() {
 
 #[test]
 fn credentials_in_the_url_never_reach_a_message() {
-    let server = server();
+    let server = mib_server();
     let secret_url = |path: &str| {
         let base = server.url(path);
         base.replacen("http://", "http://alice:s3cret@", 1) + "?token=t0ken&v=1"
@@ -218,8 +171,7 @@ fn a_same_origin_redirect_is_followed_and_a_loop_back_is_stopped_at_once() {
     let src = HttpSource::open(&server.url("d"), &small_block_opts()).unwrap();
     let listing = read(&src, 0, src.len().unwrap() as usize).unwrap();
     assert!(String::from_utf8_lossy(&listing).contains("f.bin"));
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [301, 200]);
+    assert_eq!(statuses(&server), [301, 200]);
     // A redirect back to a URL already asked for is a loop: stopped before asking again.
     server.clear_log();
     server.set_faults(Faults { redirect_to: Some(server.url("")), ..Faults::default() });

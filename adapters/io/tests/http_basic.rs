@@ -6,16 +6,13 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{data, read, small_block_opts};
+use common::{data, open_mib, open_mib_then_fault, read, small_block_opts, MIB};
 use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testserver::{Faults, TestServer};
 
-const MIB: usize = 1024 * 1024;
-
 #[test]
 fn open_is_one_ranged_get_without_conditions() {
-    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (server, src) = open_mib(&small_block_opts());
     assert_eq!(src.len().unwrap(), MIB as u64);
     let log = server.requests();
     assert_eq!(log.len(), 1);
@@ -32,8 +29,7 @@ fn open_is_one_ranged_get_without_conditions() {
 #[test]
 fn block_reads_are_aligned_pinned_and_cached() {
     let body = data(MIB);
-    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (server, src) = open_mib(&small_block_opts());
     assert_eq!(server.requests()[0].if_match, None);
     // 10 bytes at 500_000 lie in block 122 (499_712..503_808).
     assert_eq!(read(&src, 500_000, 10).unwrap(), body[500_000..500_010]);
@@ -52,8 +48,7 @@ fn block_reads_are_aligned_pinned_and_cached() {
 #[test]
 fn adjacent_block_misses_are_coalesced_into_one_request() {
     let body = data(MIB);
-    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (server, src) = open_mib(&small_block_opts());
     // 12 KiB (below the 16 KiB payload threshold) starting mid-block: blocks 100..=103.
     let off = 100 * 4096 + 2000;
     assert_eq!(read(&src, off, 12 * 1024).unwrap(), body[off as usize..off as usize + 12 * 1024]);
@@ -66,8 +61,7 @@ fn adjacent_block_misses_are_coalesced_into_one_request() {
 #[test]
 fn will_need_fetches_the_range_in_one_request() {
     let body = data(MIB);
-    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (server, src) = open_mib(&small_block_opts());
     src.will_need(600_000, 300_000);
     let log = server.requests();
     assert_eq!(log.len(), 2);
@@ -83,8 +77,7 @@ fn will_need_fetches_the_range_in_one_request() {
 #[test]
 fn payload_reads_are_one_exact_request_that_bypasses_the_blocks() {
     let body = data(MIB);
-    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (server, src) = open_mib(&small_block_opts());
     let (off, len) = (300_001u64, 100_000usize);
     assert_eq!(read(&src, off, len).unwrap(), body[300_001..400_001]);
     let log = server.requests();
@@ -101,10 +94,9 @@ fn payload_reads_are_one_exact_request_that_bypasses_the_blocks() {
 #[test]
 fn a_miss_near_the_end_grows_the_tail_exactly() {
     let body = data(MIB);
-    let server = TestServer::serve_files([("f.bin", body.clone())]).unwrap();
     let mut opts = small_block_opts();
     opts.http.open.tail_size = 64 * 1024;
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
+    let (server, src) = open_mib(&opts);
     let size = MIB as u64;
     read(&src, size - 40_000, 16).unwrap();
     // From the read to the end of the file, not a byte before.
@@ -123,10 +115,9 @@ fn a_miss_near_the_end_grows_the_tail_exactly() {
 
 #[test]
 fn no_tail_growth_in_the_front_half_nor_for_will_need_short_of_the_tail() {
-    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
     let mut opts = small_block_opts();
     opts.http.open.tail_size = 4 * MIB as u64;
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
+    let (server, src) = open_mib(&opts);
     read(&src, 300_000, 16).unwrap();
     src.will_need(700_000, 10_000);
     let log = server.requests();
@@ -141,9 +132,9 @@ fn no_tail_growth_in_the_front_half_nor_for_will_need_short_of_the_tail() {
 #[test]
 fn concurrent_readers_of_one_block_make_one_request() {
     let body = Arc::new(data(MIB));
-    let server = TestServer::serve_files([("f.bin", body.to_vec())]).unwrap();
-    let src = Arc::new(HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap());
-    server.set_faults(Faults { latency: Duration::from_millis(150), ..Faults::default() });
+    let latency = Faults { latency: Duration::from_millis(150), ..Faults::default() };
+    let (server, src) = open_mib_then_fault(&small_block_opts(), latency);
+    let src = Arc::new(src);
     let threads: Vec<_> = (0..8)
         .map(|i| {
             let (src, body) = (src.clone(), body.clone());
@@ -199,8 +190,7 @@ fn connection_refused_is_a_network_error_after_bounded_retries() {
 
 #[test]
 fn sequential_requests_reuse_one_keep_alive_connection() {
-    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
+    let (server, src) = open_mib(&small_block_opts());
     for i in 1..6u64 {
         read(&src, i * 100_000, 8).unwrap();
     }
@@ -210,10 +200,9 @@ fn sequential_requests_reuse_one_keep_alive_connection() {
 
 #[test]
 fn reads_above_the_limit_are_refused_without_a_request() {
-    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
     let mut opts = small_block_opts();
     opts.http.limits.max_read = 1000;
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
+    let (server, src) = open_mib(&opts);
     let err = read(&src, 0, 1001).unwrap_err();
     assert!(matches!(err, SourceError::TooLarge { size: 1001, limit: 1000, .. }), "{err}");
     assert_eq!(server.request_count(), 1);
@@ -221,11 +210,11 @@ fn reads_above_the_limit_are_refused_without_a_request() {
 
 #[test]
 fn parallel_requests_are_bounded_per_source() {
-    let server = TestServer::serve_files([("f.bin", data(MIB))]).unwrap();
     let mut opts = small_block_opts();
     opts.http.limits.max_parallel = 2;
-    let src = Arc::new(HttpSource::open(&server.url("f.bin"), &opts).unwrap());
-    server.set_faults(Faults { latency: Duration::from_millis(100), ..Faults::default() });
+    let latency = Faults { latency: Duration::from_millis(100), ..Faults::default() };
+    let (server, src) = open_mib_then_fault(&opts, latency);
+    let src = Arc::new(src);
     let t0 = std::time::Instant::now();
     let threads: Vec<_> = (0..6u64)
         .map(|i| {

@@ -5,30 +5,26 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{data, read, small_block_opts};
+use common::{
+    data, mib_server, open_mib_then_fault, open_mib_under_validator, read, read_resumed_after,
+    read_through_one_503, read_times_out, small_block_opts, stall_deadline_retries, statuses, MIB,
+};
 use lazyqt_io::{HttpSource, ReadAt, Source, SourceError};
 use lazyqt_testserver::{Faults, TestServer, ValidatorMode};
 
-const MIB: usize = 1024 * 1024;
-
-fn server() -> TestServer {
-    TestServer::serve_files([("f.bin", data(MIB))]).unwrap()
-}
-
 #[test]
 fn server_errors_are_retried_then_succeed() {
-    let server = server();
+    let server = mib_server();
     server.set_faults(Faults { fail_500: 2, ..Faults::default() });
     let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [500, 500, 206]);
+    assert_eq!(statuses(&server), [500, 500, 206]);
     let s = src.stats();
     assert_eq!((s.requests, s.retries, s.bytes_fetched), (3, 2, 4096));
 }
 
 #[test]
 fn persistent_server_errors_give_up_after_max_retries() {
-    let server = server();
+    let server = mib_server();
     server.set_faults(Faults { fail_500: 100, ..Faults::default() });
     let mut opts = small_block_opts();
     opts.http.retry.max_retries = 3;
@@ -39,27 +35,18 @@ fn persistent_server_errors_give_up_after_max_retries() {
 
 #[test]
 fn retry_after_is_honoured() {
-    let server = server();
-    let mut opts = small_block_opts();
-    opts.http.retry.backoff.max = Duration::from_secs(2);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { fail_503: 1, retry_after_secs: 1, ..Faults::default() });
-    let t0 = Instant::now();
-    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
-    assert!(t0.elapsed() >= Duration::from_millis(950), "waited {:?}", t0.elapsed());
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [206, 503, 206]);
-    assert_eq!(src.stats().retries, 1);
+    let (server, waited) = read_through_one_503(Duration::from_secs(2), 1);
+    assert!(waited >= Duration::from_millis(950), "waited {waited:?}");
+    assert_eq!(statuses(&server), [206, 503, 206]);
 }
 
 #[test]
 fn retry_after_beyond_the_deadline_fails_at_once() {
-    let server = server();
     let mut opts = small_block_opts();
     opts.http.timeouts.deadline = Duration::from_millis(500);
     opts.http.retry.backoff.max = Duration::from_secs(30);
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { fail_503: 1, retry_after_secs: 30, ..Faults::default() });
+    let (server, src) =
+        open_mib_then_fault(&opts, Faults { fail_503: 1, retry_after_secs: 30, ..Faults::default() });
     let t0 = Instant::now();
     let err = read(&src, 200_000, 8).unwrap_err();
     assert!(matches!(err, SourceError::HttpStatus { status: 503, .. }), "{err}");
@@ -69,37 +56,25 @@ fn retry_after_beyond_the_deadline_fails_at_once() {
 
 #[test]
 fn connection_dropped_mid_body_is_resumed_from_where_it_stopped() {
-    let server = server();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    server.set_faults(Faults { drop_mid_body: 1, ..Faults::default() });
-    assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
-    let log = server.requests();
-    assert_eq!(log.len(), 3);
+    let (log, src) =
+        read_resumed_after(&small_block_opts(), Faults { drop_mid_body: 1, ..Faults::default() });
     assert_eq!(log[1].range.as_deref(), Some("bytes=100000-163999"));
     assert_eq!(log[1].bytes_sent, 32_000);
-    assert_eq!(log[2].range.as_deref(), Some("bytes=132000-163999"));
     assert_eq!(log[2].bytes_sent, 32_000);
     assert_eq!(src.stats().bytes_fetched, 4096 + 64_000);
 }
 
 #[test]
 fn short_body_is_resumed() {
-    let server = server();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    server.set_faults(Faults { short_body: 1, ..Faults::default() });
-    assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
-    let log = server.requests();
-    assert_eq!(log.len(), 3);
-    assert_eq!(log[2].range.as_deref(), Some("bytes=132000-163999"));
+    let (log, _) = read_resumed_after(&small_block_opts(), Faults { short_body: 1, ..Faults::default() });
     assert_eq!(log[1].bytes_sent + log[2].bytes_sent, 64_000);
 }
 
 /// The same server would answer the same wrong range again: one request, no retry.
 #[test]
 fn wrong_content_range_is_an_error_without_a_retry() {
-    let server = server();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    server.set_faults(Faults { wrong_content_range: 100, ..Faults::default() });
+    let (server, src) =
+        open_mib_then_fault(&small_block_opts(), Faults { wrong_content_range: 100, ..Faults::default() });
     let mut buf = vec![0u8; 64_000];
     let err = src.read_exact_at(100_000, &mut buf).unwrap_err();
     assert!(matches!(err, SourceError::ContentRange { .. }), "{err}");
@@ -110,10 +85,7 @@ fn wrong_content_range_is_an_error_without_a_retry() {
 
 #[test]
 fn weak_etag_is_never_sent_but_a_change_of_it_is_detected() {
-    let server = server();
-    server.set_faults(Faults { validator: ValidatorMode::WeakOnly, ..Faults::default() });
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
+    let (server, src) = open_mib_under_validator(ValidatorMode::WeakOnly);
     let log = server.requests();
     assert!(log.iter().all(|r| r.if_match.is_none() && r.if_unmodified_since.is_none()));
     server.update_faults(|f| f.change_after = Some(2));
@@ -123,10 +95,7 @@ fn weak_etag_is_never_sent_but_a_change_of_it_is_detected() {
 
 #[test]
 fn last_modified_only_is_sent_as_if_unmodified_since() {
-    let server = server();
-    server.set_faults(Faults { validator: ValidatorMode::LastModifiedOnly, ..Faults::default() });
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    assert_eq!(read(&src, 200_000, 8).unwrap(), data(MIB)[200_000..200_008]);
+    let (server, src) = open_mib_under_validator(ValidatorMode::LastModifiedOnly);
     let log = server.requests();
     assert_eq!(log[1].if_match, None);
     assert_eq!(log[1].if_unmodified_since.as_deref(), Some("Wed, 01 Jan 2020 00:00:00 GMT"));
@@ -138,7 +107,7 @@ fn last_modified_only_is_sent_as_if_unmodified_since() {
 
 #[test]
 fn no_validator_still_reads_without_conditions() {
-    let server = server();
+    let server = mib_server();
     server.set_faults(Faults { validator: ValidatorMode::None, ..Faults::default() });
     let cache = tempfile::tempdir().unwrap();
     let mut opts = small_block_opts();
@@ -156,9 +125,8 @@ fn no_validator_still_reads_without_conditions() {
 
 #[test]
 fn change_upstream_gives_a_clear_error_and_drops_the_cache() {
-    let server = server();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    server.set_faults(Faults { change_after: Some(1), ..Faults::default() });
+    let (server, src) =
+        open_mib_then_fault(&small_block_opts(), Faults { change_after: Some(1), ..Faults::default() });
     let mut buf = vec![0u8; 100];
     let err = src.read_exact_at(500_000, &mut buf).unwrap_err();
     assert!(matches!(err, SourceError::ChangedUpstream { .. }), "{err}");
@@ -202,25 +170,18 @@ fn server_ignoring_range_on_a_small_file_serves_it_whole_once() {
 
 #[test]
 fn slow_body_within_the_timeout_is_fine() {
-    let server = server();
-    let src = HttpSource::open(&server.url("f.bin"), &small_block_opts()).unwrap();
-    server.set_faults(Faults { slow_body: Some(Duration::from_millis(20)), ..Faults::default() });
+    let (server, src) = open_mib_then_fault(
+        &small_block_opts(),
+        Faults { slow_body: Some(Duration::from_millis(20)), ..Faults::default() },
+    );
     assert_eq!(read(&src, 100_000, 64_000).unwrap(), data(MIB)[100_000..164_000]);
     assert_eq!(server.request_count(), 2);
 }
 
 #[test]
 fn stalled_body_times_out_under_the_deadline() {
-    let server = server();
-    let mut opts = small_block_opts();
-    opts.http.timeouts.stall = Duration::from_millis(100);
-    opts.http.timeouts.deadline = Duration::from_secs(2);
-    opts.http.retry.max_retries = 2;
-    let src = HttpSource::open(&server.url("f.bin"), &opts).unwrap();
-    server.set_faults(Faults { slow_body: Some(Duration::from_millis(400)), ..Faults::default() });
-    let t0 = Instant::now();
-    let err = read(&src, 100_000, 64_000).unwrap_err();
-    assert!(matches!(err, SourceError::Timeout { .. }), "{err}");
-    assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
+    let opts = stall_deadline_retries(Duration::from_millis(100), Duration::from_secs(2), 2);
+    let slow = Faults { slow_body: Some(Duration::from_millis(400)), ..Faults::default() };
+    let (server, _) = read_times_out(&opts, slow, Duration::ZERO, Duration::from_secs(3));
     assert_eq!(server.requests_received(), 4, "open + 3 attempts");
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{data, opts};
+use common::{data, opts, statuses};
 use lazyqt_io::{get_page, SourceError};
 use lazyqt_testserver::{Faults, TestServer};
 
@@ -39,8 +39,7 @@ fn server_errors_are_retried() {
     let server = server();
     server.set_faults(Faults { fail_500: 2, ..Faults::default() });
     assert_eq!(get_page(&server.url("index.html"), &opts(None).http, 5000).unwrap().body, data(5000));
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [500, 500, 200]);
+    assert_eq!(statuses(&server), [500, 500, 200]);
 }
 
 #[test]

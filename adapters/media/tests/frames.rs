@@ -2,13 +2,15 @@
 //! produces for the same frame number (rgb24, FFmpeg's default conversion), one by one
 //! (`decode_frame` = `decode(fetch(n))`) and through the pipeline.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
-use lazyqt_io::SourceOptions;
+use common::open;
 use lazyqt_media::decoding::{ConvertOptions, Format, PixelFormat};
-use lazyqt_media::{Media, MediaError, Pipeline, PipelineOptions};
-use lazyqt_testkit::media_dir;
+use lazyqt_media::{MediaError, Pipeline, PipelineOptions};
+use lazyqt_testkit::{media_dir, PRORES_MOVIES};
 
 /// All frames as ffmpeg decodes them, rgb24, concatenated.
 fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {
@@ -22,36 +24,18 @@ fn ffmpeg_frames(path: &std::path::Path) -> Vec<u8> {
     out.stdout
 }
 
-fn open(path: &std::path::Path) -> Media {
-    Media::open(
-        path.to_str().unwrap(),
-        &SourceOptions {
-            cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
 #[test]
 fn every_frame_matches_the_ffmpeg_cli() {
     let dir = media_dir();
-    for name in [
-        "prores0.mov",
-        "prores1.mov",
-        "prores2.mov",
-        "prores3.mov",
-        "prores4.mov",
-        "prores5.mov",
-        "prores_faststart.mov",
-        "prores_audio_tc.mov",
+    let others = [
         "h264_bframes.mov",
         "h264_bframes.mp4",
         "h264_edit.mp4",
         "h264_opengop.mp4",
         "hevc.mp4",
         "mjpeg.mov",
-    ] {
+    ];
+    for name in PRORES_MOVIES.into_iter().chain(others) {
         let path = dir.join(name);
         let media = open(&path);
         let video = media.video().unwrap();
@@ -100,15 +84,15 @@ fn the_pipeline_gives_the_ffmpeg_clis_pixels() {
 #[test]
 fn long_gop_frames_are_read_from_the_sync_sample_they_need() {
     let dir = media_dir();
-    let closed = open(&dir.join("h264_bframes.mov")).fetch(40).unwrap();
+    let closed = open(dir.join("h264_bframes.mov")).fetch(40).unwrap();
     assert!(closed.samples().len() > 1 && closed.sync_at() == 0, "{:?}", closed.samples());
     assert!(closed.samples()[0].keyframe);
-    let open_gop = open(&dir.join("h264_opengop.mp4")).fetch(50).unwrap();
+    let open_gop = open(dir.join("h264_opengop.mp4")).fetch(50).unwrap();
     let sync_at = open_gop.sync_at();
     assert!(sync_at > 0, "{:?}", open_gop.samples());
     assert!(open_gop.samples()[0].keyframe && open_gop.samples()[sync_at].keyframe);
     assert_eq!(open_gop.target().index, open_gop.samples().last().unwrap().index);
-    let single = open(&dir.join("prores2.mov")).fetch(7).unwrap();
+    let single = open(dir.join("prores2.mov")).fetch(7).unwrap();
     assert_eq!(
         (single.samples().len(), single.range().map(|r| r.1)),
         (1, Some(u64::from(single.target().size)))
@@ -117,7 +101,7 @@ fn long_gop_frames_are_read_from_the_sync_sample_they_need() {
 
 #[test]
 fn frame_at_time_picks_the_frame_shown_then() {
-    let media = open(&media_dir().join("h264_edit.mp4"));
+    let media = open(media_dir().join("h264_edit.mp4"));
     let fps = 30000.0 / 1001.0;
     assert_eq!(media.frame_at_seconds(0.0).unwrap(), 0);
     assert_eq!(media.frame_at_seconds(10.5 / fps).unwrap(), 10);
@@ -128,7 +112,7 @@ fn frame_at_time_picks_the_frame_shown_then() {
 
 #[test]
 fn encoded_images_and_bad_requests() {
-    let media = open(&media_dir().join("prores3.mov"));
+    let media = open(media_dir().join("prores3.mov"));
     let png = media.encode_frame(3, Format::Png, &ConvertOptions::default(), &Default::default()).unwrap();
     assert_eq!(&png[1..4], b"PNG");
     let small = ConvertOptions { size: Some((160, 0)), ..ConvertOptions::default() };

@@ -6,22 +6,18 @@
 //! kinds in their own tables (CLI `exit`, server `errors`, C `error`, Python `_errors`), each
 //! tested over `ErrorKind::ALL`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{local, open};
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::{ConvertOptions, Error as DecodeError};
 use lazyqt_media::{ErrorKind, Media, MediaError};
 use lazyqt_testkit::media_dir;
 use lazyqt_testserver::{Faults, TestServer};
-
-fn local() -> SourceOptions {
-    SourceOptions {
-        cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
-        ..SourceOptions::default()
-    }
-}
 
 /// Options that fail fast: no retries, one-second timeouts.
 fn impatient() -> SourceOptions {
@@ -37,10 +33,6 @@ fn impatient() -> SourceOptions {
     opts
 }
 
-fn open(path: &Path) -> Media {
-    Media::open(path, &local()).unwrap()
-}
-
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lazyqt-media-kinds-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -54,9 +46,9 @@ fn prores2() -> PathBuf {
 /// A real failure of this kind (the match has no catch-all: a new kind needs one here).
 fn failure(kind: ErrorKind) -> MediaError {
     match kind {
-        ErrorKind::Argument => open(&prores2()).frame_at_seconds(-1.0).unwrap_err(),
+        ErrorKind::Argument => open(prores2()).frame_at_seconds(-1.0).unwrap_err(),
         ErrorKind::NotFound => Media::open(scratch("missing.mov"), &local()).unwrap_err(),
-        ErrorKind::OutOfRange => open(&prores2()).frame_sample(30).unwrap_err(),
+        ErrorKind::OutOfRange => open(prores2()).frame_sample(30).unwrap_err(),
         ErrorKind::Malformed => {
             Media::open(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"), &local()).unwrap_err()
         }
@@ -82,7 +74,7 @@ fn failure(kind: ErrorKind) -> MediaError {
         }
         ErrorKind::TooLarge => {
             let huge = ConvertOptions { size: Some((100_000, 100_000)), ..ConvertOptions::default() };
-            open(&prores2()).decode_frame(0, &huge).unwrap_err()
+            open(prores2()).decode_frame(0, &huge).unwrap_err()
         }
         ErrorKind::UpstreamChanged => {
             let bytes = std::fs::read(prores2()).unwrap();

@@ -3,8 +3,11 @@
 //! failing alone, no fetch after the pipeline is dropped, and a panic on its threads raised
 //! on the consumer's.
 
+mod common;
+
 use std::time::Duration;
 
+use common::local;
 use lazyqt_io::SourceOptions;
 use lazyqt_media::decoding::ConvertOptions;
 use lazyqt_media::{Media, MediaError, Pipeline, PipelineOptions};
@@ -17,8 +20,7 @@ const MIDDLE: std::ops::RangeInclusive<u64> = 4..=24;
 
 /// A small first tail: frames in the default 240 KiB tail would be cached at open.
 fn opts() -> SourceOptions {
-    let mut opts = SourceOptions::default();
-    opts.cache.no_disk = true;
+    let mut opts = local();
     opts.http.open.open_tail = 48 * 1024;
     opts
 }

@@ -2,11 +2,13 @@
 //! agree on every frame of every track of every generated movie, and `Media`'s frame
 //! lookups (which use the index) give what the unindexed core gives.
 
+mod common;
+
 use std::path::PathBuf;
 
+use common::open;
 use lazyqt_core::SeekIndex;
-use lazyqt_io::SourceOptions;
-use lazyqt_media::{Media, RunIndex};
+use lazyqt_media::RunIndex;
 use lazyqt_testkit::media_dir;
 
 #[test]
@@ -20,14 +22,7 @@ fn indexed_and_walking_lookups_agree_on_every_frame_of_every_test_movie() {
     assert!(movies.len() >= 10, "{movies:?}");
     let (mut frames, mut with_ctts) = (0u64, 0);
     for path in &movies {
-        let m = Media::open(
-            path,
-            &SourceOptions {
-                cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let m = open(path);
         let src = &**m.source();
         for t in m.movie().tracks() {
             let index = RunIndex::build(t, src).unwrap();

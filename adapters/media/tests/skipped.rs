@@ -1,33 +1,22 @@
 //! A malformed track is reported and never replaced: with the first of two video tracks
 //! broken, frames are refused as malformed rather than taken from the second.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use lazyqt_io::SourceOptions;
+use std::path::PathBuf;
+
+use common::open;
 use lazyqt_media::decoding::ConvertOptions;
-use lazyqt_media::{ErrorKind, Media, MediaError};
+use lazyqt_media::{ErrorKind, MediaError};
 use lazyqt_testkit::generated;
 
 /// A copy of `name` whose `nth` (0-based) `stsz` claims 2^31 samples.
 fn with_bad_stsz(name: &str, nth: usize) -> PathBuf {
     let mut bytes = std::fs::read(generated(name)).unwrap();
-    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(nth).unwrap().0;
-    // type, version and flags, sample size, then the count.
-    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    lazyqt_testkit::atoms::set_stsz_count(&mut bytes, nth, 1 << 31);
     let path = std::env::temp_dir().join(format!("lazyqt-media-bad{nth}-{}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn open(path: &Path) -> Media {
-    Media::open(
-        path,
-        &SourceOptions {
-            cache: lazyqt_io::CacheOptions { no_disk: true, ..Default::default() },
-            ..Default::default()
-        },
-    )
-    .unwrap()
 }
 
 #[test]

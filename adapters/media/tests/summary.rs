@@ -1,20 +1,12 @@
 //! The summary is made once, at open: a remote open reads the timecode sample then, and
 //! asking for the summary afterwards makes no request; it equals the local file's.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-use lazyqt_io::SourceOptions;
+use common::local;
 use lazyqt_media::Media;
+use lazyqt_testkit::generated as movie;
 use lazyqt_testserver::TestServer;
-
-fn movie(name: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = root.join("testdata/generated");
-    let ok = Command::new("bash").arg(root.join("testdata/generate.sh")).arg(&out).status().unwrap();
-    assert!(ok.success());
-    out.join(name)
-}
 
 #[test]
 fn the_summary_is_made_at_open_and_costs_no_request_after() {
@@ -23,8 +15,7 @@ fn the_summary_is_made_at_open_and_costs_no_request_after() {
     let server = TestServer::serve_files([(name.to_string(), std::fs::read(&path).unwrap())]).unwrap();
     // Small blocks and first tail, so the open does not take the whole file in.
     let opts = {
-        let mut opts = SourceOptions::default();
-        opts.cache.no_disk = true;
+        let mut opts = local();
         opts.cache.block_size = 4096;
         opts.http.open.open_tail = 16 * 1024;
         opts

@@ -14,8 +14,7 @@ use lazyqt_testkit::media_dir;
 /// two_video.mov with the stsz of track `track` (1 or 2) claiming 2^31 samples.
 fn with_bad_stsz(dir: &std::path::Path, track: usize) -> Vec<u8> {
     let mut bytes = std::fs::read(dir.join("two_video.mov")).unwrap();
-    let at = bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(track - 1).unwrap().0;
-    bytes[at + 12..at + 16].copy_from_slice(&(1u32 << 31).to_be_bytes());
+    lazyqt_testkit::atoms::set_stsz_count(&mut bytes, track - 1, 1 << 31);
     bytes
 }
 

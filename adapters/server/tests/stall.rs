@@ -64,9 +64,14 @@ fn relay(mut client: TcpStream, target: SocketAddr, stall: &AtomicBool) {
     let _ = upstream.shutdown(Shutdown::Both);
 }
 
-/// Serves `/up` through a stall proxy with these timeouts; returns the base URL, the proxy
+/// Serves `/up` through a stall proxy with these timeouts, asks for `warm` (if any: a path
+/// answered 200 before the stall), then stalls the upstream; returns the base URL, the proxy
 /// and what must stay alive.
-fn start(request_secs: u64, upstream_secs: u64) -> (String, StallProxy, TestServer, tokio::runtime::Runtime) {
+fn stalled(
+    request_secs: u64,
+    upstream_secs: u64,
+    warm: Option<&str>,
+) -> (String, StallProxy, TestServer, tokio::runtime::Runtime) {
     let upstream = lazyqt_testkit::serve_generated(&["prores2.mov"]);
     let proxy = StallProxy::start(upstream.addr());
     let mut config = ServerConfig {
@@ -82,6 +87,10 @@ fn start(request_secs: u64, upstream_secs: u64) -> (String, StallProxy, TestServ
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     runtime.spawn(lazyqt_server::serve_on(listener, config, Arc::new(backend), std::future::pending()));
+    if let Some(warm) = warm {
+        assert_eq!(get(&format!("{base}{warm}")), 200);
+    }
+    proxy.stall.store(true, Ordering::SeqCst);
     (base, proxy, upstream, runtime)
 }
 
@@ -103,11 +112,7 @@ fn until_closed(proxy: &StallProxy, bound: Duration) -> Duration {
 /// With `timeouts.upstream_secs = 2`: `path` (after `warm`, asked before the stall) of the
 /// stalled upstream is 504 after about 2 s, its upstream connection closed with it.
 fn answered_504_at_the_upstream_timeout(warm: Option<&str>, path: &str) {
-    let (base, proxy, _up, _rt) = start(60, 2);
-    if let Some(warm) = warm {
-        assert_eq!(get(&format!("{base}{warm}")), 200);
-    }
-    proxy.stall.store(true, Ordering::SeqCst);
+    let (base, proxy, _up, _rt) = stalled(60, 2, warm);
     let t = Instant::now();
     assert_eq!(get(&format!("{base}{path}")), 504);
     let took = t.elapsed();
@@ -133,9 +138,7 @@ fn the_upstream_timeout_bounds_listings() {
 /// gets 504 at the request deadline, and no worker keeps its upstream connection afterwards.
 #[test]
 fn no_upstream_read_outlives_the_request_deadline() {
-    let (base, proxy, _up, _rt) = start(2, 20);
-    assert_eq!(get(&format!("{base}/up/prores2.mov")), 200);
-    proxy.stall.store(true, Ordering::SeqCst);
+    let (base, proxy, _up, _rt) = stalled(2, 20, Some("/up/prores2.mov"));
     let t = Instant::now();
     assert_eq!(get(&format!("{base}/up/prores2.mov/frame/3")), 504);
     let took = t.elapsed();
@@ -148,9 +151,7 @@ fn no_upstream_read_outlives_the_request_deadline() {
 /// deadline, not minutes later, and takes its connection with it.
 #[test]
 fn a_client_that_leaves_frees_the_upstream_by_the_deadline() {
-    let (base, proxy, _up, _rt) = start(60, 2);
-    assert_eq!(get(&format!("{base}/up/prores2.mov")), 200);
-    proxy.stall.store(true, Ordering::SeqCst);
+    let (base, proxy, _up, _rt) = stalled(60, 2, Some("/up/prores2.mov"));
     let t = Instant::now();
     let client = reqwest::blocking::Client::new();
     let gone =

@@ -23,6 +23,26 @@ pub fn atom(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
     cat(&[&(body.len() as u32 + 8).to_be_bytes(), kind, body])
 }
 
+/// Where the first atom of type `kind` in `bytes` starts (found by its type bytes) and its
+/// 32-bit size: for tests that damage a built or generated movie in place.
+pub fn atom_at(bytes: &[u8], kind: &[u8; 4]) -> (usize, u32) {
+    let at = bytes.windows(4).position(|w| w == kind).unwrap_or_else(|| panic!("no {kind:?} atom")) - 4;
+    (at, u32::from_be_bytes(bytes[at..at + 4].try_into().expect("four bytes")))
+}
+
+/// Overwrites the 32-bit size of the atom starting at `at`.
+pub fn set_size(bytes: &mut [u8], at: usize, size: u32) {
+    bytes[at..at + 4].copy_from_slice(&size.to_be_bytes());
+}
+
+/// Makes the `nth` (0-based) `stsz` atom in `bytes` claim `count` samples: a table that lies
+/// about its length. After the type come the version and flags, the sample size, the count.
+pub fn set_stsz_count(bytes: &mut [u8], nth: usize, count: u32) {
+    let (at, _) =
+        bytes.windows(4).enumerate().filter(|(_, w)| w == b"stsz").nth(nth).expect("that many stsz");
+    bytes[at + 12..at + 16].copy_from_slice(&count.to_be_bytes());
+}
+
 /// An atom with a 64-bit size (size field 1, the real size after the type).
 pub fn atom64(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
     cat(&[&1u32.to_be_bytes(), kind, &(body.len() as u64 + 16).to_be_bytes(), body])

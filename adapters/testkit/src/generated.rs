@@ -8,6 +8,19 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
+/// Every ProRes movie `testdata/generate.sh` makes: one per profile (0 proxy … 5 4444 XQ),
+/// then a fast-start one (`moov` first) and one with sound and a timecode track.
+pub const PRORES_MOVIES: [&str; 8] = [
+    "prores0.mov",
+    "prores1.mov",
+    "prores2.mov",
+    "prores3.mov",
+    "prores4.mov",
+    "prores5.mov",
+    "prores_faststart.mov",
+    "prores_audio_tc.mov",
+];
+
 /// The repository's root directory.
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -67,14 +67,20 @@ fn find_colr(bytes: &[u8]) -> Option<ColorInfo> {
     })
 }
 
+/// ffprobe's text for `show_entries` (e.g. `stream=width,height`) of the first video
+/// stream of `path`, written as `output_format` (e.g. `compact=p=0`).
+fn ffprobe_v0(path: &std::path::Path, show_entries: &str, output_format: &str) -> String {
+    let out = run(Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", show_entries])
+        .args(["-of", output_format])
+        .arg(path));
+    String::from_utf8(out).expect("utf8")
+}
+
 /// What ffprobe says of the first video stream's `entry` (e.g. `color_space`: `unknown`
 /// when untagged).
 pub fn probe(path: &std::path::Path, entry: &str) -> String {
-    let out = run(Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", &format!("stream={entry}")])
-        .args(["-of", "default=nw=1:nk=1"])
-        .arg(path));
-    String::from_utf8(out).expect("utf8").trim().to_owned()
+    ffprobe_v0(path, &format!("stream={entry}"), "default=nw=1:nk=1").trim().to_owned()
 }
 
 /// Makes a one-off movie with the ffmpeg CLI in the temp dir (for cases the shared test media
@@ -92,19 +98,7 @@ pub fn movie(name: &str) -> Movie {
 
 fn open(path: PathBuf) -> Movie {
     let bytes = std::fs::read(&path).expect("read movie");
-    let stream = String::from_utf8(run(Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=codec_tag_string,width,height",
-            "-of",
-            "compact=p=0",
-        ])
-        .arg(&path)))
-    .expect("utf8");
+    let stream = ffprobe_v0(&path, "stream=codec_tag_string,width,height", "compact=p=0");
     let line = stream.lines().next().expect("a video stream");
     let tag: [u8; 4] =
         format!("{:<4}", field(line, "codec_tag_string")).as_bytes()[..4].try_into().expect("fourcc");
@@ -119,19 +113,7 @@ fn open(path: PathBuf) -> Movie {
         _ => None,
     };
     params.color = find_colr(&bytes);
-    let table = String::from_utf8(run(Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "packet=pts,dts,pos,size,flags",
-            "-of",
-            "compact=p=0",
-        ])
-        .arg(&path)))
-    .expect("utf8");
+    let table = ffprobe_v0(&path, "packet=pts,dts,pos,size,flags", "compact=p=0");
     let packets = table
         .lines()
         .filter(|l| !l.is_empty())

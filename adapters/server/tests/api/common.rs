@@ -325,6 +325,13 @@ pub async fn raw_status(addr: SocketAddr, path: &str) -> u16 {
     text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
 }
 
+/// The JSON of a GET of `url` that must be answered 200.
+pub async fn get_json_ok(url: &str) -> serde_json::Value {
+    let (status, v) = get_json(url).await;
+    assert_eq!(status, 200, "GET {url}: {v}");
+    v
+}
+
 /// GET and parse the JSON body.
 pub async fn get_json(url: &str) -> (u16, serde_json::Value) {
     let r = reqwest::get(url).await.expect("request");

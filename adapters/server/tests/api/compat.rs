@@ -4,7 +4,7 @@
 use reqwest::header::{CONTENT_TYPE, ETAG, LOCATION, VARY};
 use reqwest::redirect::Policy;
 
-use crate::common::{get_json, TestServer, FRAMES, UP};
+use crate::common::{get_json, get_json_ok, TestServer, FRAMES, UP};
 
 const MOVIE: &str = "/local/sub/m.mov";
 const UP_MOVIE: &str = "/2016/CAMHDA301-20160101T000000Z.mov";
@@ -159,8 +159,7 @@ async fn credentials_never_leave_in_a_redirect() {
     assert_eq!(r.status(), 403);
     assert!(r.headers().get(LOCATION).is_none());
     assert!(!r.text().await.expect("text").contains("s3cret"));
-    let (st, m) = get_json(&s.url("/auth/2016/a.mov")).await;
-    assert_eq!(st, 200);
+    let m = get_json_ok(&s.url("/auth/2016/a.mov")).await;
     assert_eq!(m["URL"], "/2016/a.mov");
     assert!(m.get("SourceURL").is_none(), "{m}");
 }
@@ -243,8 +242,7 @@ async fn compat_errors_are_never_200() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compat_root_lists_mounts_and_unknown_paths_are_404() {
     let s = TestServer::start(|_| {}).await;
-    let (st, root) = get_json(&s.url("/")).await;
-    assert_eq!(st, 200);
+    let root = get_json_ok(&s.url("/")).await;
     assert_eq!(root["Mounts"][0]["Prefix"], UP);
     assert_eq!(root["Mounts"][0]["Upstream"], s.upstream.base());
     for unknown in ["/v2/nothing", "/index.html", "/info/x"] {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use reqwest::StatusCode;
 
-use crate::common::{get_json, TestServer, FRAMES, H, UP, W};
+use crate::common::{get_json, get_json_ok, TestServer, FRAMES, H, UP, W};
 
 const MOVIE: &str = "/local/sub/m.mov";
 const UP_MOVIE: &str = "/RS03ASHS/PN03B/06-CAMHDA301/2016/11/13/CAMHDA301-20161113T000000Z.mov";
@@ -20,8 +20,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_routes() {
     let s = TestServer::start(|_| {}).await;
-    let (st, root) = get_json(&s.url("/")).await;
-    assert_eq!(st, 200);
+    let root = get_json_ok(&s.url("/")).await;
     let prefixes: Vec<&str> =
         root["Mounts"].as_array().expect("mounts").iter().filter_map(|m| m["Prefix"].as_str()).collect();
     assert_eq!(prefixes, vec![UP, "/local"]);
@@ -58,8 +57,7 @@ async fn service_routes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_matches_routes() {
     let s = TestServer::start(|_| {}).await;
-    let (st, doc) = get_json(&s.url("/openapi.json")).await;
-    assert_eq!(st, 200);
+    let doc = get_json_ok(&s.url("/openapi.json")).await;
     assert_eq!(doc["openapi"], "3.1.0");
     let paths: BTreeSet<String> = doc["paths"].as_object().expect("paths").keys().cloned().collect();
     let mut cfg = lazyqt_server::ServerConfig::default();
@@ -88,8 +86,7 @@ async fn openapi_matches_routes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listings_local_and_upstream() {
     let s = TestServer::start(|_| {}).await;
-    let (st, l) = get_json(&s.url("/local/")).await;
-    assert_eq!(st, 200);
+    let l = get_json_ok(&s.url("/local/")).await;
     assert_eq!(l["Path"], "/");
     assert_eq!(l["Files"], serde_json::json!(["m.mov", "nover.mov"]));
     assert_eq!(l["Directories"], serde_json::json!(["sub"]));
@@ -108,8 +105,7 @@ async fn listings_local_and_upstream() {
     let l: serde_json::Value = r.json().await.expect("json");
     assert_eq!(l["Files"], serde_json::json!(["readme.txt"]));
     assert_eq!(l["Directories"], serde_json::json!(["2016", "RS03ASHS"]));
-    let (st, l) = get_json(&s.url(&format!("{UP}/2016/"))).await;
-    assert_eq!(st, 200);
+    let l = get_json_ok(&s.url(&format!("{UP}/2016/"))).await;
     assert_eq!(
         l["Files"],
         serde_json::json!(["CAMHDA301-20160101T000000Z.mov", "CAMHDA301-20160101T000000Z.mov.md5"])
@@ -154,8 +150,7 @@ async fn metadata_and_conditional_requests() {
     assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(r.headers()[ETAG], tag.as_str());
 
-    let (st, m) = get_json(&s.url(&format!("{UP}{UP_MOVIE}"))).await;
-    assert_eq!(st, 200);
+    let m = get_json_ok(&s.url(&format!("{UP}{UP_MOVIE}"))).await;
     assert_eq!(m["URL"], UP_MOVIE);
     assert_eq!(m["SourceURL"], format!("{}{}", s.upstream.base(), &UP_MOVIE[1..]));
 
@@ -380,8 +375,7 @@ async fn request_deadline_gives_504() {
     let (st, e) = get_json(&s.url("/local/sub/slow.mov")).await;
     assert_eq!(st, 504);
     assert_eq!(e["status"], 504);
-    let (st, _) = get_json(&s.url("/healthz")).await;
-    assert_eq!(st, 200);
+    let _ = get_json_ok(&s.url("/healthz")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
