@@ -209,6 +209,19 @@ def _declare(lib):
                 c_size_p,
             ],
         ),
+        "lazyqt_archive_plan_json": (
+            status,
+            [
+                ctypes.c_char_p,
+                ctypes.c_char_p,
+                ctypes.c_char_p,
+                ctypes.c_double,
+                ctypes.POINTER(OpenOptions),
+                ctypes.c_uint32,
+                ctypes.POINTER(c_u8_p),
+                c_size_p,
+            ],
+        ),
         "lazyqt_archive_locate_json": (
             status,
             [

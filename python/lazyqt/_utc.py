@@ -142,42 +142,34 @@ class Archive:
         self, start, end, every, prefetch=4, pix_fmt="rgb24", width=None, height=None, matrix="stream"
     ):
         """Yield (picture, info) for the instants start, start + every, ... up to end
-        (inclusive) that a recording covers, in time order; instants in gaps are skipped.
-        info as frame_at()'s. Each movie's frames come through the library's fetch-ahead
-        pipeline (Movie.iter_frames, `prefetch` ahead)."""
+        (inclusive) that a recording covers, in time order (instants in gaps are left out):
+        the library's plan, as `lazyqt frames ROOT --every` makes it. info: {"utc", "url",
+        "frame"}. Each movie's frames come through the library's fetch-ahead pipeline
+        (Movie.iter_frames, `prefetch` ahead)."""
         if not isinstance(every, timedelta) or every <= timedelta(0):
             raise InvalidArgumentError("every must be a positive timedelta")
-        start = _parse_time(_instant(start, "start").decode())
-        end = _parse_time(_instant(end, "end").decode())
-        rows = self.catalog(start, end, as_frame=False)
-        rows = sorted(
-            (r for r in rows if r["status"] == "ok" and r["start"] is not None), key=lambda r: r["start"]
+        plan = _json_call(
+            lib.lazyqt_archive_plan_json,
+            self.root.encode(),
+            _instant(start, "start"),
+            _instant(end, "end"),
+            every.total_seconds(),
+            ctypes.byref(self._opts),
+            self._parallel,
         )
-        for r in rows:
-            # The instants of the grid inside [r.start, r.end) ∩ [start, end].
-            k = max(0, -((start - r["start"]) // every))
-            t = start + k * every
-            wanted = []
-            while t <= end and t < r["end"]:
-                if t >= r["start"]:
-                    wanted.append(t)
-                t += every
-            if not wanted:
-                continue
-            movie = self._movie(r["url"])
-            numbers = [movie.frame_number_at((t - r["start"]).total_seconds()) for t in wanted]
+        # Runs of the same movie, in plan (time) order.
+        runs = []
+        for p in plan:
+            p["utc"] = _parse_time(p["utc"])
+            if runs and runs[-1][0]["url"] == p["url"]:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        for run in runs:
+            movie = self._movie(run[0]["url"])
+            numbers = [p["frame"] for p in run]
             pictures = movie.iter_frames(numbers, prefetch, pix_fmt, width, height, matrix)
-            for t, n, picture in zip(wanted, numbers, pictures):
-                info = {
-                    "url": r["url"],
-                    "frame": n,
-                    "offset": (t - r["start"]).total_seconds(),
-                    "utc": t,
-                    "start": r["start"],
-                    "end": r["end"],
-                    "frames": r["frames"],
-                }
-                yield picture, info
+            yield from zip(pictures, run)
 
 
 def archive(root, cache_dir=None, no_cache=False, ttl=_DEFAULT, parallel=0):

@@ -111,6 +111,8 @@ def test_frames_between_count_order_and_pixels(archive_dir, root, tmp_path):
         path = local_path(archive_dir, root, info["url"])
         want = np.frombuffer(ffmpeg_decode(path, info["frame"]), np.uint8).reshape(picture.shape)
         assert np.array_equal(picture, want), info
+    assert got[0][1]["url"].endswith("2016/11/12/CAMHDA301-20161112T235959Z.mov")
+    assert got[-1][1]["url"].endswith("2016/11/13/CAMHDA301-20161113T030000Z.mov")
     with pytest.raises(lazyqt.InvalidArgumentError):
         next(a.frames_between(start, end, every=timedelta(0)))
     a.close()

@@ -436,6 +436,26 @@ enum lazyqt_status lazyqt_archive_locate_json(const char *root,
                                               size_t *out_len);
 
 /**
+ * The frames shown at `from`, `from + every_seconds`, … up to `to` (inclusive; RFC 3339
+ * instants or dates) in the archive at `root`, in time order, as a JSON array of
+ * `{"utc", "url", "frame"}` (`frame` 0-based in the movie at `url`); instants no recording
+ * covers are left out. The same plan as `lazyqt frames ROOT --every`. `*out`, `*out_len`
+ * receive the JSON (NULL and 0 on failure); free it with `lazyqt_buffer_free`.
+ *
+ * # Safety
+ * `root`, `from` and `to` are NUL-terminated strings; `opts` is NULL or valid; `out` and
+ * `out_len` are valid for writing.
+ */
+enum lazyqt_status lazyqt_archive_plan_json(const char *root,
+                                            const char *from,
+                                            const char *to,
+                                            double every_seconds,
+                                            const struct lazyqt_open_options *opts,
+                                            uint32_t parallel,
+                                            uint8_t **out,
+                                            size_t *out_len);
+
+/**
  * Start decoding the `count` frames listed at `frames` (0-based, any order, repeats
  * allowed) as `lazyqt_frame_pixels` would (`pix_fmt`, `matrix`, `width` x `height`): up to
  * `ahead` frames (0 = twice the number of cores) are fetched ahead and decoded by one

@@ -1,5 +1,5 @@
-//! An archive of movies addressed by UTC time (lazyqt-archive): its catalog over a range
-//! and the movie and frame at an instant, each answered as JSON in a buffer the library
+//! An archive of movies addressed by UTC time (lazyqt-archive): its catalog over a range,
+//! the movie and frame at an instant, and the frames every so often over a range, each answered as JSON in a buffer the library
 //! allocates (free it with `lazyqt_buffer_free`). Front ends parse the JSON; frames are
 //! then read from the movie it names with `lazyqt_open` and the frame calls.
 
@@ -143,6 +143,46 @@ pub unsafe extern "C" fn lazyqt_archive_locate_json(
     })
 }
 
+/// The frames shown at `from`, `from + every_seconds`, … up to `to` (inclusive; RFC 3339
+/// instants or dates) in the archive at `root`, in time order, as a JSON array of
+/// `{"utc", "url", "frame"}` (`frame` 0-based in the movie at `url`); instants no recording
+/// covers are left out. The same plan as `lazyqt frames ROOT --every`. `*out`, `*out_len`
+/// receive the JSON (NULL and 0 on failure); free it with `lazyqt_buffer_free`.
+///
+/// # Safety
+/// `root`, `from` and `to` are NUL-terminated strings; `opts` is NULL or valid; `out` and
+/// `out_len` are valid for writing.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn lazyqt_archive_plan_json(
+    root: *const c_char,
+    from: *const c_char,
+    to: *const c_char,
+    every_seconds: f64,
+    opts: *const lazyqt_open_options,
+    parallel: u32,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> lazyqt_status {
+    guard(|| {
+        // SAFETY: the caller's contract, for every pointer.
+        unsafe { clear(out, out_len) }?;
+        // SAFETY: as above.
+        let (from, to) = unsafe { (instant_arg(from, "from")?, instant_arg(to, "to")?) };
+        let (Some(from), Some(to)) = (from, to) else { return Err(Failure::null("from or to")) };
+        if !(every_seconds.is_finite() && every_seconds > 0.0) {
+            return Err(Failure::invalid(format!("every_seconds must be positive, not {every_seconds}")));
+        }
+        let every = time::Duration::seconds_f64(every_seconds);
+        // SAFETY: as above.
+        let plan = unsafe { archive(root, opts, parallel) }?.plan_every(from, to, every)?;
+        let json = serde_json::to_vec(&plan).map_err(|e| Failure::invalid(e.to_string()))?;
+        // SAFETY: checked non-NULL by `clear`.
+        unsafe { give(json, out, out_len) };
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +265,43 @@ mod tests {
             m.contains("CAMHDA301-20161113T030000Z.mov") && m.contains("CAMHDA301-20161113T090000Z.mov"),
             "{m}"
         );
+
+        let (from, to) = (
+            CString::new("2016-11-12T23:59:59Z").expect("c"),
+            CString::new("2016-11-13T03:00:01Z").expect("c"),
+        );
+        // SAFETY: as above.
+        let s = unsafe {
+            lazyqt_archive_plan_json(
+                root().as_ptr(),
+                from.as_ptr(),
+                to.as_ptr(),
+                0.5,
+                std::ptr::null(),
+                0,
+                &mut out,
+                &mut len,
+            )
+        };
+        assert_eq!(s, LAZYQT_OK, "{}", last_message());
+        let plan = take(out, len);
+        let frames: Vec<u64> =
+            plan.as_array().expect("array").iter().map(|p| p["frame"].as_u64().expect("frame")).collect();
+        assert_eq!(frames, [0, 14, 29, 44, 59, 0, 14, 29]);
+        // SAFETY: as above.
+        let s = unsafe {
+            lazyqt_archive_plan_json(
+                root().as_ptr(),
+                from.as_ptr(),
+                to.as_ptr(),
+                0.0,
+                std::ptr::null(),
+                0,
+                &mut out,
+                &mut len,
+            )
+        };
+        assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
 
         let bad = CString::new("yesterday").expect("c");
         // SAFETY: as above.
