@@ -31,28 +31,33 @@ unsafe fn instant_arg(p: *const c_char, what: &str) -> Result<Option<OffsetDateT
     parse_instant(text).map(Some).map_err(|e| Failure::invalid(format!("{what}: {e}")))
 }
 
-/// Hand `bytes` to the caller as a library buffer in `*out`, `*out_len`.
-///
-/// # Safety
-/// `out` and `out_len` are valid for writing (checked non-NULL by the caller).
-unsafe fn give(bytes: Vec<u8>, out: *mut *mut u8, out_len: *mut usize) {
-    let bytes = bytes.into_boxed_slice();
-    let len = bytes.len();
-    // SAFETY: writable by the caller's contract.
-    unsafe { (out.write(Box::into_raw(bytes).cast()), out_len.write(len)) };
-}
-
-/// Check and clear the output pointers of an allocating call.
+/// Run `body` in the guard and hand the JSON it makes to the caller as a library buffer
+/// in `*out`, `*out_len` (NULL and 0 on failure, checked non-NULL first).
 ///
 /// # Safety
 /// `out` and `out_len` are NULL or valid for writing.
-unsafe fn clear(out: *mut *mut u8, out_len: *mut usize) -> Result<()> {
-    if out.is_null() || out_len.is_null() {
-        return Err(Failure::null("out or out_len"));
-    }
-    // SAFETY: both non-NULL, writable by the caller's contract.
-    unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
-    Ok(())
+unsafe fn answer_json(
+    out: *mut *mut u8,
+    out_len: *mut usize,
+    body: impl FnOnce() -> Result<serde_json::Value>,
+) -> lazyqt_status {
+    guard(|| {
+        if out.is_null() || out_len.is_null() {
+            return Err(Failure::null("out or out_len"));
+        }
+        // SAFETY: both non-NULL, writable by the caller's contract.
+        unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
+        let bytes = body()?.to_string().into_bytes().into_boxed_slice();
+        let len = bytes.len();
+        // SAFETY: as above.
+        unsafe { (out.write(Box::into_raw(bytes).cast()), out_len.write(len)) };
+        Ok(())
+    })
+}
+
+/// `value` as JSON.
+fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Failure::invalid(e.to_string()))
 }
 
 /// The archive at `root` (a directory, `file://` or `http(s)://` URL of an autoindex).
@@ -86,18 +91,13 @@ pub unsafe extern "C" fn lazyqt_archive_catalog_json(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> lazyqt_status {
-    guard(|| {
-        // SAFETY: the caller's contract, for every pointer.
-        unsafe { clear(out, out_len) }?;
-        // SAFETY: as above.
-        let (from, to) = unsafe { (instant_arg(from, "from")?, instant_arg(to, "to")?) };
-        // SAFETY: as above.
-        let records = unsafe { archive(root, opts, parallel) }?.catalog(from, to)?;
-        let json = serde_json::to_vec(&records).map_err(|e| Failure::invalid(e.to_string()))?;
-        // SAFETY: checked non-NULL by `clear`.
-        unsafe { give(json, out, out_len) };
-        Ok(())
-    })
+    // SAFETY: the caller's contract, for every pointer.
+    unsafe {
+        answer_json(out, out_len, || {
+            let (from, to) = (instant_arg(from, "from")?, instant_arg(to, "to")?);
+            to_json(&archive(root, opts, parallel)?.catalog(from, to)?)
+        })
+    }
 }
 
 /// The movie of the archive at `root` recording at the instant `at` (RFC 3339) and the
@@ -120,27 +120,23 @@ pub unsafe extern "C" fn lazyqt_archive_locate_json(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> lazyqt_status {
-    guard(|| {
-        // SAFETY: the caller's contract, for every pointer.
-        unsafe { clear(out, out_len) }?;
-        // SAFETY: as above.
-        let at = unsafe { instant_arg(at, "at") }?.ok_or_else(|| Failure::null("at"))?;
-        // SAFETY: as above.
-        let found = unsafe { archive(root, opts, 0) }?.locate(at, nearest)?;
-        let r = &found.record;
-        let json = serde_json::json!({
-            "url": r.url,
-            "frame": found.frame,
-            "offset": found.offset,
-            "utc": rfc3339(at),
-            "start": r.start.map(rfc3339),
-            "end": r.end.map(rfc3339),
-            "frames": r.frames,
-        });
-        // SAFETY: checked non-NULL by `clear`.
-        unsafe { give(json.to_string().into_bytes(), out, out_len) };
-        Ok(())
-    })
+    // SAFETY: the caller's contract, for every pointer.
+    unsafe {
+        answer_json(out, out_len, || {
+            let at = instant_arg(at, "at")?.ok_or_else(|| Failure::null("at"))?;
+            let found = archive(root, opts, 0)?.locate(at, nearest)?;
+            let r = &found.record;
+            Ok(serde_json::json!({
+                "url": r.url,
+                "frame": found.frame,
+                "offset": found.offset,
+                "utc": rfc3339(at),
+                "start": r.start.map(rfc3339),
+                "end": r.end.map(rfc3339),
+                "frames": r.frames,
+            }))
+        })
+    }
 }
 
 /// The frames shown at `from`, `from + every_seconds`, … up to `to` (inclusive; RFC 3339
@@ -164,23 +160,19 @@ pub unsafe extern "C" fn lazyqt_archive_plan_json(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> lazyqt_status {
-    guard(|| {
-        // SAFETY: the caller's contract, for every pointer.
-        unsafe { clear(out, out_len) }?;
-        // SAFETY: as above.
-        let (from, to) = unsafe { (instant_arg(from, "from")?, instant_arg(to, "to")?) };
-        let (Some(from), Some(to)) = (from, to) else { return Err(Failure::null("from or to")) };
-        if !(every_seconds.is_finite() && every_seconds > 0.0) {
-            return Err(Failure::invalid(format!("every_seconds must be positive, not {every_seconds}")));
-        }
-        let every = time::Duration::seconds_f64(every_seconds);
-        // SAFETY: as above.
-        let plan = unsafe { archive(root, opts, parallel) }?.plan_every(from, to, every)?;
-        let json = serde_json::to_vec(&plan).map_err(|e| Failure::invalid(e.to_string()))?;
-        // SAFETY: checked non-NULL by `clear`.
-        unsafe { give(json, out, out_len) };
-        Ok(())
-    })
+    // SAFETY: the caller's contract, for every pointer.
+    unsafe {
+        answer_json(out, out_len, || {
+            let (Some(from), Some(to)) = (instant_arg(from, "from")?, instant_arg(to, "to")?) else {
+                return Err(Failure::null("from or to"));
+            };
+            if !(every_seconds.is_finite() && every_seconds > 0.0) {
+                return Err(Failure::invalid(format!("every_seconds must be positive, not {every_seconds}")));
+            }
+            let every = time::Duration::seconds_f64(every_seconds);
+            to_json(&archive(root, opts, parallel)?.plan_every(from, to, every)?)
+        })
+    }
 }
 
 #[cfg(test)]
