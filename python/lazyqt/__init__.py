@@ -35,6 +35,7 @@ from ._errors import (
 )
 from ._lib import lib as _lib
 from ._movie import IMAGE_FORMATS, PIXEL_FORMATS, FrameInfo, Movie, SkippedTrack, open
+from ._utc import Archive, archive
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,7 @@ library_version = _lib.lazyqt_version().decode()
 __all__ = [
     "IMAGE_FORMATS",
     "PIXEL_FORMATS",
+    "Archive",
     "ArgumentError",
     "BufferTooSmallError",
     "ChangedUpstreamError",
@@ -69,6 +71,7 @@ __all__ = [
     "TooLargeError",
     "UnsupportedCodecError",
     "UnsupportedError",
+    "archive",
     "library_version",
     "open",
 ]

@@ -183,6 +183,27 @@ typedef struct lazyqt_frames lazyqt_frames;
 typedef struct lazyqt_movie lazyqt_movie;
 
 /**
+ * How `lazyqt_open` reads and caches. Start from `lazyqt_default_open_options()`.
+ */
+typedef struct lazyqt_open_options {
+  /**
+   * Directory of the persistent HTTP cache (NUL-terminated; on Unix any bytes the file
+   * system allows, elsewhere UTF-8); NULL = the platform's
+   * (`~/.cache/lazyqt/http` on Linux). Copied by `lazyqt_open`.
+   */
+  const char *cache_dir;
+  /**
+   * Do not use the persistent HTTP cache (the in-memory cache stays).
+   */
+  bool no_cache;
+  /**
+   * How long cached metadata of a URL is trusted before it is revalidated, in seconds;
+   * negative = forever (for archives of immutable files).
+   */
+  int64_t ttl_seconds;
+} lazyqt_open_options;
+
+/**
  * The layout of a picture from `lazyqt_frame_pixels`: `height` rows of `linesize` bytes
  * (no padding), each pixel `channels` samples of `bytes_per_sample` bytes.
  */
@@ -281,27 +302,6 @@ typedef struct lazyqt_frame_desc {
 } lazyqt_frame_desc;
 
 /**
- * How `lazyqt_open` reads and caches. Start from `lazyqt_default_open_options()`.
- */
-typedef struct lazyqt_open_options {
-  /**
-   * Directory of the persistent HTTP cache (NUL-terminated; on Unix any bytes the file
-   * system allows, elsewhere UTF-8); NULL = the platform's
-   * (`~/.cache/lazyqt/http` on Linux). Copied by `lazyqt_open`.
-   */
-  const char *cache_dir;
-  /**
-   * Do not use the persistent HTTP cache (the in-memory cache stays).
-   */
-  bool no_cache;
-  /**
-   * How long cached metadata of a URL is trusted before it is revalidated, in seconds;
-   * negative = forever (for archives of immutable files).
-   */
-  int64_t ttl_seconds;
-} lazyqt_open_options;
-
-/**
  * A movie's summary (of its main video track, and of the file).
  */
 typedef struct lazyqt_info {
@@ -394,6 +394,66 @@ typedef struct lazyqt_skipped_track {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * The catalog of the archive at `root` over the closed range [`from`, `to`] (each an
+ * RFC 3339 instant or a date; NULL = unbounded), as a JSON array of the rows of
+ * `lazyqt ls --json` (url, start, end, duration, frames, size, codec, status, start_from,
+ * error). Movies are opened `parallel` at once (0: the library's default). Movies that do
+ * not open are rows with their status, never a failure. `*out`, `*out_len` receive the
+ * JSON (NULL and 0 on failure); free it with `lazyqt_buffer_free`.
+ *
+ * # Safety
+ * `root` is a NUL-terminated string; `from`, `to` are NULL or NUL-terminated; `opts` is
+ * NULL or valid; `out` and `out_len` are valid for writing.
+ */
+enum lazyqt_status lazyqt_archive_catalog_json(const char *root,
+                                               const char *from,
+                                               const char *to,
+                                               const struct lazyqt_open_options *opts,
+                                               uint32_t parallel,
+                                               uint8_t **out,
+                                               size_t *out_len);
+
+/**
+ * The movie of the archive at `root` recording at the instant `at` (RFC 3339) and the
+ * frame shown then, as a JSON object: `url` (the movie, to `lazyqt_open`), `frame`
+ * (0-based), `offset` (seconds from its start to `at`), `utc` (`at`), `start`, `end`,
+ * `frames`. Outside any recording: with `nearest`, the closest frame of the nearest
+ * recording; without, `LAZYQT_ERR_OUT_OF_RANGE` whose message names the recordings
+ * before and after. `*out`, `*out_len` receive the JSON (NULL and 0 on failure); free it
+ * with `lazyqt_buffer_free`.
+ *
+ * # Safety
+ * `root` and `at` are NUL-terminated strings; `opts` is NULL or valid; `out` and
+ * `out_len` are valid for writing.
+ */
+enum lazyqt_status lazyqt_archive_locate_json(const char *root,
+                                              const char *at,
+                                              bool nearest,
+                                              const struct lazyqt_open_options *opts,
+                                              uint8_t **out,
+                                              size_t *out_len);
+
+/**
+ * The frames shown at `from`, `from + every_seconds`, … up to `to` (inclusive; RFC 3339
+ * instants or dates) in the archive at `root`, in time order, as a JSON array of
+ * `{"utc", "url", "frame"}` (`frame` 0-based in the movie at `url`); instants no recording
+ * covers are left out. The same plan as `lazyqt frames ROOT --every`. `*out`, `*out_len`
+ * receive the JSON (NULL and 0 on failure); free it with `lazyqt_buffer_free`.
+ *
+ * # Safety
+ * `root`, `from` and `to` are NUL-terminated strings; `opts` is NULL or valid; `out` and
+ * `out_len` are valid for writing.
+ */
+enum lazyqt_status lazyqt_archive_plan_json(const char *root,
+                                            const char *from,
+                                            const char *to,
+                                            double every_seconds,
+                                            const struct lazyqt_open_options *opts,
+                                            uint32_t parallel,
+                                            uint8_t **out,
+                                            size_t *out_len);
 
 /**
  * Start decoding the `count` frames listed at `frames` (0-based, any order, repeats
@@ -581,11 +641,11 @@ enum lazyqt_status lazyqt_encode_frame_matrix_alloc(const struct lazyqt_movie *m
                                                     size_t *out_len);
 
 /**
- * Free a buffer from `lazyqt_encode_frame_alloc` (`len` as returned with it). NULL is
- * ignored.
+ * Free a buffer the library allocated (`lazyqt_encode_frame_alloc`,
+ * `lazyqt_archive_catalog_json`, …; `len` as returned with it). NULL is ignored.
  *
  * # Safety
- * `buf` is NULL or a buffer from `lazyqt_encode_frame_alloc` with its length, freed once.
+ * `buf` is NULL or a buffer the library allocated, with its length, freed once.
  */
 void lazyqt_buffer_free(uint8_t *buf, size_t len);
 

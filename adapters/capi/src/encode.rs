@@ -172,11 +172,11 @@ pub unsafe extern "C" fn lazyqt_encode_frame_matrix_alloc(
     })
 }
 
-/// Free a buffer from `lazyqt_encode_frame_alloc` (`len` as returned with it). NULL is
-/// ignored.
+/// Free a buffer the library allocated (`lazyqt_encode_frame_alloc`,
+/// `lazyqt_archive_catalog_json`, …; `len` as returned with it). NULL is ignored.
 ///
 /// # Safety
-/// `buf` is NULL or a buffer from `lazyqt_encode_frame_alloc` with its length, freed once.
+/// `buf` is NULL or a buffer the library allocated, with its length, freed once.
 #[no_mangle]
 pub unsafe extern "C" fn lazyqt_buffer_free(buf: *mut u8, len: usize) {
     if buf.is_null() {

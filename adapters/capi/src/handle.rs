@@ -100,7 +100,7 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T, what: &str) -> Result<(
 /// # Safety
 /// `opts` is NULL or points to a valid `lazyqt_open_options` whose `cache_dir` is NULL or a
 /// NUL-terminated string.
-unsafe fn source_options(opts: *const lazyqt_open_options) -> Result<SourceOptions> {
+pub(crate) unsafe fn source_options(opts: *const lazyqt_open_options) -> Result<SourceOptions> {
     let mut out = SourceOptions::default();
     // SAFETY: by the caller's contract, a non-NULL `opts` is valid for reads.
     let Some(o) = (unsafe { opts.as_ref() }) else { return Ok(out) };

@@ -21,6 +21,8 @@
 #![deny(unsafe_code)]
 
 #[allow(unsafe_code)]
+mod archive;
+#[allow(unsafe_code)]
 mod batch;
 #[allow(unsafe_code)]
 mod buffer;
@@ -51,6 +53,7 @@ mod skipped;
 #[allow(unsafe_code)]
 mod status;
 
+pub use archive::{lazyqt_archive_catalog_json, lazyqt_archive_locate_json, lazyqt_archive_plan_json};
 pub use batch::{lazyqt_frames, lazyqt_frames_begin, lazyqt_frames_end, lazyqt_frames_next};
 pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};
 pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};

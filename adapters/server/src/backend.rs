@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use lazyqt_archive::{OffsetDateTime, Record};
 use lazyqt_media::decoding::{ColorMatrix, Format};
 use lazyqt_media::{TrackSummary, VideoSummary};
 use url::Url;
@@ -192,6 +193,37 @@ pub enum FetchedData {
     Bytes(bytes::Bytes),
 }
 
+/// A recording next to an instant no recording covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Neighbour {
+    /// The movie.
+    pub file: Resolved,
+    /// Its end (the one before) or its start (the one after).
+    pub at: OffsetDateTime,
+}
+
+/// What [`Backend::locate`] found at an instant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Instant {
+    /// A movie and the frame shown at the instant.
+    Frame {
+        /// The movie.
+        file: Resolved,
+        /// The frame (0-based).
+        index0: u64,
+        /// Seconds from the movie's start to the instant (outside `[0, duration)` when the
+        /// nearest frame was taken).
+        offset: f64,
+    },
+    /// No recording covers the instant: the nearest before and after, when found.
+    Gap {
+        /// The nearest recording that ended before it.
+        before: Option<Neighbour>,
+        /// The nearest recording that starts after it.
+        after: Option<Neighbour>,
+    },
+}
+
 /// The media stack behind the server. All methods block; the server calls them from
 /// `tokio::task::spawn_blocking` with bounded concurrency.
 pub trait Backend: Send + Sync + 'static {
@@ -220,6 +252,36 @@ pub trait Backend: Send + Sync + 'static {
     /// The 0-based index of the frame shown at `seconds` from the start (already checked finite
     /// and within `0..=duration`).
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError>;
+
+    /// The catalog of the archive directory `dir` (under the mount `mount_prefix`) over the
+    /// closed range `[from, to]`: one record per movie, as `lazyqt ls --json` gives them
+    /// (URLs and paths as the backend reads them; the server shows them as mount paths).
+    /// A backend without archives answers [`BackendError::Unsupported`].
+    fn catalog(
+        &self,
+        mount_prefix: &str,
+        dir: &Resolved,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Record>, BackendError> {
+        let _ = (mount_prefix, dir, from, to);
+        Err(BackendError::Unsupported("this server has no archive backend".into()))
+    }
+
+    /// The movie of the archive directory `dir` recording at `at` and the frame shown then
+    /// ([`lazyqt_archive::Archive::locate`]); with `nearest`, the closest frame outside a
+    /// recording. A gap is an answer ([`Instant::Gap`]), not an error. A backend without
+    /// archives answers [`BackendError::Unsupported`].
+    fn locate(
+        &self,
+        mount_prefix: &str,
+        dir: &Resolved,
+        at: OffsetDateTime,
+        nearest: bool,
+    ) -> Result<Instant, BackendError> {
+        let _ = (mount_prefix, dir, at, nearest);
+        Err(BackendError::Unsupported("this server has no archive backend".into()))
+    }
 
     /// Counters and gauges to export on `/metrics`, as (Prometheus metric name, value) pairs,
     /// e.g. `("lazyqt_upstream_requests_total", 12.0)`. Invalid names are skipped.

@@ -59,6 +59,7 @@ mod conditional;
 mod config;
 mod errors;
 mod listing;
+mod media_archive;
 mod media_backend;
 mod metrics;
 mod openapi;
@@ -70,8 +71,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use backend::{
-    Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, MovieLocation, MovieMeta,
-    Resolved,
+    Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, Instant, MovieLocation,
+    MovieMeta, Neighbour, Resolved,
 };
 pub use config::{
     CacheConfig, ConfigError, Mount, MountTarget, ServerConfig, ServerTimeouts, WorkLimits, OOI_PREFIX,

@@ -1,12 +1,11 @@
 //! Directory listings `{"Path","Files","Directories"}`: local directories read with `std::fs`,
-//! upstream directories fetched as an HTML autoindex, parsed with `scraper`, cached with a TTL.
+//! upstream directories fetched as an HTML autoindex, parsed by the archive's parser
+//! ([`lazyqt_archive::listing::parse`]: nginx, Apache, the OOI server), cached with a TTL.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use percent_encoding::percent_decode_str;
-use scraper::{Html, Selector};
 use serde::Serialize;
 use url::Url;
 
@@ -75,43 +74,23 @@ pub(crate) fn list_local(dir: &Path, root: &Path, path: String) -> Result<Listin
     Ok(Listing { path, files, directories })
 }
 
-/// Parses an Apache/nginx HTML autoindex: links whose (decoded) href equals their text are
-/// entries; a trailing `/` marks a directory. Parent links, queries and nested paths are ignored.
-pub fn parse_autoindex(html: &str) -> (Vec<String>, Vec<String>) {
-    let doc = Html::parse_document(html);
+/// The files and directories (sorted names, directories without their `/`) of the HTML
+/// autoindex page of the directory at the URL path `base_path`, read by
+/// [`lazyqt_archive::listing::parse`]: every link naming a direct child of the directory
+/// (whatever its text: nginx shortens long names in the text, never in the link); sort
+/// links, the parent and links elsewhere are not entries. Names a client could not ask
+/// for in a path (with `/ ? # \` or control characters) are left out.
+pub fn parse_autoindex(html: &str, base_path: &str) -> (Vec<String>, Vec<String>) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    let Ok(sel) = Selector::parse("a[href]") else {
-        return (files, dirs);
-    };
-    for a in doc.select(&sel) {
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
-        let text: String = a.text().collect();
-        let text = text.trim();
-        let Ok(decoded) = percent_decode_str(href).decode_utf8() else {
-            continue;
-        };
-        if decoded != text && href != text {
+    for e in lazyqt_archive::listing::parse(html, base_path) {
+        if e.name.contains(['/', '?', '#', '\\']) || e.name.chars().any(char::is_control) {
             continue;
         }
-        let (name, is_dir) = match decoded.strip_suffix('/') {
-            Some(n) => (n, true),
-            None => (decoded.as_ref(), false),
-        };
-        if name.is_empty()
-            || name == "."
-            || name == ".."
-            || name.contains(['/', '?', '#', '\\'])
-            || name.chars().any(char::is_control)
-        {
-            continue;
-        }
-        if is_dir {
-            dirs.push(name.to_string());
+        if e.is_dir {
+            dirs.push(e.name);
         } else {
-            files.push(name.to_string());
+            files.push(e.name);
         }
     }
     for v in [&mut files, &mut dirs] {
@@ -160,8 +139,8 @@ impl UpstreamLister {
         let fetch_url = url.clone();
         self.cache
             .try_get_with(url, async move {
-                let html = blocking(io, move || fetch(&fetch_url, &opts)).await?;
-                let (files, directories) = parse_autoindex(&html);
+                let (html, at) = blocking(io, move || fetch(&fetch_url, &opts)).await?;
+                let (files, directories) = parse_autoindex(&html, &at);
                 Ok(Arc::new(Listing { path, files, directories }))
             })
             .await
@@ -169,10 +148,14 @@ impl UpstreamLister {
     }
 }
 
-/// The autoindex page at `url` (blocking), as text.
-fn fetch(url: &Url, opts: &HttpOptions) -> Result<String, BackendError> {
+/// The autoindex page at `url` (blocking), as text, and the URL path it was found at
+/// (after redirects), which its relative links are relative to.
+fn fetch(url: &Url, opts: &HttpOptions) -> Result<(String, String), BackendError> {
     match lazyqt_io::get_page(url.as_str(), opts, MAX_INDEX_BYTES) {
-        Ok(page) => Ok(String::from_utf8_lossy(&page.body).into_owned()),
+        Ok(page) => {
+            let at = Url::parse(&page.url).map_or_else(|_| url.path().to_owned(), |u| u.path().to_owned());
+            Ok((String::from_utf8_lossy(&page.body).into_owned(), at))
+        }
         Err(SourceError::HttpStatus { status: 404 | 410, .. }) => {
             Err(BackendError::NotFound(url.path().into()))
         }
@@ -212,16 +195,26 @@ mod tests {
 <a href="?C=N;O=D">Name</a>
 <a href="/elsewhere/">elsewhere</a>
 </pre><hr></body></html>"#;
-        let (files, dirs) = parse_autoindex(nginx);
+        let (files, dirs) = parse_autoindex(nginx, "/files/");
         assert_eq!(files, vec!["CAMHDA301-20160101T000000Z.mov", "a b.mov"]);
         assert_eq!(dirs, vec!["2016"]);
 
         let apache = r#"<table><tr><td><a href="/files/">Parent Directory</a></td></tr>
 <tr><td><a href="RS03ASHS/">RS03ASHS/</a></td></tr>
 <tr><td><a href="x.mov.md5">x.mov.md5</a></td></tr></table>"#;
-        let (files, dirs) = parse_autoindex(apache);
+        let (files, dirs) = parse_autoindex(apache, "/files/");
         assert_eq!(files, vec!["x.mov.md5"]);
         assert_eq!(dirs, vec!["RS03ASHS"]);
+
+        // nginx shortens long names in the link text, never in the href: still listed.
+        let long = "CAMHDA301-20161113T030000Z-with-a-long-suffix.mov";
+        let shortened = format!(
+            r#"<pre><a href="{long}">CAMHDA301-20161113T030000Z-with-..&gt;</a> 13-Nov-2016 03:00 12</pre>"#
+        );
+        assert_eq!(parse_autoindex(&shortened, "/files/").0, vec![long]);
+        // Names a client cannot put in a path are left out.
+        let odd = r#"<a href="a%5Cb.mov">a\b.mov</a><a href="c%0Ad.mov">c</a><a href="ok.mov">ok.mov</a>"#;
+        assert_eq!(parse_autoindex(odd, "/files/").0, vec!["ok.mov"]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct MediaBackend {
     /// Prefixes of the mounts whose movie reads may follow redirects to other origins
     /// (`allow_cross_origin_redirects` in their config); every other mount refuses them.
     cross_origin_mounts: Vec<String>,
-    movies: moka::sync::Cache<String, Media>,
+    pub(crate) movies: moka::sync::Cache<String, Media>,
     /// Counters of sources already evicted from `movies`, so totals never go down.
     retired: Arc<RetiredStats>,
     opens: AtomicU64,
@@ -42,8 +42,8 @@ impl RetiredStats {
 }
 
 /// Where a movie is read from: what it is opened from and cached by.
-fn key(loc: &MovieLocation) -> String {
-    match &loc.source {
+pub(crate) fn key(source: &Resolved) -> String {
+    match source {
         Resolved::Url(u) => u.as_str().to_owned(),
         Resolved::File(p) => p.to_string_lossy().into_owned(),
     }
@@ -72,6 +72,18 @@ impl MediaBackend {
         self
     }
 
+    /// The source options of reads under the mount `mount_prefix`: redirects to other
+    /// origins followed only when the mount allows them.
+    pub(crate) fn options_for(&self, mount_prefix: &str) -> std::borrow::Cow<'_, lazyqt_io::SourceOptions> {
+        if self.cross_origin_mounts.iter().any(|p| p == mount_prefix) {
+            let mut opts = self.opts.clone();
+            opts.http.allow_cross_origin_redirects = true;
+            std::borrow::Cow::Owned(opts)
+        } else {
+            std::borrow::Cow::Borrowed(&self.opts)
+        }
+    }
+
     /// Is `media` still the file at `loc`? Always for URLs (their reads are pinned to the
     /// version opened); for a local file, its [`lazyqt_io::file_version`] now must equal
     /// the one taken at open, so a file rewritten or replaced in place is never mixed.
@@ -88,7 +100,7 @@ impl MediaBackend {
     /// The open movie at `loc` (reopened when a local file changed since it was opened):
     /// concurrent first requests share one open.
     fn media(&self, loc: &MovieLocation) -> Result<Media, BackendError> {
-        let key = key(loc);
+        let key = key(&loc.source);
         if let Some(media) = self.movies.get(&key) {
             if Self::current(loc, &media) {
                 return Ok(media);
@@ -96,13 +108,7 @@ impl MediaBackend {
             tracing::info!(path = key, "local file changed: reopening");
             self.movies.invalidate(&key);
         }
-        let opts = if self.cross_origin_mounts.contains(&loc.mount_prefix) {
-            let mut opts = self.opts.clone();
-            opts.http.allow_cross_origin_redirects = true;
-            std::borrow::Cow::Owned(opts)
-        } else {
-            std::borrow::Cow::Borrowed(&self.opts)
-        };
+        let opts = self.options_for(&loc.mount_prefix);
         self.movies
             .try_get_with(key.clone(), || {
                 self.opens.fetch_add(1, Ordering::Relaxed);
@@ -120,7 +126,7 @@ impl MediaBackend {
         loc: &MovieLocation,
         f: impl Fn(&Media) -> Result<T, MediaError>,
     ) -> Result<(T, String), BackendError> {
-        let key = key(loc);
+        let key = key(&loc.source);
         let mut attempts = 2;
         loop {
             attempts -= 1;
@@ -227,6 +233,26 @@ impl Backend for MediaBackend {
 
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError> {
         self.with_media(loc, |m| m.frame_at_seconds(seconds)).map(|(n, _)| n)
+    }
+
+    fn catalog(
+        &self,
+        mount_prefix: &str,
+        dir: &Resolved,
+        from: lazyqt_archive::OffsetDateTime,
+        to: lazyqt_archive::OffsetDateTime,
+    ) -> Result<Vec<lazyqt_archive::Record>, BackendError> {
+        self.archive_catalog(mount_prefix, dir, from, to)
+    }
+
+    fn locate(
+        &self,
+        mount_prefix: &str,
+        dir: &Resolved,
+        at: lazyqt_archive::OffsetDateTime,
+        nearest: bool,
+    ) -> Result<crate::backend::Instant, BackendError> {
+        self.archive_locate(mount_prefix, dir, at, nearest)
     }
 
     fn metrics(&self) -> Vec<(String, f64)> {

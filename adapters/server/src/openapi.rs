@@ -10,8 +10,18 @@ pub(crate) const SERVICE_ROUTES: [&str; 9] =
     ["/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
 
 /// Sub-paths every mount answers, in OpenAPI template form, appended to the mount prefix.
-pub(crate) const MOUNT_ROUTES: [&str; 6] =
-    ["", "/", "/{dir}/", "/{file}", "/{file}/frame/{frame}", "/{file}/time/{seconds}"];
+pub(crate) const MOUNT_ROUTES: [&str; 10] = [
+    "",
+    "/",
+    "/{dir}/",
+    "/{file}",
+    "/{file}/frame/{frame}",
+    "/{file}/time/{seconds}",
+    "/utc/{instant}",
+    "/{dir}/utc/{instant}",
+    "/catalog",
+    "/{dir}/catalog",
+];
 
 /// Every path template the server answers for `config` (the keys of the OpenAPI `paths`).
 pub fn route_templates(config: &ServerConfig) -> Vec<String> {
@@ -162,6 +172,42 @@ pub fn openapi(config: &ServerConfig) -> Value {
             format!("{p}/{{file}}/time/{{seconds}}"),
             op("The frame shown at a time", Value::Array(tp), image_ok.clone(), &movie_errors),
         );
+        for (at, dir_param) in [("", None), ("/{dir}", Some(&dir))] {
+            let mut up: Vec<Value> = dir_param.into_iter().cloned().collect();
+            up.push(path_param(
+                "instant",
+                "UTC instant (RFC 3339, e.g. 2016-11-13T01:23:45Z; a date alone is its midnight), optionally with an image extension as for frame/",
+            ));
+            up.push(json!({"name": "nearest", "in": "query", "required": false,
+                "description": "1: outside a recording, the closest frame of the nearest recording instead of 404",
+                "schema": {"type": "string", "enum": ["0", "1"]}}));
+            up.extend(size_params());
+            let mut utc = op(
+                "The frame shown at a UTC instant in the archive below this directory (day directories YYYY/MM/DD/, movies named by their UTC start or dated by mvhd). Headers: X-Lazyqt-File (the movie's path here), X-Lazyqt-Frame (0-based), X-Lazyqt-Utc (the instant), X-Lazyqt-Offset (seconds into the movie), X-Frame-Number (1-based)",
+                Value::Array(up),
+                image_ok.clone(),
+                &movie_errors,
+            );
+            utc["get"]["responses"]["404"] = json!({"description": "No such directory, or no recording at the instant: before/after name the nearest recordings",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Gap"}}}});
+            paths.insert(format!("{p}{at}/utc/{{instant}}"), utc);
+            let mut cp: Vec<Value> = dir_param.into_iter().cloned().collect();
+            for (name, what) in
+                [("from", "Start of the range"), ("to", "End of the range (at most 31 days after from)")]
+            {
+                cp.push(json!({"name": name, "in": "query", "required": true,
+                    "description": format!("{what}: RFC 3339 instant or date"), "schema": {"type": "string"}}));
+            }
+            paths.insert(
+                format!("{p}{at}/catalog"),
+                op(
+                    "The movies of the archive below this directory recording in [from, to]: the rows of `lazyqt ls --json`, url being the movie's path on this server",
+                    Value::Array(cp),
+                    json!({"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/CatalogRow"}}}}}),
+                    &["304", "400", "404", "502", "504"],
+                ),
+            );
+        }
     }
     json!({
         "openapi": "3.1.0",
@@ -172,6 +218,17 @@ pub fn openapi(config: &ServerConfig) -> Value {
             "Error": {"type": "object", "required": ["error", "status"],
                       "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
             "Health": {"type": "object", "properties": {"status": {"type": "string"}}},
+            "Gap": {"type": "object", "required": ["error", "status", "before", "after"], "properties": {
+                "error": {"type": "string"}, "status": {"type": "integer"},
+                "before": {"type": ["object", "null"], "properties": {"file": {"type": "string"}, "end": {"type": "string"}}},
+                "after": {"type": ["object", "null"], "properties": {"file": {"type": "string"}, "start": {"type": "string"}}}}},
+            "CatalogRow": {"type": "object", "required": ["url", "status"], "properties": {
+                "url": {"type": "string"}, "start": {"type": ["string", "null"]}, "end": {"type": ["string", "null"]},
+                "duration": {"type": ["number", "null"]}, "frames": {"type": ["integer", "null"]},
+                "size": {"type": ["integer", "null"]}, "codec": {"type": ["string", "null"]},
+                "status": {"type": "string", "enum": ["ok", "malformed", "unreachable"]},
+                "start_from": {"type": ["string", "null"], "enum": ["name", "mvhd", null]},
+                "error": {"type": ["string", "null"]}}},
             "Info": {"type": "object", "additionalProperties": {"type": "string"}},
             "Mounts": {"type": "object", "properties": {"Service": {"type": "string"}, "Version": {"type": "string"},
                        "Mounts": {"type": "array", "items": {"type": "object", "properties": {

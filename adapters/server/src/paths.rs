@@ -21,6 +21,11 @@ pub(crate) enum MountRoute {
     Frame(Vec<String>, String),
     /// `<movie>/time/<spec>`, spec = `SECONDS[.ext]`.
     Time(Vec<String>, String),
+    /// `<dir>/utc/<spec>`, spec = `INSTANT[.ext]` beginning with a digit (so a directory
+    /// named `utc` still lists, and its files are still files).
+    Utc(Vec<String>, String),
+    /// `<dir>/catalog`: the catalog of an archive directory.
+    Catalog(Vec<String>),
 }
 
 /// Extensions (compared without case) of the files served as movies: metadata, frames and
@@ -72,6 +77,15 @@ pub(crate) fn parse_rest(raw: &str) -> Result<MountRoute, BackendError> {
         return Ok(MountRoute::Listing(segs));
     }
     let n = segs.len();
+    if n >= 2 && segs[n - 2] == "utc" && segs[n - 1].starts_with(|c: char| c.is_ascii_digit()) {
+        let spec = segs.pop().unwrap_or_default();
+        segs.pop();
+        return Ok(MountRoute::Utc(segs, spec));
+    }
+    if segs.last().is_some_and(|s| s == "catalog") {
+        segs.pop();
+        return Ok(MountRoute::Catalog(segs));
+    }
     if n >= 3 {
         let (kind, spec) = (segs[n - 2].clone(), segs[n - 1].clone());
         if kind == "frame" || kind == "time" {
@@ -126,6 +140,59 @@ fn resolve_url(base: &Url, segs: &[String], dir: bool) -> Result<Url, BackendErr
     }
 }
 
+/// The segments below `mount` of a file a backend named (a movie an archive found), or
+/// `None` when it lies outside the mount (then it is never shown nor served).
+pub(crate) fn segments_below(mount: &Mount, file: &Resolved) -> Option<Vec<String>> {
+    let segs: Vec<String> = match (&mount.target, file) {
+        (MountTarget::Upstream(base), Resolved::Url(url)) => {
+            let base_path = base.path().trim_end_matches('/');
+            if url.origin() != base.origin() {
+                return None;
+            }
+            let rest = url.path().strip_prefix(base_path)?.strip_prefix('/')?;
+            rest.split('/')
+                .map(|s| percent_decode_str(s).decode_utf8().ok().map(|s| s.into_owned()))
+                .collect::<Option<_>>()?
+        }
+        (MountTarget::Local(root), Resolved::File(path)) => path
+            .strip_prefix(root)
+            .ok()?
+            .components()
+            .map(|c| match c {
+                std::path::Component::Normal(s) => s.to_str().map(str::to_owned),
+                _ => None,
+            })
+            .collect::<Option<_>>()?,
+        _ => return None,
+    };
+    let clean = |s: &String| !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']);
+    (!segs.is_empty() && segs.iter().all(clean)).then_some(segs)
+}
+
+/// The URL path on this server of the file at `segs` below the mount `prefix`, each
+/// segment percent-encoded.
+pub(crate) fn mount_path(prefix: &str, segs: &[String]) -> String {
+    /// What a path segment must encode: controls, space, and the URL delimiters.
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'?')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}');
+    let mut out = prefix.to_owned();
+    for s in segs {
+        out.push('/');
+        out.extend(percent_encoding::utf8_percent_encode(s, SEGMENT));
+    }
+    out
+}
+
 fn resolve_local(root: &Path, segs: &[String]) -> Result<PathBuf, BackendError> {
     let mut path = root.to_path_buf();
     for s in segs {
@@ -159,6 +226,36 @@ mod tests {
         );
         assert_eq!(parse_rest("/m.mov/time/1.5"), Ok(MountRoute::Time(segs(&["m.mov"]), "1.5".into())));
         assert_eq!(parse_rest("/a%20b/"), Ok(MountRoute::Listing(segs(&["a b"]))));
+        assert_eq!(
+            parse_rest("/2016/utc/2016-11-13T01:02:03Z.jpg"),
+            Ok(MountRoute::Utc(segs(&["2016"]), "2016-11-13T01:02:03Z.jpg".into()))
+        );
+        assert_eq!(parse_rest("/utc/2016-11-13"), Ok(MountRoute::Utc(vec![], "2016-11-13".into())));
+        assert_eq!(parse_rest("/utc/m.mov"), Ok(MountRoute::Entry(segs(&["utc", "m.mov"]))));
+        assert_eq!(parse_rest("/a/catalog"), Ok(MountRoute::Catalog(segs(&["a"]))));
+        assert_eq!(parse_rest("/catalog"), Ok(MountRoute::Catalog(vec![])));
+        assert_eq!(parse_rest("/catalog/"), Ok(MountRoute::Listing(segs(&["catalog"]))));
+    }
+
+    #[test]
+    fn files_below_a_mount_and_their_paths() {
+        let up = Mount::parse("/up=http://up.example/files/").expect("mount");
+        let inside = Resolved::Url(Url::parse("http://up.example/files/2016/a%20b.mov").expect("url"));
+        let segs_in = segments_below(&up, &inside).expect("inside");
+        assert_eq!(segs_in, segs(&["2016", "a b.mov"]));
+        assert_eq!(mount_path("/up", &segs_in), "/up/2016/a%20b.mov");
+        for outside in
+            ["http://other.example/files/a.mov", "http://up.example/filesx/a.mov", "http://up.example/a.mov"]
+        {
+            let r = Resolved::Url(Url::parse(outside).expect("url"));
+            assert_eq!(segments_below(&up, &r), None, "{outside}");
+        }
+        let local = Mount { target: MountTarget::Local(PathBuf::from("/srv/a")), ..up.clone() };
+        let file = Resolved::File(PathBuf::from("/srv/a/2016/m.mov"));
+        assert_eq!(segments_below(&local, &file), Some(segs(&["2016", "m.mov"])));
+        assert_eq!(segments_below(&local, &Resolved::File(PathBuf::from("/srv/b/m.mov"))), None);
+        assert_eq!(segments_below(&local, &Resolved::File(PathBuf::from("/srv/a/../b/m.mov"))), None);
+        assert_eq!(segments_below(&up, &file), None);
     }
 
     #[test]

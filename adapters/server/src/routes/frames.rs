@@ -153,6 +153,8 @@ enum Pick<'a> {
     Number(&'a str),
     /// `time/<seconds>`: the parsed time and the text written.
     Time(f64, &'a str),
+    /// A 0-based frame an archive lookup chose.
+    Index0(u64),
 }
 
 /// How a frame request names its frame.
@@ -189,6 +191,21 @@ pub(super) async fn frame(
     serve(st, mount, segs, pick, format, wanted, headers).await
 }
 
+/// The 0-based frame `index0` of the movie at `segs` as `format`, sized by the query:
+/// what `<dir>/utc/<instant>` answers once the archive named the movie and frame.
+pub(super) async fn indexed(
+    st: &AppState,
+    mount: &Mount,
+    segs: &[String],
+    index0: u64,
+    format: FrameFormat,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, BackendError> {
+    let wanted = parse_wanted(query, headers, st.config.limits.max_dimension)?;
+    serve(st, mount, segs, Pick::Index0(index0), format, wanted, headers).await
+}
+
 /// Loads the metadata, resolves the frame and answers it. The metadata's validator names the
 /// answer (ETag, cache key); when the frame turns out to come from another version of the
 /// file (it changed in between), everything is resolved once more from fresh metadata, so an
@@ -212,6 +229,10 @@ async fn serve(
                 Some(n) => n - 1,
                 None => return Err(BackendError::OutOfRange(format!("frame {num} not in 1..={num_frames}"))),
             },
+            Pick::Index0(n) if n < num_frames => n,
+            Pick::Index0(n) => {
+                return Err(BackendError::OutOfRange(format!("frame {n} (0-based) not in 0..{num_frames}")))
+            }
             Pick::Time(seconds, secs) => {
                 // A movie shows frames from 0 s until its `Duration` (exclusive). The server
                 // alone decides which times are inside, so the range it states is exactly the

@@ -1,5 +1,6 @@
 //! The axum router: shared state, service routes, mount routes, middleware.
 
+mod archive;
 mod files;
 mod frames;
 mod mount;

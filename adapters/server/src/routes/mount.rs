@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::frames::By;
-use super::{blocking, files, frames, labelled, AppState};
+use super::{archive, blocking, files, frames, labelled, AppState};
 use crate::backend::{MovieLocation, MovieMeta, Resolved};
 use crate::conditional::{etag, not_modified};
 use crate::config::{Mount, MountTarget};
@@ -43,6 +43,8 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
         MountRoute::Time(segs, spec) => {
             ("time", frames::frame(&st, mount, &segs, By::Time, &spec, query, &headers).await)
         }
+        MountRoute::Utc(segs, spec) => ("utc", archive::utc(&st, mount, &segs, &spec, query, &headers).await),
+        MountRoute::Catalog(segs) => ("catalog", archive::catalog(&st, mount, &segs, query, &headers).await),
     };
     // A 404 names the path the client asked for, never an upstream URL or a local path;
     // other messages of an upstream mount have its credentials masked.

@@ -1,0 +1,79 @@
+//! The archive side of [`MediaBackend`]: catalogs and instants of a mounted directory
+//! through lazyqt-archive, with the mount's source options (so its deadline, disk cache
+//! and redirect policy hold for listings and movies alike).
+
+use std::path::PathBuf;
+
+use lazyqt_archive::{Archive, ArchiveError, OffsetDateTime, Record};
+use url::Url;
+
+use crate::backend::{Instant, Neighbour, Resolved};
+use crate::errors::BackendError;
+use crate::media_backend::{key, MediaBackend};
+
+/// The URL or path a movie of an archive rooted at `dir` was read from, as a [`Resolved`]
+/// of the same kind as `dir`.
+fn resolved_like(dir: &Resolved, uri: &str) -> Result<Resolved, BackendError> {
+    match dir {
+        Resolved::Url(_) => Url::parse(uri)
+            .map(Resolved::Url)
+            .map_err(|e| BackendError::Internal(format!("the archive named a bad URL: {e}"))),
+        Resolved::File(_) => Ok(Resolved::File(PathBuf::from(uri))),
+    }
+}
+
+/// The archive error as the server's error, through its kind.
+fn backend_error(e: &ArchiveError) -> BackendError {
+    BackendError::of_kind(e.kind(), e.to_string())
+}
+
+impl MediaBackend {
+    /// The archive rooted at `dir`, read with the options of the mount `mount_prefix`.
+    fn archive(&self, mount_prefix: &str, dir: &Resolved) -> Result<Archive, BackendError> {
+        let root = match dir {
+            Resolved::Url(u) => u.as_str().to_owned(),
+            Resolved::File(p) => p.to_string_lossy().into_owned(),
+        };
+        Archive::new(&root, &self.options_for(mount_prefix)).map_err(|e| backend_error(&e))
+    }
+
+    /// [`Backend::catalog`](crate::Backend::catalog) through [`Archive::catalog`].
+    pub(crate) fn archive_catalog(
+        &self,
+        mount_prefix: &str,
+        dir: &Resolved,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Record>, BackendError> {
+        self.archive(mount_prefix, dir)?.catalog(Some(from), Some(to)).map_err(|e| backend_error(&e))
+    }
+
+    /// [`Backend::locate`](crate::Backend::locate) through [`Archive::locate`]. The movie
+    /// the archive opened is kept with the open movies, so the frame that follows is read
+    /// without opening it again.
+    pub(crate) fn archive_locate(
+        &self,
+        mount_prefix: &str,
+        dir: &Resolved,
+        at: OffsetDateTime,
+        nearest: bool,
+    ) -> Result<Instant, BackendError> {
+        match self.archive(mount_prefix, dir)?.locate(at, nearest) {
+            Ok(found) => {
+                let file = resolved_like(dir, &found.record.url)?;
+                self.movies.insert(key(&file), found.media);
+                Ok(Instant::Frame { file, index0: found.frame, offset: found.offset })
+            }
+            Err(ArchiveError::NotRecording { before, after, .. }) => {
+                let neighbour = |n: Option<lazyqt_archive::Neighbour>| {
+                    n.map(|n| {
+                        Ok::<_, BackendError>(Neighbour { file: resolved_like(dir, &n.url)?, at: n.at })
+                    })
+                    .transpose()
+                };
+                Ok(Instant::Gap { before: neighbour(before)?, after: neighbour(after)? })
+            }
+            Err(e) => Err(backend_error(&e)),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The archive routes over a generated CamHD-layout archive (lazyqt-testkit's
+//! `archive_dir`), mounted locally and upstream (the loopback test server's autoindex),
+//! through the real router and `MediaBackend`: the frame at an instant equals the ffmpeg
+//! CLI's decode of the frame the archive computes, a gap is a 404 naming the recordings
+//! around it, a catalog equals the library's (`lazyqt ls --json`'s) rows, and second
+//! requests revalidate with their ETags.
+
+#[path = "../../../testdata/colour.rs"]
+mod colour;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lazyqt_archive::names::parse_instant;
+use lazyqt_archive::Archive;
+use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+use lazyqt_testserver::TestServer;
+use serde_json::Value;
+
+struct Fixture {
+    base: String,
+    _upstream: TestServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// The archive mounted at `/local` (the directory) and `/up` (the test server over it).
+fn start() -> Fixture {
+    let dir = lazyqt_testkit::archive_dir();
+    let upstream = TestServer::serve_dir(&dir).unwrap();
+    let config = ServerConfig {
+        mounts: vec![
+            Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
+            Mount::parse(&format!("/local={}", dir.display())).unwrap(),
+        ],
+        ..ServerConfig::default()
+    };
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
+    let backend = MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(lazyqt_server::serve_on(listener, config, Arc::new(backend), std::future::pending()));
+    Fixture { base, _upstream: upstream, _runtime: runtime }
+}
+
+fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
+    let mut req = reqwest::blocking::Client::new().get(url).timeout(Duration::from_secs(60));
+    if let Some(tag) = if_none_match {
+        req = req.header("If-None-Match", tag);
+    }
+    req.send().unwrap()
+}
+
+fn header(r: &reqwest::blocking::Response, name: &str) -> String {
+    r.headers().get(name).unwrap_or_else(|| panic!("no {name}")).to_str().unwrap().to_owned()
+}
+
+#[test]
+fn frame_at_an_instant_is_ffmpegs_frame_and_revalidates() {
+    let f = start();
+    let dir = lazyqt_testkit::archive_dir();
+    let movie = "2016/11/13/CAMHDA301-20161113T030000Z.mov";
+    // 1.5 s after the start: frame floor(1.5 * 30000 / 1001) = 44.
+    for mount in ["/local", "/up"] {
+        let url = format!("{}{mount}/utc/2016-11-13T03:00:01.5Z.rgba", f.base);
+        let r = get(&url, None);
+        assert_eq!(r.status(), 200, "{mount}: {:?}", r.text());
+        assert_eq!(header(&r, "x-lazyqt-file"), format!("{mount}/{movie}"));
+        assert_eq!(header(&r, "x-lazyqt-frame"), "44");
+        assert_eq!(header(&r, "x-frame-number"), "45");
+        assert_eq!(header(&r, "x-lazyqt-utc"), "2016-11-13T03:00:01.5Z");
+        assert_eq!(header(&r, "x-lazyqt-offset"), "1.5");
+        let tag = header(&r, "etag");
+        let body = r.bytes().unwrap();
+        assert!(body == colour::ffmpeg_frame(&dir.join(movie), 44, "rgba", ""), "{mount}: pixels differ");
+        // The same frame through frame/ has the same ETag; a second request is a 304.
+        let direct = get(&format!("{}{mount}/{movie}/frame/45.rgba", f.base), None);
+        assert_eq!(header(&direct, "etag"), tag);
+        let again = get(&url, Some(&tag));
+        assert_eq!(again.status(), 304, "{mount}");
+        assert_eq!(header(&again, "etag"), tag);
+    }
+    // A movie that starts the day before and records across midnight (23:59:59 + 2 s).
+    let r = get(&format!("{}/local/utc/2016-11-13T00:00:00.5Z.rgba", f.base), None);
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "x-lazyqt-file"), "/local/2016/11/12/CAMHDA301-20161112T235959Z.mov");
+    let frame: u32 = header(&r, "x-lazyqt-frame").parse().unwrap();
+    assert_eq!(frame, 44, "1.5 s into the movie");
+    let path = dir.join("2016/11/12/CAMHDA301-20161112T235959Z.mov");
+    assert!(r.bytes().unwrap() == colour::ffmpeg_frame(&path, frame, "rgba", ""));
+}
+
+#[test]
+fn a_gap_names_its_neighbours_and_nearest_takes_the_closest() {
+    let f = start();
+    for mount in ["/local", "/up"] {
+        let r = get(&format!("{}{mount}/utc/2016-11-13T05:00:00Z", f.base), None);
+        assert_eq!(r.status(), 404, "{mount}");
+        let body: Value = r.json().unwrap();
+        assert_eq!(body["status"], 404);
+        assert_eq!(body["before"]["file"], format!("{mount}/2016/11/13/CAMHDA301-20161113T030000Z.mov"));
+        assert_eq!(body["before"]["end"], "2016-11-13T03:00:02.002Z");
+        // The malformed 06:00 movie is skipped: the next recording is 09:00.
+        assert_eq!(body["after"]["file"], format!("{mount}/2016/11/13/CAMHDA301-20161113T090000Z.mov"));
+        assert_eq!(body["after"]["start"], "2016-11-13T09:00:00Z");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains("no recording at 2016-11-13T05:00:00Z"), "{error}");
+        assert!(!error.contains("127.0.0.1") && !error.contains("archive/"), "{error}");
+
+        // Two hours after the one before, four before the one after: its last frame.
+        let r = get(&format!("{}{mount}/utc/2016-11-13T05:00:00Z.png?nearest=1", f.base), None);
+        assert_eq!(r.status(), 200, "{mount}");
+        assert_eq!(header(&r, "x-lazyqt-file"), format!("{mount}/2016/11/13/CAMHDA301-20161113T030000Z.mov"));
+        assert_eq!(header(&r, "x-lazyqt-frame"), "59");
+        assert_eq!(header(&r, "content-type"), "image/png");
+    }
+    // Before the first recording, nothing before; a movie that does not open is a clear 415.
+    let r = get(&format!("{}/local/utc/2016-11-12T20:00:00Z", f.base), None);
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().unwrap();
+    assert_eq!(body["before"], Value::Null);
+    assert_eq!(body["after"]["file"], "/local/2016/11/12/CAMHDA301-20161112T210000Z.mov");
+    let r = get(&format!("{}/local/utc/2016-11-13T06:00:01Z", f.base), None);
+    assert_eq!(r.status(), 415);
+    let text = r.text().unwrap();
+    assert!(text.contains("/local/2016/11/13/CAMHDA301-20161113T060000Z.mov"), "{text}");
+    assert!(
+        !text.contains(&lazyqt_testkit::archive_dir().display().to_string()),
+        "a local path shown: {text}"
+    );
+    let r = get(&format!("{}/local/utc/2016-13-01T00:00:00Z", f.base), None);
+    assert_eq!(r.status(), 400);
+}
+
+#[test]
+fn catalog_is_the_libraries_rows_with_paths_here() {
+    let f = start();
+    let dir = lazyqt_testkit::archive_dir();
+    let (from, to) = ("2016-11-12T00:00:00Z", "2016-11-15T23:59:59Z");
+    let mut opts = lazyqt_io::SourceOptions::default();
+    opts.cache.no_disk = true;
+    let records = Archive::new(dir.to_str().unwrap(), &opts)
+        .unwrap()
+        .catalog(Some(parse_instant(from).unwrap()), Some(parse_instant(to).unwrap()))
+        .unwrap();
+    // What `lazyqt ls --json` prints: one serialized record a line.
+    let expected: Vec<Value> = records.iter().map(|r| serde_json::to_value(r).unwrap()).collect();
+    assert_eq!(expected.len(), 6, "five movies and the malformed one");
+    for mount in ["/local", "/up"] {
+        let url = format!("{}{mount}/catalog?from={from}&to={to}", f.base);
+        let r = get(&url, None);
+        assert_eq!(r.status(), 200, "{mount}");
+        let tag = header(&r, "etag");
+        let rows: Vec<Value> = r.json().unwrap();
+        assert_eq!(rows.len(), expected.len(), "{mount}");
+        for (row, want) in rows.iter().zip(&expected) {
+            let rel = want["url"].as_str().unwrap().strip_prefix(dir.to_str().unwrap()).unwrap();
+            assert_eq!(row["url"], format!("{mount}{rel}"));
+            for key in ["start", "end", "duration", "frames", "codec", "status", "start_from"] {
+                assert_eq!(row[key], want[key], "{mount} {rel} {key}");
+            }
+            if want["status"] == "ok" {
+                assert_eq!(row["size"], want["size"], "{mount} {rel}");
+            }
+        }
+        let again = get(&url, Some(&tag));
+        assert_eq!(again.status(), 304, "{mount}");
+        // A day directory below the mount is an archive too.
+        let day: Vec<Value> = get(
+            &format!("{}{mount}/2016/11/13/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.base),
+            None,
+        )
+        .json()
+        .unwrap();
+        let names: Vec<&str> = day.iter().map(|r| r["url"].as_str().unwrap()).collect();
+        assert!(names.iter().all(|n| n.starts_with(&format!("{mount}/2016/11/13/"))), "{names:?}");
+        assert_eq!(day.len(), 3, "{names:?}");
+    }
+    let r = get(&format!("{}/local/catalog?from=2016-01-01&to=2016-12-31", f.base), None);
+    assert_eq!(r.status(), 400, "more than a month");
+}
