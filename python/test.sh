@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Install the Python package into a fresh virtualenv (building the C library with cargo) and
 # run its pytest suite. Exits non-zero on any failure, including "no tests collected".
-# Usage: python/test.sh [PYTEST ARGS...]   (needs python3 with venv, cargo, ffmpeg, openssl)
+# Usage: python/test.sh [PYTEST ARGS...]   (needs python3 with venv, cargo, ffmpeg, openssl,
+# chromium and chromedriver)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The loopback test server the fixtures start (tests/conftest.py reads LAZYQT_TESTSERVER).
-if [ -z "${LAZYQT_TESTSERVER:-}" ]; then
-  (cd "$here/.." && cargo build --quiet -p lazyqt-testserver)
+# The loopback test server the fixtures start (tests/conftest.py reads LAZYQT_TESTSERVER) and
+# the `lazyqt` binary whose `serve` the viewer's browser tests drive (LAZYQT_BIN).
+if [ -z "${LAZYQT_TESTSERVER:-}" ] || [ -z "${LAZYQT_BIN:-}" ]; then
+  (cd "$here/.." && cargo build --quiet -p lazyqt-testserver -p lazyqt-cli)
   target=$(cd "$here/.." && cargo metadata --format-version 1 --no-deps |
     "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-  export LAZYQT_TESTSERVER=$target/debug/lazyqt-testserver
+  export LAZYQT_TESTSERVER=${LAZYQT_TESTSERVER:-$target/debug/lazyqt-testserver}
+  export LAZYQT_BIN=${LAZYQT_BIN:-$target/debug/lazyqt}
 fi
 
 "$python" -m venv "$tmp/venv"
