@@ -163,3 +163,18 @@ def test_malformed_movie_shows_a_readable_error(site):
     errors = console_errors(driver)
     assert errors and all("415" in e["message"] for e in errors), errors
 
+
+
+def test_fits_a_small_laptop_screen(site):
+    """At 1024x640 the movie page scrolls only vertically and the frame fits the width."""
+    base, path, _, driver = site
+    driver.set_window_size(1024, 640)
+    try:
+        open_movie(driver, base, path, frame=3)
+        wait_painted(driver, 3)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{overflow} px of horizontal scrolling"
+        img = driver.execute_script("return document.getElementById('frame').getBoundingClientRect().right")
+        assert img <= driver.execute_script("return window.innerWidth")
+    finally:
+        driver.set_window_size(1280, 900)

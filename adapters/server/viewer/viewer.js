@@ -128,7 +128,9 @@
     return null;
   }
   const secondsOf = (n) => (state.fps > 0 ? (n - 1) / state.fps : 0);
-  const frameOfSeconds = (s) => Math.floor(s * state.fps + 1e-6) + 1;
+  // The frame shown at s seconds; a time within half a millisecond before a frame's start (a
+  // time this page printed, rounded to the ms) counts as that frame.
+  const frameOfSeconds = (s) => Math.floor((s + 0.0005) * state.fps) + 1;
   const clamp = (n) => Math.min(Math.max(1, Math.round(n)), state.meta.NumFrames);
   function fmtTime(s) {
     const m = Math.floor(s / 60);
@@ -140,7 +142,7 @@
     if (!parts.length || parts.some((p) => !Number.isFinite(p) || p < 0)) return NaN;
     return parts.reduce((acc, p) => acc * 60 + p, 0);
   }
-  const utcText = (n) => (state.utcStart ? new Date(state.utcStart.ms + secondsOf(n) * 1000).toISOString() : '');
+  const utcText = (n) => (state.utcStart ? new Date(state.utcStart.ms + Math.round(secondsOf(n) * 1000)).toISOString() : '');
 
   // ---- frames ----
   function remember(url, blob) {
@@ -352,10 +354,10 @@
     go(n, e.timeStamp);
   }
 
+  // Enter in a field submits the form: the focused field says what was typed.
   function submitPosition(e) {
     e.preventDefault();
-    const source = e.submitter && e.submitter.type === 'submit' ? document.activeElement : e.target;
-    positionFrom(source);
+    positionFrom(document.activeElement);
   }
   function positionFrom(el) {
     if (!state.meta) return;
