@@ -370,7 +370,6 @@ impl Harness {
             (_, false) => Some(405),
             (None, true) if path == "/view" => Some(302),
             (None, true) if viewer => None,
-            (_, false) => Some(405),
             (None, true) => Some(200),
             (Some(_), true) => None,
         };
