@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Python package into a fresh virtualenv (building the C library with cargo) and
 # run its pytest suite. Exits non-zero on any failure, including "no tests collected".
-# Usage: python/test.sh [PYTEST ARGS...]   (needs python3 with venv, cargo, ffmpeg, openssl)
+# Usage: python/test.sh [PYTEST ARGS...]   (needs python3 with venv, cargo, ffmpeg, openssl,
+# chromium and chromedriver)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-python3}
@@ -9,7 +10,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The loopback test server the fixtures start (tests/conftest.py reads LAZYQT_TESTSERVER) and
-# the `lazyqt` CLI that tests/test_nginx_recipe.py serves with (LAZYQT_CLI).
+# the `lazyqt` CLI that tests/test_nginx_recipe.py and the viewer's browser tests serve with
+# (LAZYQT_CLI).
 if [ -z "${LAZYQT_TESTSERVER:-}" ] || [ -z "${LAZYQT_CLI:-}" ]; then
   (cd "$here/.." && cargo build --quiet -p lazyqt-testserver -p lazyqt-cli)
   target=$(cd "$here/.." && cargo metadata --format-version 1 --no-deps |

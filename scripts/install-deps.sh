@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
           libavfilter-dev libavdevice-dev pkg-config clang libclang-dev nginx valgrind
-          python3-venv python3-dev cmake qemu-system-arm llvm curl openssl)
+          python3-venv python3-dev cmake qemu-system-arm llvm curl openssl
+          chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

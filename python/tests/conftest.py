@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import ssl
+import socket
 import subprocess
 import tempfile
 import urllib.request
@@ -24,17 +25,34 @@ def movies():
     return ROOT / "testdata" / "generated"
 
 
-def testserver_binary():
-    """The lazyqt-testserver binary: $LAZYQT_TESTSERVER (python/test.sh builds it and sets it),
-    else built here with cargo and found in cargo's target directory."""
-    path = os.environ.get("LAZYQT_TESTSERVER")
+def built_binary(env, package, name):
+    """A binary of the workspace: $`env` (python/test.sh builds it and sets it), else built
+    here with cargo (`package`) and found in cargo's target directory as `name`."""
+    path = os.environ.get(env)
     if path:
         return path
-    subprocess.run(["cargo", "build", "--quiet", "-p", "lazyqt-testserver"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--quiet", "-p", package], cwd=ROOT, check=True)
     meta = subprocess.run(
         ["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT, check=True, capture_output=True
     )
-    return str(Path(json.loads(meta.stdout)["target_directory"]) / "debug" / "lazyqt-testserver")
+    return str(Path(json.loads(meta.stdout)["target_directory"]) / "debug" / name)
+
+
+def testserver_binary():
+    """The lazyqt-testserver binary ($LAZYQT_TESTSERVER)."""
+    return built_binary("LAZYQT_TESTSERVER", "lazyqt-testserver", "lazyqt-testserver")
+
+
+def lazyqt_binary():
+    """The `lazyqt` CLI ($LAZYQT_CLI), whose `serve` the nginx recipe and viewer tests run."""
+    return built_binary("LAZYQT_CLI", "lazyqt-cli", "lazyqt")
+
+
+def free_port():
+    """A loopback TCP port free at the time of asking."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class LoopbackServer:

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -19,29 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import free_port, lazyqt_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPE = ROOT / "deploy" / "nginx" / "lazyqt.conf"
 FRAME_TTL = 2  # seconds nginx keeps a frame before revalidating (10 min in the recipe)
 TIMEOUT = 30
-
-
-def lazyqt_binary():
-    """The `lazyqt` CLI: $LAZYQT_CLI (python/test.sh sets it), else built here with cargo."""
-    path = os.environ.get("LAZYQT_CLI")
-    if path:
-        return path
-    subprocess.run(["cargo", "build", "--quiet", "-p", "lazyqt-cli"], cwd=ROOT, check=True)
-    meta = subprocess.run(
-        ["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT, check=True, capture_output=True
-    )
-    return str(Path(json.loads(meta.stdout)["target_directory"]) / "debug" / "lazyqt")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url, headers=None):

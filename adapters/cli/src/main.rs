@@ -77,7 +77,8 @@ enum Command {
     Ls(cmd::ls::LsArgs),
     /// Write many frames to a directory, in parallel: --every K, --list, --range A..B, --times.
     Frames(cmd::frames::FramesArgs),
-    /// Serve frames over HTTP (REST API compatible with go-lazycache clients).
+    /// Serve frames over HTTP (REST API compatible with go-lazycache clients) and a browser
+    /// viewer at /view/.
     Serve(cmd::serve::ServeCommand),
 }
 

@@ -8,7 +8,7 @@
 //!
 //! Routes (N is 1-based; no extension means PNG):
 //! `GET /`, `/healthz`, `/metrics`, `/openapi.json`, `/info` (and go-lazycache's `/metrics/`,
-//! `/_ah/health`, `/info/`), `<mount>/<dir>/`, `<mount>/<movie>`, `<mount>/<other file>`
+//! `/_ah/health`, `/info/`), `/view/` (the browser viewer), `<mount>/<dir>/`, `<mount>/<movie>`, `<mount>/<other file>`
 //! (302 to the upstream, or the local file),
 //! `<mount>/<movie>/frame/<N>[.png|.jpg|.jpeg|.bmp|.rgba|.raw|.sample]?width=&height=&quality=&matrix=`,
 //! `<mount>/<movie>/time/<seconds>[.ext]`. `.raw` is RGBA like `.rgba`, as in go-lazycache;
@@ -65,6 +65,7 @@ mod metrics;
 mod openapi;
 mod paths;
 mod routes;
+mod viewer;
 
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;

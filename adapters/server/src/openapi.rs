@@ -6,8 +6,18 @@ use serde_json::{json, Map, Value};
 use crate::config::ServerConfig;
 
 /// Paths of the built-in routes, in OpenAPI template form.
-pub(crate) const SERVICE_ROUTES: [&str; 9] =
-    ["/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
+pub(crate) const SERVICE_ROUTES: [&str; 10] = [
+    "/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/info",
+    "/info/",
+    "/metrics/",
+    "/_ah/health",
+    "/view/",
+];
 
 /// Sub-paths every mount answers, in OpenAPI template form, appended to the mount prefix.
 pub(crate) const MOUNT_ROUTES: [&str; 10] = [
@@ -120,6 +130,15 @@ pub fn openapi(config: &ServerConfig) -> Value {
             "This document",
             json!([]),
             json!({"description": "OpenAPI 3.1", "content": {"application/json": {}}}),
+            &[],
+        ),
+    );
+    paths.insert(
+        "/view/".into(),
+        op(
+            "The browser viewer: browse the mounts, scrub a movie (an HTML page; its script and style sheet are /view/viewer.js and /view/viewer.css)",
+            json!([]),
+            json!({"description": "The page", "content": {"text/html": {}}}),
             &[],
         ),
     );

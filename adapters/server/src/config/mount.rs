@@ -9,7 +9,7 @@ use url::Url;
 use super::ConfigError;
 
 /// Routes of the server itself; no mount may use or shadow them.
-const RESERVED: &[&str] = &["/healthz", "/metrics", "/readyz", "/openapi.json", "/info", "/_ah"];
+const RESERVED: &[&str] = &["/healthz", "/metrics", "/readyz", "/openapi.json", "/info", "/_ah", "/view"];
 
 /// URL prefix of the mount served when none is configured: go-lazycache's path for the
 /// OOI raw-data archive (host name reversed, then the path).

@@ -73,7 +73,10 @@ pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router
         .route("/metrics/", get(service::metrics))
         .route("/_ah/health", get(service::healthz))
         .route("/info", get(service::info))
-        .route("/info/", get(service::info));
+        .route("/info/", get(service::info))
+        .route("/view", get(crate::viewer::redirect))
+        .route("/view/", get(crate::viewer::index))
+        .route("/view/{asset}", get(crate::viewer::asset));
     for (idx, m) in state.config.mounts.iter().enumerate() {
         let handler = move |State(st): State<AppState>, uri: Uri, headers: HeaderMap| async move {
             mount::handle(st, idx, uri, headers).await

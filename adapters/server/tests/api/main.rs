@@ -6,3 +6,4 @@ mod limits;
 mod python_client;
 mod routes;
 mod security;
+mod viewer;

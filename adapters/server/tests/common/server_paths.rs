@@ -58,6 +58,9 @@ pub const STATUSES: &[u16] = &[200, 302, 304, 400, 404, 405, 415, 416];
 /// Routes of the server itself (answer 200 to GET and HEAD).
 const SERVICE: &[&str] =
     &["/", "/healthz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
+/// The viewer's files (200, or 304 to a matching `If-None-Match`); `/view` answers 302 to `/view/`.
+const VIEWER: &[&str] =
+    &["/view/", "/view/index.html", "/view/viewer.js", "/view/viewer.css", "/view/icon.svg"];
 /// Names in the local tree that a listing must never show (besides dot files).
 const HIDDEN: &[&str] = &["escape", "outside.mov"];
 /// Largest response body read back.
@@ -360,9 +363,13 @@ impl Harness {
             assert!(calls.is_empty(), "{what:?}: backend called: {calls:?}");
             assert!(fetched.is_empty(), "{what:?}: upstream fetched: {fetched:?}");
         }
+        let path = input.uri.path();
+        let viewer = VIEWER.contains(&path) || path == "/view";
         let expected = match (target.mount, get_like) {
-            (None, _) if !SERVICE.contains(&input.uri.path()) => Some(404),
+            (None, _) if !SERVICE.contains(&path) && !viewer => Some(404),
             (_, false) => Some(405),
+            (None, true) if path == "/view" => Some(302),
+            (None, true) if viewer => None,
             (None, true) => Some(200),
             (Some(_), true) => None,
         };
@@ -371,6 +378,18 @@ impl Harness {
         }
         if status == 304 {
             assert!(input.if_none_match.is_some(), "{what:?}: 304 without If-None-Match");
+        }
+        if target.mount.is_none() && viewer && get_like {
+            let ok = if path == "/view" { status == 302 } else { matches!(status, 200 | 304) };
+            assert!(ok && calls.is_empty() && fetched.is_empty(), "{what:?}: viewer answered {status}");
+            if status == 302 {
+                assert_eq!(
+                    a.headers.get(header::LOCATION).map(|l| l.as_bytes()),
+                    Some(&b"/view/"[..]),
+                    "{what:?}"
+                );
+            }
+            return;
         }
         if status == 302 {
             assert_eq!(target.mount, Some(UP), "{what:?}: redirect outside the upstream mount");

@@ -1,0 +1,131 @@
+"""`lazyqt serve` over a loopback upstream, and headless Chromium driven by Selenium: what the
+viewer's browser tests (test_viewer.py) and its benchmark (benches/viewer_scrub.py) share.
+
+Chromium and chromedriver are Debian's packages (scripts/install-deps.sh installs them); when
+they are missing, starting the browser raises, so the tests fail rather than skip."""
+
+import base64
+import contextlib
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from conftest import free_port, lazyqt_binary
+
+# Bounds of every wait: a page, a script, a frame to be painted.
+TIMEOUT = 30
+
+
+def http_get(url):
+    """(status, body bytes) of a GET, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@contextlib.contextmanager
+def lazyqt_serve(upstream_base, prefix="/up", extra_args=()):
+    """`lazyqt serve` on a free loopback port mounting `upstream_base` at `prefix`; yields its
+    base URL (no trailing slash)."""
+    port = free_port()
+    args = [lazyqt_binary(), "serve", "--listen", f"127.0.0.1:{port}", "--mount", f"{prefix}={upstream_base}"]
+    proc = subprocess.Popen([*args, *extra_args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                if http_get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, "lazyqt serve exited"
+            assert time.monotonic() < deadline, "lazyqt serve did not start"
+            time.sleep(0.05)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def chromium(width=1280, height=900):
+    """Headless Chromium (Debian's /usr/bin/chromium and chromedriver) with its console log
+    readable through `get_log("browser")`."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    assert binary and driver_path, "chromium and chromium-driver are not installed (scripts/install-deps.sh)"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = binary
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                f"--window-size={width},{height}", "--disable-extensions", "--no-first-run",
+                "--disable-background-networking", "--force-device-scale-factor=1"]:
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    driver.set_page_load_timeout(TIMEOUT)
+    driver.set_script_timeout(TIMEOUT)
+    return driver
+
+
+def wait_for(driver, predicate, what):
+    """Polls `predicate(driver)` until truthy (returned) or TIMEOUT (fails naming `what`)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        value = predicate(driver)
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def painted_frame(driver):
+    """The frame number the page last painted (its <img data-frame>), or 0."""
+    return int(driver.execute_script("return Number(document.getElementById('frame').dataset.frame || 0)"))
+
+
+def wait_painted(driver, n):
+    wait_for(driver, lambda d: painted_frame(d) == n, f"frame {n} to be painted")
+
+
+def shown_bytes(driver):
+    """(the REST URL the page says it shows, the bytes of the image it actually shows): the
+    blob whose blob: URL is the <img>'s src, read back inside the page."""
+    script = """
+    const done = arguments[arguments.length - 1];
+    const img = document.getElementById('frame');
+    const shown = window.lazyqtViewer.shown;
+    if (!shown || shown.url !== img.src) { done([img.dataset.src, 'ERROR the img does not show the recorded blob']); return; }
+    shown.blob.arrayBuffer().then(b => {
+      let s = ''; const u = new Uint8Array(b);
+      for (let i = 0; i < u.length; i += 8192) s += String.fromCharCode.apply(null, u.subarray(i, i + 8192));
+      done([img.dataset.src, btoa(s)]);
+    }).catch(e => done([img.dataset.src, 'ERROR ' + e]));
+    """
+    src, data = driver.execute_async_script(script)
+    assert not data.startswith("ERROR"), data
+    return src, base64.b64decode(data)
+
+
+def scrub_to(driver, n):
+    """Moves the slider to frame n the way a drag does: its value changes, an input event fires."""
+    driver.execute_script(
+        "const s = document.getElementById('slider'); s.value = String(arguments[0]);"
+        "s.dispatchEvent(new Event('input', {bubbles: true}));",
+        n,
+    )
+
+
+def console_errors(driver):
+    """The browser console's SEVERE entries since the last call."""
+    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
