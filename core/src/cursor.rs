@@ -1,5 +1,9 @@
 //! Walking a track's samples in decode order: positioning at any sample in O(runs),
 //! then each step in O(1) amortized, with a few small read-ahead windows.
+//!
+//! Longer than most modules on purpose: the cursor and its run walkers (chunks, times,
+//! composition offsets) share one set of invariants about the read-ahead windows and the
+//! untrusted counts they bound, which are easier to check in one file than across several.
 
 use crate::boxes::table::{be32, SampleSizes, Table, Window};
 use crate::error::{Error, ErrorKind, Result};

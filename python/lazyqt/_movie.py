@@ -1,4 +1,8 @@
-"""Movie: an open movie handle with numpy frames."""
+"""Movie: an open movie handle with numpy frames.
+
+Longer than the other modules: `Movie` is the package's whole per-movie API (open options,
+summary, frames, batches, encoding, pickling), one class whose methods share its handle's
+lifetime rules; the C declarations and the archive live in their own modules."""
 
 import contextlib
 import ctypes

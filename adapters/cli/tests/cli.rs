@@ -1,5 +1,8 @@
 //! The `lazyqt` binary end to end: info and samples on generated movies, checked
 //! against ffprobe, and its errors and exit codes.
+//!
+//! One test binary for the CLI's single-movie commands (one build, one generated media set);
+//! its helpers live in the testkit, the archive commands in `archive.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,6 +4,7 @@ mod archive;
 mod files;
 mod frames;
 mod mount;
+mod request;
 mod service;
 
 use std::sync::Arc;

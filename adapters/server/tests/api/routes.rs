@@ -1,4 +1,7 @@
 //! Routes, statuses, bodies, headers, conditional requests, caches, bursts, timeouts, shutdown.
+//!
+//! Longer than most: each test is a short scenario against the one router, and splitting
+//! them by route would repeat the server setup they share through `common`.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;

@@ -16,6 +16,9 @@
 //! the backend gets lies inside its mount and names exactly the requested path; frame numbers,
 //! times, sizes and qualities are within bounds and match the request; only fetches under the
 //! mount's base reach the upstream; local listings hide dot files and escaping symlinks.
+//!
+//! One file on purpose: the fuzz target includes exactly this file, so the fake backend,
+//! the request driver and the invariants it checks must live together.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
