@@ -11,13 +11,10 @@
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in /*) ;; *) target=$repo/$target ;; esac
-if [ -z "${SKIP_BUILD:-}" ]; then
-  (cd "$repo" && cargo build --release -p lazyqt-cli -p lazyqt-testserver -p lazyqt-benches \
-    --bin lazyqt --bin lazyqt-testserver --bin make_camhd) >&2
-fi
+# shellcheck source=paths.sh
+source "$here/paths.sh"
+build_release -p lazyqt-cli -p lazyqt-testserver -p lazyqt-benches \
+  --bin lazyqt --bin lazyqt-testserver --bin make_camhd
 LATENCY_MS=${LATENCY_MS:-50}
 RUNS=${RUNS:-3}
 lazyqt=$target/release/lazyqt

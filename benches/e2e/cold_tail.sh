@@ -10,10 +10,9 @@
 # (default: a temporary directory, removed at the end). Serves on 127.0.0.1 only.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in /*) ;; *) target=$repo/$target ;; esac
-(cd "$repo" && cargo build --release -p lazyqt-benches --bin cold_frame --bin make_camhd -p lazyqt-testserver) >&2
+# shellcheck source=paths.sh
+source "$here/paths.sh"
+build_release -p lazyqt-benches --bin cold_frame --bin make_camhd -p lazyqt-testserver
 LATENCIES=${LATENCIES:-"0 20 50"}
 RUNS=${RUNS:-5}
 FRAMES=${FRAMES:-"300 25000 75000 196000"}

@@ -4,15 +4,10 @@
 # shellcheck shell=bash
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source=paths.sh
+source "$here/paths.sh"
 util="python3 $here/e2e_util.py"
-
-# Binaries: the repo's target/ unless CARGO_TARGET_DIR says otherwise.
-target=${CARGO_TARGET_DIR:-$repo/target}
-case $target in /*) ;; *) target=$repo/$target ;; esac
-if [ -z "${SKIP_BUILD:-}" ]; then
-  (cd "$repo" && cargo build --release -p lazyqt-cli -p lazyqt-testserver) >&2
-fi
+build_release -p lazyqt-cli -p lazyqt-testserver
 lazyqt=$target/release/lazyqt
 testserver=$target/release/lazyqt-testserver
 for b in "$lazyqt" "$testserver" ffmpeg ffprobe curl python3; do

@@ -48,6 +48,17 @@ def lazyqt_binary():
     return built_binary("LAZYQT_CLI", "lazyqt-cli", "lazyqt")
 
 
+def stop(proc):
+    """Stop a child process: SIGTERM, then SIGKILL if it is still there after 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port():
     """A loopback TCP port free at the time of asking."""
     with socket.socket() as s:

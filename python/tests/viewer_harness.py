@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import free_port, lazyqt_binary
+from conftest import free_port, lazyqt_binary, stop
 
 # Bounds of every wait: a page, a script, a frame to be painted.
 TIMEOUT = 30
@@ -48,12 +48,7 @@ def lazyqt_serve(upstream_base, prefix="/up", extra_args=()):
             time.sleep(0.05)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def chromium(width=1280, height=900):

@@ -196,11 +196,56 @@ mod tests {
         CString::new(lazyqt_testkit::archive_dir().to_str().expect("utf-8")).expect("no NUL")
     }
 
+    fn c(text: &str) -> CString {
+        CString::new(text).expect("no NUL")
+    }
+
+    /// `lazyqt_archive_locate_json` of the test archive: its status, and its JSON on success.
+    fn locate(
+        root: *const c_char,
+        at: &CString,
+        nearest: bool,
+    ) -> (lazyqt_status, Option<serde_json::Value>) {
+        let (mut out, mut len) = (std::ptr::null_mut(), 0usize);
+        // SAFETY: `root` is NULL or a string, `at` a string, valid out pointers.
+        let s = unsafe {
+            lazyqt_archive_locate_json(root, at.as_ptr(), nearest, std::ptr::null(), &mut out, &mut len)
+        };
+        answer(s, out, len)
+    }
+
+    /// `lazyqt_archive_plan_json` of the test archive, every `every` seconds.
+    fn plan(from: &CString, to: &CString, every: f64) -> (lazyqt_status, Option<serde_json::Value>) {
+        let (mut out, mut len) = (std::ptr::null_mut(), 0usize);
+        // SAFETY: valid strings and out pointers.
+        let s = unsafe {
+            lazyqt_archive_plan_json(
+                root().as_ptr(),
+                from.as_ptr(),
+                to.as_ptr(),
+                every,
+                std::ptr::null(),
+                0,
+                &mut out,
+                &mut len,
+            )
+        };
+        answer(s, out, len)
+    }
+
+    /// The JSON of a successful call (freed); a failed one leaves the outputs NULL and 0.
+    fn answer(s: lazyqt_status, out: *mut u8, len: usize) -> (lazyqt_status, Option<serde_json::Value>) {
+        if s == LAZYQT_OK {
+            return (s, Some(take(out, len)));
+        }
+        assert!(out.is_null() && len == 0);
+        (s, None)
+    }
+
     #[test]
     fn catalog_and_locate_as_json() {
         let (mut out, mut len) = (std::ptr::null_mut(), 0usize);
-        let (from, to) =
-            (CString::new("2016-11-13").expect("c"), CString::new("2016-11-13T23:59:59Z").expect("c"));
+        let (from, to) = (c("2016-11-13"), c("2016-11-13T23:59:59Z"));
         // SAFETY: valid strings and out pointers.
         let s = unsafe {
             lazyqt_archive_catalog_json(
@@ -220,107 +265,33 @@ mod tests {
         assert!(names.iter().any(|n| n.ends_with("CAMHDA301-20161113T030000Z.mov")), "{names:?}");
         assert!(rows.as_array().expect("array").iter().any(|r| r["status"] == "malformed"));
 
-        let at = CString::new("2016-11-13T03:00:01.5Z").expect("c");
-        // SAFETY: as above.
-        let s = unsafe {
-            lazyqt_archive_locate_json(
-                root().as_ptr(),
-                at.as_ptr(),
-                false,
-                std::ptr::null(),
-                &mut out,
-                &mut len,
-            )
-        };
+        let (s, hit) = locate(root().as_ptr(), &c("2016-11-13T03:00:01.5Z"), false);
         assert_eq!(s, LAZYQT_OK, "{}", last_message());
-        let hit = take(out, len);
+        let hit = hit.expect("json");
         assert!(hit["url"].as_str().expect("url").ends_with("2016/11/13/CAMHDA301-20161113T030000Z.mov"));
         assert_eq!((hit["frame"].as_u64(), hit["offset"].as_f64()), (Some(44), Some(1.5)));
         assert_eq!(hit["utc"], "2016-11-13T03:00:01.5Z");
 
-        let gap = CString::new("2016-11-13T05:00:00Z").expect("c");
-        // SAFETY: as above.
-        let s = unsafe {
-            lazyqt_archive_locate_json(
-                root().as_ptr(),
-                gap.as_ptr(),
-                false,
-                std::ptr::null(),
-                &mut out,
-                &mut len,
-            )
-        };
-        assert_eq!(s, LAZYQT_ERR_OUT_OF_RANGE);
-        assert!(out.is_null() && len == 0);
+        let gap = c("2016-11-13T05:00:00Z");
+        assert_eq!(locate(root().as_ptr(), &gap, false).0, LAZYQT_ERR_OUT_OF_RANGE);
         let m = last_message();
         assert!(
             m.contains("CAMHDA301-20161113T030000Z.mov") && m.contains("CAMHDA301-20161113T090000Z.mov"),
             "{m}"
         );
 
-        let (from, to) = (
-            CString::new("2016-11-12T23:59:59Z").expect("c"),
-            CString::new("2016-11-13T03:00:01Z").expect("c"),
-        );
-        // SAFETY: as above.
-        let s = unsafe {
-            lazyqt_archive_plan_json(
-                root().as_ptr(),
-                from.as_ptr(),
-                to.as_ptr(),
-                0.5,
-                std::ptr::null(),
-                0,
-                &mut out,
-                &mut len,
-            )
-        };
+        let (from, to) = (c("2016-11-12T23:59:59Z"), c("2016-11-13T03:00:01Z"));
+        let (s, planned) = plan(&from, &to, 0.5);
         assert_eq!(s, LAZYQT_OK, "{}", last_message());
-        let plan = take(out, len);
+        let planned = planned.expect("json");
         let frames: Vec<u64> =
-            plan.as_array().expect("array").iter().map(|p| p["frame"].as_u64().expect("frame")).collect();
+            planned.as_array().expect("array").iter().map(|p| p["frame"].as_u64().expect("frame")).collect();
         assert_eq!(frames, [0, 14, 29, 44, 59, 0, 14, 29]);
-        // SAFETY: as above.
-        let s = unsafe {
-            lazyqt_archive_plan_json(
-                root().as_ptr(),
-                from.as_ptr(),
-                to.as_ptr(),
-                0.0,
-                std::ptr::null(),
-                0,
-                &mut out,
-                &mut len,
-            )
-        };
-        assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(plan(&from, &to, 0.0).0, LAZYQT_ERR_INVALID_ARGUMENT);
 
-        let bad = CString::new("yesterday").expect("c");
-        // SAFETY: as above.
-        let s = unsafe {
-            lazyqt_archive_locate_json(
-                root().as_ptr(),
-                bad.as_ptr(),
-                true,
-                std::ptr::null(),
-                &mut out,
-                &mut len,
-            )
-        };
-        assert_eq!(s, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(locate(root().as_ptr(), &c("yesterday"), true).0, LAZYQT_ERR_INVALID_ARGUMENT);
+        assert_eq!(locate(std::ptr::null(), &gap, true).0, LAZYQT_ERR_NULL_POINTER);
         // SAFETY: NULL pointers are checked.
-        let s = unsafe {
-            lazyqt_archive_locate_json(
-                std::ptr::null(),
-                gap.as_ptr(),
-                true,
-                std::ptr::null(),
-                &mut out,
-                &mut len,
-            )
-        };
-        assert_eq!(s, LAZYQT_ERR_NULL_POINTER);
-        // SAFETY: as above.
         let s = unsafe {
             lazyqt_archive_catalog_json(
                 root().as_ptr(),
