@@ -7,6 +7,7 @@ then serves that movie's `moov` to its later tasks. See docs/dask.md for real cl
     >>> import lazyqt.dask
     >>> bag = lazyqt.dask.frames([(url, 0), (url, 900), (other, 5)])
     >>> records = bag.compute()            # Record(uri, frame, utc, data, error) each
+    >>> bag = lazyqt.dask.frames([(archive_root, datetime(2016, 11, 13, 3, 0, 1, tzinfo=UTC))])
     >>> mean = lazyqt.dask.stack(url, range(0, 25000, 25)).mean(axis=0).compute()
     >>> lazyqt.dask.extract(items, "out/")  # images + out/manifest.jsonl, resumable
 """
@@ -15,7 +16,7 @@ import hashlib
 import json
 import os
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -26,6 +27,7 @@ import numpy as np
 
 from ._errors import Error
 from ._movie import Movie
+from ._utc import archive
 
 __all__ = ["Record", "extract", "frames", "stack"]
 
@@ -35,7 +37,9 @@ FRAMES_PER_TASK = 64
 
 class Record(NamedTuple):
     """One frame of `frames()`: `data` is the array (or the encoded image's bytes) and
-    `error` None, or `data` None and `error` says why the frame could not be had."""
+    `error` None, or `data` None and `error` says why the frame could not be had. For an
+    (archive root, instant) item, `uri` is the movie recording then and `utc` the instant
+    asked; an instant no recording covers gives `uri` = the root and `frame` = -1."""
 
     uri: str
     frame: int
@@ -49,16 +53,22 @@ def _describe(e):
 
 
 def _groups(items, per_task):
-    """[(uri, sorted distinct frames)] of (uri, frame) pairs: movies in the order they first
-    appear, at most `per_task` frames a group."""
-    wanted = {}
-    for uri, n in items:
-        wanted.setdefault(os.fspath(uri), set()).add(int(n))
-    out = []
-    for uri, numbers in wanted.items():
-        numbers = sorted(numbers)
-        out += [(uri, numbers[i : i + per_task]) for i in range(0, len(numbers), per_task)]
-    return out
+    """[(uri, sorted distinct frames)] of (uri, frame) pairs and [(root, sorted distinct
+    instants)] of (archive root, datetime) pairs: in the order they first appear, at most
+    `per_task` frames or instants a group."""
+    frames_of, instants_of = {}, {}
+    for where, what in items:
+        table = instants_of if isinstance(what, datetime) else frames_of
+        table.setdefault(os.fspath(where), set()).add(what if isinstance(what, datetime) else int(what))
+
+    def chunks(table):
+        out = []
+        for key, wanted in table.items():
+            wanted = sorted(wanted)
+            out += [(key, wanted[i : i + per_task]) for i in range(0, len(wanted), per_task)]
+        return out
+
+    return chunks(frames_of), chunks(instants_of)
 
 
 def _utc(movie, n):
@@ -106,6 +116,29 @@ def _read_group(uri, numbers, image, convert, prefetch, open_kwargs):
     return sorted(out, key=lambda r: r.frame)
 
 
+def _read_instants(root, instants, image, convert, prefetch, open_kwargs):
+    """The records of one task over an archive: find the movie and frame of each instant
+    (Archive.locate, which lists only the day directory it needs), then read each movie's
+    frames once, in order, as `_read_group` does."""
+    located, out = {}, []
+    try:
+        options = {k: v for k, v in open_kwargs.items() if k in ("cache_dir", "no_cache", "ttl")}
+        with archive(root, **options) as a:
+            for t in instants:
+                try:
+                    hit = a.locate(t)
+                except Error as e:
+                    out.append(Record(root, -1, t, None, _describe(e)))
+                    continue
+                located.setdefault(hit["url"], {}).setdefault(hit["frame"], []).append(t)
+    except Error as e:
+        return [Record(root, -1, t, None, _describe(e)) for t in instants]
+    for url, by_frame in located.items():
+        for r in _read_group(url, sorted(by_frame), image, convert, prefetch, open_kwargs):
+            out += [r._replace(utc=t) for t in by_frame[r.frame]]
+    return sorted(out, key=lambda r: r.utc)
+
+
 def _convert(image, pix_fmt, width, height, matrix, quality):
     """Keyword arguments of Movie.encode (image) or Movie.iter_frames (arrays)."""
     if image is not None:
@@ -125,22 +158,24 @@ def frames(
     prefetch=4,
     open_kwargs=None,
 ):
-    """A dask.bag of one Record per distinct (uri, frame) of `items` (pairs of a URL or path
-    and a 0-based frame number).
+    """A dask.bag of one Record per distinct item of `items`: (uri, frame) pairs (a URL or
+    path and a 0-based frame number), or (archive root, datetime) pairs (a directory of
+    movies by date, as `lazyqt.archive` reads it, and a UTC instant; naive = UTC).
 
     Each task opens one movie once and reads up to `frames_per_task` of its frames in
-    order; records come in the order the movies first appear, by frame within a movie.
-    `image` ('png', 'jpeg', ...) makes `data` the encoded image's bytes, else a numpy array
-    of `pix_fmt` (as Movie.frame). A movie or frame that fails gives records whose `error`
-    says why, not a failed computation. `open_kwargs` go to lazyqt.open on the workers
-    (cache_dir, no_cache, ttl)."""
+    order; records come in the order the movies first appear, by frame within a movie
+    (instants: by time within a task, after the frame items). `image` ('png', 'jpeg', ...)
+    makes `data` the encoded image's bytes, else a numpy array of `pix_fmt` (as
+    Movie.frame). A movie, frame or instant that fails gives records whose `error` says why,
+    not a failed computation. `open_kwargs` go to lazyqt.open (and lazyqt.archive) on the
+    workers (cache_dir, no_cache, ttl)."""
     convert = _convert(image, pix_fmt, width, height, matrix, quality)
     kwargs = dict(open_kwargs or {})
+    by_frame, by_instant = _groups(items, frames_per_task)
     read = dask.delayed(_read_group, pure=True)
-    parts = [
-        read(uri, numbers, image, convert, prefetch, kwargs)
-        for uri, numbers in _groups(items, frames_per_task)
-    ]
+    locate = dask.delayed(_read_instants, pure=True)
+    parts = [read(uri, numbers, image, convert, prefetch, kwargs) for uri, numbers in by_frame]
+    parts += [locate(root, instants, image, convert, prefetch, kwargs) for root, instants in by_instant]
     if not parts:
         return db.from_sequence([], npartitions=1)
     return db.from_delayed(parts)
@@ -314,7 +349,9 @@ def extract(
     even open its movie. Returns the manifest's records."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    groups = _groups(items, frames_per_task)
+    groups, instants = _groups(items, frames_per_task)
+    if instants:
+        raise ValueError("extract() takes (uri, frame) pairs; resolve archive instants with frames()")
     folders = _folders([uri for uri, _ in groups])
     convert = _convert(image, None, width, height, matrix, quality)
     task = dask.delayed(_extract_group, pure=True)

@@ -126,6 +126,15 @@ def serve(root, https=False, options=(), log=None):
 
 
 @pytest.fixture(scope="session")
+def archive_dir():
+    """The generated CamHD-layout archive, testdata/generate_archive.sh (made once; the
+    script is idempotent)."""
+    out = ROOT / "testdata" / "generated" / "archive"
+    subprocess.run(["bash", str(ROOT / "testdata" / "generate_archive.sh"), str(out)], check=True)
+    return out
+
+
+@pytest.fixture(scope="session")
 def http_server(movies):
     """A loopback server of the test movies; `.base` is its URL ending in '/'."""
     with serve(movies) as server:

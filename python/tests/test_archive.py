@@ -9,19 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from conftest import ROOT, ffmpeg_decode, serve
+from conftest import ffmpeg_decode, serve
 
 import lazyqt
 
 UTC = timezone.utc
-
-
-@pytest.fixture(scope="session")
-def archive_dir():
-    """The generated archive (made once; the script is idempotent)."""
-    out = ROOT / "testdata" / "generated" / "archive"
-    subprocess.run(["bash", str(ROOT / "testdata" / "generate_archive.sh"), str(out)], check=True)
-    return out
 
 
 @pytest.fixture(scope="session", params=["local", "http"])

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 
 import distributed
 import numpy as np
@@ -267,3 +268,23 @@ def test_killed_worker_is_retried(camhd, tmp_path):
     assert len(records) == len(items)
     for r in records:
         assert r.error is None and r.data.tobytes() == expected[(r.uri, r.frame)].tobytes()
+
+
+def test_frames_at_archive_instants(archive_dir, client):
+    """(archive root, instant) items: each record is the frame lazyqt.archive finds shown at
+    that instant, its pixels equal to the serial frame_at's; an instant in a gap is an error
+    record with frame -1, not a failed job."""
+    root = str(archive_dir)
+    at = [datetime(2016, 11, 13, 3, 0, s, us, tzinfo=timezone.utc) for s, us in ((0, 500000), (1, 500000), (1, 750000))]
+    gap = datetime(2016, 11, 13, 5, 0, tzinfo=timezone.utc)
+    records = ld.frames([(root, t) for t in [*at, gap]], open_kwargs={"no_cache": True}).compute()
+    assert [r.utc for r in records] == [*at, gap]
+    with lazyqt.archive(root, no_cache=True) as a:
+        for r, t in zip(records, at):
+            picture, info = a.frame_at(t)
+            assert r.error is None, r.error
+            assert (r.uri, r.frame) == (info["url"], info["frame"])
+            assert np.array_equal(r.data, picture)
+    assert records[1].frame == 44  # 1.5 s into the 03:00:00 recording at 29.97 fps
+    assert (records[-1].uri, records[-1].frame, records[-1].data) == (root, -1, None)
+    assert records[-1].error.startswith("OutOfRangeError"), records[-1].error
