@@ -116,23 +116,30 @@ def _read_group(uri, numbers, image, convert, prefetch, open_kwargs):
     return sorted(out, key=lambda r: r.frame)
 
 
-def _read_instants(root, instants, image, convert, prefetch, open_kwargs):
-    """The records of one task over an archive: find the movie and frame of each instant
-    (Archive.locate, which lists only the day directory it needs), then read each movie's
-    frames once, in order, as `_read_group` does."""
-    located, out = {}, []
+def _locate(root, instants, open_kwargs):
+    """{url: {frame: [instants]}} of the instants a recording of the archive at `root`
+    covers (Archive.locate, which lists only the day directory it needs), and the Records
+    of those it does not (frame -1, the error naming the recordings around)."""
+    located, missed = {}, []
+    options = {k: v for k, v in open_kwargs.items() if k in ("cache_dir", "no_cache", "ttl")}
     try:
-        options = {k: v for k, v in open_kwargs.items() if k in ("cache_dir", "no_cache", "ttl")}
         with archive(root, **options) as a:
             for t in instants:
                 try:
                     hit = a.locate(t)
                 except Error as e:
-                    out.append(Record(root, -1, t, None, _describe(e)))
+                    missed.append(Record(root, -1, t, None, _describe(e)))
                     continue
                 located.setdefault(hit["url"], {}).setdefault(hit["frame"], []).append(t)
     except Error as e:
-        return [Record(root, -1, t, None, _describe(e)) for t in instants]
+        return {}, [Record(root, -1, t, None, _describe(e)) for t in instants]
+    return located, missed
+
+
+def _read_instants(root, instants, image, convert, prefetch, open_kwargs):
+    """The records of one task over an archive: locate its instants, then read each
+    movie's frames once, in order, as `_read_group` does."""
+    located, out = _locate(root, instants, open_kwargs)
     for url, by_frame in located.items():
         for r in _read_group(url, sorted(by_frame), image, convert, prefetch, open_kwargs):
             out += [r._replace(utc=t) for t in by_frame[r.frame]]
@@ -339,9 +346,10 @@ def extract(
     frames_per_task=FRAMES_PER_TASK,
     open_kwargs=None,
 ):
-    """Write the frames `items` ((uri, frame) pairs) as image files under `out_dir` (a
-    folder every worker sees) and `out_dir/manifest.jsonl`: one JSON object per distinct
-    frame, {"utc" (ISO 8601, null if the movie does not say), "uri", "frame", "path"
+    """Write the frames `items` ((uri, frame) pairs, or (archive root, datetime) pairs as
+    in frames(): located first, then written as their movie's frames; an instant in a gap is
+    a manifest line with frame -1 and the error) as image files under `out_dir` (a folder
+    every worker sees) and `out_dir/manifest.jsonl`: one JSON object per distinct frame, {"utc" (ISO 8601, null if the movie does not say), "uri", "frame", "path"
     (relative to out_dir), "size" (bytes), "error" (null, or why the frame failed, with path
     and size null)}. Computes on the current Dask scheduler (a distributed Client if one is
     active). Resumable: files are written through a temporary name and a rename, so one
@@ -349,18 +357,23 @@ def extract(
     even open its movie. Returns the manifest's records."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    groups, instants = _groups(items, frames_per_task)
-    if instants:
-        raise ValueError("extract() takes (uri, frame) pairs; resolve archive instants with frames()")
+    kwargs = dict(open_kwargs or {})
+    groups, instant_groups = _groups(items, frames_per_task)
+    missed = []
+    if instant_groups:
+        # Instants become (movie, frame) pairs first, on the cluster, a task per group.
+        (found,) = dask.compute([dask.delayed(_locate, pure=True)(r, ts, kwargs) for r, ts in instant_groups])
+        pairs = [(url, n) for located, _ in found for url, by_frame in located.items() for n in by_frame]
+        missed = [_manifest_line(r.uri, r.frame, r.utc, None, None, r.error) for _, gone in found for r in gone]
+        groups += _groups(pairs, frames_per_task)[0]
     folders = _folders([uri for uri, _ in groups])
     convert = _convert(image, None, width, height, matrix, quality)
     task = dask.delayed(_extract_group, pure=True)
-    kwargs = dict(open_kwargs or {})
     parts = [
         task(uri, numbers, folders[uri], str(out_dir), image, convert, kwargs) for uri, numbers in groups
     ]
     (done,) = dask.compute(parts)
-    lines = [line for part in done for line in part]
+    lines = [line for part in done for line in part] + missed
     _write_atomic(out_dir / "manifest.jsonl", "".join(json.dumps(r) + "\n" for r in lines).encode())
     for folder in set(folders.values()):
         for stale in (out_dir / folder).glob(".*.part-*"):

@@ -288,3 +288,26 @@ def test_frames_at_archive_instants(archive_dir, client):
     assert records[1].frame == 44  # 1.5 s into the 03:00:00 recording at 29.97 fps
     assert (records[-1].uri, records[-1].frame, records[-1].data) == (root, -1, None)
     assert records[-1].error.startswith("OutOfRangeError"), records[-1].error
+
+
+def test_extract_at_archive_instants(archive_dir, client, tmp_path):
+    """extract() of (archive root, instant) items: the located frames' images (equal to the
+    serial frame_at's PNG) and manifest lines; the gap a line with its error; resumable."""
+    root = str(archive_dir)
+    at = [datetime(2016, 11, 13, 3, 0, 1, 500000, tzinfo=timezone.utc)]
+    gap = datetime(2016, 11, 13, 5, 0, tzinfo=timezone.utc)
+    out = tmp_path / "out"
+    lines = ld.extract([(root, t) for t in [*at, gap]], out, open_kwargs={"no_cache": True})
+    ok = [r for r in lines if r["error"] is None]
+    bad = [r for r in lines if r["error"] is not None]
+    assert len(ok) == 1 and len(bad) == 1
+    assert (bad[0]["frame"], bad[0]["path"], bad[0]["utc"]) == (-1, None, "2016-11-13T05:00:00Z")
+    with lazyqt.archive(root, no_cache=True) as a:
+        info = a.locate(at[0])
+    assert (ok[0]["uri"], ok[0]["frame"]) == (info["url"], info["frame"])
+    with lazyqt.open(info["url"], no_cache=True) as m:
+        assert (out / ok[0]["path"]).read_bytes() == m.encode(info["frame"], "png")
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert sorted(map(json.dumps, manifest)) == sorted(map(json.dumps, lines))
+    again = ld.extract([(root, t) for t in [*at, gap]], out, open_kwargs={"no_cache": True})
+    assert sorted(map(json.dumps, again)) == sorted(map(json.dumps, lines))
