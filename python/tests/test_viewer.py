@@ -14,6 +14,7 @@ from conftest import serve
 from viewer_harness import (
     chromium,
     console_errors,
+    follow,
     http_get,
     lazyqt_serve,
     painted_frame,
@@ -75,10 +76,10 @@ def test_browse_mounts_to_movie_without_console_errors(site):
     base, path, _, driver = site
     driver.get(base + "/view/")
     console_errors(driver)  # start clean
-    wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, "/up"), "the mount list").pop().click()
-    for name in ["2017/", "01/", "01/"]:
-        wait_for(driver, lambda d, n=name: d.find_elements(By.LINK_TEXT, n), name).pop().click()
+    for name in ["/up", "2017/", "01/", "01/"]:
+        follow(driver, name)
     wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, "notes.txt"), "a plain file")
+    # The movie page opens beside the listing (which stays in the page): a plain click.
     wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, MOVIE), "the movie").pop().click()
     assert_shows(driver, base, path, 1)
     info = driver.find_element(By.ID, "movie-info").text

@@ -84,6 +84,32 @@ def wait_for(driver, predicate, what):
         time.sleep(0.02)
 
 
+def follow(driver, text):
+    """Clicks the directory link `text` once it shows and waits until the listing it was on
+    is gone (the viewer re-renders a listing on navigation), so the next lookup sees the new
+    one: a directory and its child can both hold a link "01/". A link re-rendered under the
+    click is found again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    def gone(element):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        link = wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, text), text).pop()
+        try:
+            link.click()
+            break
+        except StaleElementReferenceException:
+            assert time.monotonic() < deadline, f"the link {text} kept changing"
+    wait_for(driver, lambda d: gone(link), f"the page after following {text}")
+
+
 def painted_frame(driver):
     """The frame number the page last painted (its <img data-frame>), or 0."""
     return int(driver.execute_script("return Number(document.getElementById('frame').dataset.frame || 0)"))
