@@ -30,11 +30,20 @@ both, and a timeout (once a `NetworkError`) still is one, so existing handlers k
 
 import builtins
 
+#: The class of each status code, filled as the classes below are defined.
+_BY_STATUS = {}
+
 
 class Error(Exception):
     """A lazyqt call failed. `status` is the C status code, `message` the library's text."""
 
     status = -1
+
+    def __init_subclass__(cls, **kwargs):
+        """Register each class that names a status code of its own for `error_for`."""
+        super().__init_subclass__(**kwargs)
+        if "status" in cls.__dict__:
+            _BY_STATUS[cls.status] = cls
 
     def __init__(self, message, status=None):
         super().__init__(message)
@@ -157,29 +166,6 @@ class TimeoutError(NetworkError, builtins.TimeoutError):
     """Connecting, an answer or the whole read took longer than its deadline."""
 
     status = 16
-
-
-_BY_STATUS = {
-    cls.status: cls
-    for cls in (
-        InvalidArgumentError,
-        NullPointerError,
-        LazyqtIOError,
-        NetworkError,
-        HTTPError,
-        ChangedUpstreamError,
-        MalformedError,
-        NoVideoTrackError,
-        OutOfRangeError,
-        UnsupportedCodecError,
-        DecodeError,
-        TooLargeError,
-        BufferTooSmallError,
-        PanicError,
-        NotFoundError,
-        TimeoutError,
-    )
-}
 
 
 def error_for(status, message):

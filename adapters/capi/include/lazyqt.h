@@ -507,6 +507,15 @@ enum lazyqt_status lazyqt_frames_next(struct lazyqt_frames *it,
 void lazyqt_frames_end(struct lazyqt_frames *it);
 
 /**
+ * Free a buffer the library allocated (`lazyqt_encode_frame_alloc`,
+ * `lazyqt_archive_catalog_json`, …; `len` as returned with it). NULL is ignored.
+ *
+ * # Safety
+ * `buf` is NULL or a buffer the library allocated, with its length, freed once.
+ */
+void lazyqt_buffer_free(uint8_t *buf, size_t len);
+
+/**
  * Copy up to `len` bytes of the movie file starting at `offset` into `buf` and store the
  * number copied in `*read`: `len`, or fewer when the file ends first (0 at or past its end).
  * `len` may be at most 256 MiB (`LAZYQT_ERR_TOO_LARGE` otherwise). Over HTTP a read the
@@ -639,15 +648,6 @@ enum lazyqt_status lazyqt_encode_frame_matrix_alloc(const struct lazyqt_movie *m
                                                     uint32_t height,
                                                     uint8_t **out,
                                                     size_t *out_len);
-
-/**
- * Free a buffer the library allocated (`lazyqt_encode_frame_alloc`,
- * `lazyqt_archive_catalog_json`, …; `len` as returned with it). NULL is ignored.
- *
- * # Safety
- * `buf` is NULL or a buffer the library allocated, with its length, freed once.
- */
-void lazyqt_buffer_free(uint8_t *buf, size_t len);
 
 /**
  * The message of the last call on this thread that failed, or "" if the last call succeeded.

@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use lazyqt_archive::names::{parse_instant, rfc3339};
 use lazyqt_archive::{Archive, ArchiveError, OffsetDateTime};
 
+use crate::buffer::LibraryBuffer;
 use crate::error::{guard, status_of, Failure, Result};
 use crate::handle::{lazyqt_open_options, source_options, utf8_arg};
 use crate::status::lazyqt_status;
@@ -42,15 +43,9 @@ unsafe fn answer_json(
     body: impl FnOnce() -> Result<serde_json::Value>,
 ) -> lazyqt_status {
     guard(|| {
-        if out.is_null() || out_len.is_null() {
-            return Err(Failure::null("out or out_len"));
-        }
-        // SAFETY: both non-NULL, writable by the caller's contract.
-        unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
-        let bytes = body()?.to_string().into_bytes().into_boxed_slice();
-        let len = bytes.len();
-        // SAFETY: as above.
-        unsafe { (out.write(Box::into_raw(bytes).cast()), out_len.write(len)) };
+        // SAFETY: the caller's contract, passed on.
+        let dest = unsafe { LibraryBuffer::new(out, out_len) }?;
+        dest.give(body()?.to_string().into_bytes());
         Ok(())
     })
 }
@@ -178,7 +173,7 @@ pub unsafe extern "C" fn lazyqt_archive_plan_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::lazyqt_buffer_free;
+    use crate::buffer::lazyqt_buffer_free;
     use crate::error::tests::last_message;
     use crate::status::lazyqt_status::*;
     use std::ffi::CString;

@@ -1,7 +1,11 @@
-//! Caller-supplied output buffers: the size query (`buf` NULL, `cap` 0) and the
-//! too-small answer that reports the size needed.
+//! Output buffers: the caller's (the size query with `buf` NULL and `cap` 0, and the
+//! too-small answer that reports the size needed) and the library's (`*out`, `*out_len`,
+//! freed with `lazyqt_buffer_free`).
+
+use lazyqt_media::Media;
 
 use crate::error::{Failure, Result};
+use crate::handle::{lazyqt_movie, movie};
 use crate::status::lazyqt_status::LAZYQT_ERR_BUFFER_TOO_SMALL;
 
 /// An output buffer of `cap` bytes at `ptr` and where to report the bytes needed/written.
@@ -57,6 +61,68 @@ impl OutBuf {
         }
         Ok(())
     }
+}
+
+/// The movie and the caller's output buffer of a call that writes into one: `m` must be a
+/// handle, `buf`/`cap`/`needed` as [`OutBuf::new`] checks them (`name` is `needed`'s name).
+///
+/// # Safety
+/// `m` is NULL or a live handle; the buffer arguments as for [`OutBuf::new`].
+pub(crate) unsafe fn movie_and_buffer<'a>(
+    m: *const lazyqt_movie,
+    buf: *mut u8,
+    cap: usize,
+    needed: *mut usize,
+    name: &str,
+) -> Result<(&'a Media, OutBuf)> {
+    // SAFETY: the caller's contract, passed on.
+    unsafe { Ok((movie(m)?, OutBuf::new(buf, cap, needed, name)?)) }
+}
+
+/// Where a buffer the library allocates goes: `*out` and `*out_len`, NULL and 0 until
+/// [`LibraryBuffer::give`] stores one, so a failed call leaves them so.
+#[derive(Debug)]
+pub(crate) struct LibraryBuffer {
+    out: *mut *mut u8,
+    out_len: *mut usize,
+}
+
+impl LibraryBuffer {
+    /// Check that neither pointer is NULL and clear what they point to.
+    ///
+    /// # Safety
+    /// `out` and `out_len` are NULL or valid for writing, and stay so while this is used.
+    pub(crate) unsafe fn new(out: *mut *mut u8, out_len: *mut usize) -> Result<Self> {
+        if out.is_null() || out_len.is_null() {
+            return Err(Failure::null("out or out_len"));
+        }
+        // SAFETY: both non-NULL, writable by the caller's contract.
+        unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
+        Ok(Self { out, out_len })
+    }
+
+    /// Hand `bytes` to the caller, who frees them with `lazyqt_buffer_free(*out, *out_len)`.
+    pub(crate) fn give(self, bytes: Vec<u8>) {
+        let bytes = bytes.into_boxed_slice();
+        let len = bytes.len();
+        // SAFETY: both non-NULL and writable (checked by `new`).
+        unsafe { (self.out.write(Box::into_raw(bytes).cast()), self.out_len.write(len)) };
+    }
+}
+
+/// Free a buffer the library allocated (`lazyqt_encode_frame_alloc`,
+/// `lazyqt_archive_catalog_json`, …; `len` as returned with it). NULL is ignored.
+///
+/// # Safety
+/// `buf` is NULL or a buffer the library allocated, with its length, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn lazyqt_buffer_free(buf: *mut u8, len: usize) {
+    if buf.is_null() {
+        return;
+    }
+    // SAFETY: `buf` and `len` describe a boxed slice `LibraryBuffer::give` made, freed once.
+    let bytes = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(buf, len)) };
+    let _ = std::panic::catch_unwind(move || drop(bytes));
 }
 
 #[cfg(test)]

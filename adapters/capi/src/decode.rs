@@ -3,7 +3,7 @@
 use lazyqt_media::decoding::{fit_size, ConvertOptions, Limits, PixelFormat};
 use lazyqt_media::Media;
 
-use crate::buffer::OutBuf;
+use crate::buffer::movie_and_buffer;
 use crate::error::{guard, Failure, Result};
 use crate::handle::{lazyqt_movie, movie, write_out};
 use crate::status::lazyqt_status;
@@ -122,7 +122,7 @@ pub unsafe extern "C" fn lazyqt_decode_frame(
 ) -> lazyqt_status {
     guard(|| {
         // SAFETY: pointer validity is the caller's contract.
-        let (media, out) = unsafe { (movie(m)?, OutBuf::new(buf, cap, written, "written")?) };
+        let (media, out) = unsafe { movie_and_buffer(m, buf, cap, written, "written")? };
         let format = self::pixel_format(pixel_format)?;
         let size = output_size(media, width, height)?;
         if out.reserve(picture_bytes(format, size)?)? {

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use lazyqt_media::decoding::{ColorMatrix, ConvertOptions, EncodeOptions, Format};
 use lazyqt_media::Media;
 
-use crate::buffer::OutBuf;
+use crate::buffer::{movie_and_buffer, LibraryBuffer};
 use crate::decode::output_size;
 use crate::error::{guard, Failure, Result};
 use crate::handle::{lazyqt_movie, movie};
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn lazyqt_encode_frame(
 ) -> lazyqt_status {
     guard(|| {
         // SAFETY: pointer validity is the caller's contract.
-        let (media, out) = unsafe { (movie(m)?, OutBuf::new(buf, cap, needed, "needed")?) };
+        let (media, out) = unsafe { movie_and_buffer(m, buf, cap, needed, "needed")? };
         out.fill(&encode(media, n, image_format, quality, ColorMatrix::default(), width, height)?)
     })
 }
@@ -157,39 +157,18 @@ pub unsafe extern "C" fn lazyqt_encode_frame_matrix_alloc(
     out_len: *mut usize,
 ) -> lazyqt_status {
     guard(|| {
-        if out.is_null() || out_len.is_null() {
-            return Err(Failure::null("out or out_len"));
-        }
-        // SAFETY: both checked non-NULL, writable by the caller's contract.
-        unsafe { (out.write(std::ptr::null_mut()), out_len.write(0)) };
         // SAFETY: pointer validity is the caller's contract.
-        let (media, matrix) = unsafe { (movie(m)?, matrix_arg(matrix)?) };
-        let bytes = encode(media, n, image_format, quality, matrix, width, height)?.into_boxed_slice();
-        let len = bytes.len();
-        // SAFETY: as above.
-        unsafe { (out.write(Box::into_raw(bytes).cast()), out_len.write(len)) };
+        let (dest, media, matrix) =
+            unsafe { (LibraryBuffer::new(out, out_len)?, movie(m)?, matrix_arg(matrix)?) };
+        dest.give(encode(media, n, image_format, quality, matrix, width, height)?);
         Ok(())
     })
-}
-
-/// Free a buffer the library allocated (`lazyqt_encode_frame_alloc`,
-/// `lazyqt_archive_catalog_json`, …; `len` as returned with it). NULL is ignored.
-///
-/// # Safety
-/// `buf` is NULL or a buffer the library allocated, with its length, freed once.
-#[no_mangle]
-pub unsafe extern "C" fn lazyqt_buffer_free(buf: *mut u8, len: usize) {
-    if buf.is_null() {
-        return;
-    }
-    // SAFETY: `buf` and `len` describe a boxed slice from lazyqt_encode_frame_alloc, freed once.
-    let bytes = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(buf, len)) };
-    let _ = std::panic::catch_unwind(move || drop(bytes));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::buffer::lazyqt_buffer_free;
     use crate::handle::lazyqt_close;
     use crate::handle::tests::open_test_movie;
     use crate::status::lazyqt_status::*;

@@ -1,7 +1,7 @@
 //! Frames without decoding: where a frame's bytes are, which frame a time shows, the raw
 //! compressed sample.
 
-use crate::buffer::OutBuf;
+use crate::buffer::movie_and_buffer;
 use crate::error::guard;
 use crate::handle::{lazyqt_movie, movie, write_out};
 use crate::status::lazyqt_status;
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn lazyqt_raw_frame(
 ) -> lazyqt_status {
     guard(|| {
         // SAFETY: pointer validity is the caller's contract.
-        let (media, out) = unsafe { (movie(m)?, OutBuf::new(buf, cap, needed, "needed")?) };
+        let (media, out) = unsafe { movie_and_buffer(m, buf, cap, needed, "needed")? };
         let sample = media.frame_sample(n)?;
         if out.reserve(sample.size as usize)? {
             out.fill(&media.read_sample(&sample)?)?;

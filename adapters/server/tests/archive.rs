@@ -7,20 +7,19 @@
 
 #[path = "../../../testdata/colour.rs"]
 mod colour;
-
-use std::sync::Arc;
-use std::time::Duration;
+#[path = "common/running.rs"]
+mod running;
 
 use lazyqt_archive::names::parse_instant;
 use lazyqt_archive::Archive;
-use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+use lazyqt_server::{Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
+use running::{get, Running};
 use serde_json::Value;
 
 struct Fixture {
-    base: String,
+    server: Running,
     _upstream: TestServer,
-    _runtime: tokio::runtime::Runtime,
 }
 
 /// The archive mounted at `/local` (the directory) and `/up` (the test server over it).
@@ -34,22 +33,7 @@ fn start() -> Fixture {
         ],
         ..ServerConfig::default()
     };
-    let mut opts = lazyqt_io::SourceOptions::default();
-    opts.cache.no_disk = true;
-    let backend = MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(lazyqt_server::serve_on(listener, config, Arc::new(backend), std::future::pending()));
-    Fixture { base, _upstream: upstream, _runtime: runtime }
-}
-
-fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
-    let mut req = reqwest::blocking::Client::new().get(url).timeout(Duration::from_secs(60));
-    if let Some(tag) = if_none_match {
-        req = req.header("If-None-Match", tag);
-    }
-    req.send().unwrap()
+    Fixture { server: running::serve(config, 64), _upstream: upstream }
 }
 
 fn header(r: &reqwest::blocking::Response, name: &str) -> String {
@@ -63,7 +47,7 @@ fn frame_at_an_instant_is_ffmpegs_frame_and_revalidates() {
     let movie = "2016/11/13/CAMHDA301-20161113T030000Z.mov";
     // 1.5 s after the start: frame floor(1.5 * 30000 / 1001) = 44.
     for mount in ["/local", "/up"] {
-        let url = format!("{}{mount}/utc/2016-11-13T03:00:01.5Z.rgba", f.base);
+        let url = format!("{}{mount}/utc/2016-11-13T03:00:01.5Z.rgba", f.server.base);
         let r = get(&url, None);
         assert_eq!(r.status(), 200, "{mount}: {:?}", r.text());
         assert_eq!(header(&r, "x-lazyqt-file"), format!("{mount}/{movie}"));
@@ -75,14 +59,14 @@ fn frame_at_an_instant_is_ffmpegs_frame_and_revalidates() {
         let body = r.bytes().unwrap();
         assert!(body == colour::ffmpeg_frame(&dir.join(movie), 44, "rgba", ""), "{mount}: pixels differ");
         // The same frame through frame/ has the same ETag; a second request is a 304.
-        let direct = get(&format!("{}{mount}/{movie}/frame/45.rgba", f.base), None);
+        let direct = get(&format!("{}{mount}/{movie}/frame/45.rgba", f.server.base), None);
         assert_eq!(header(&direct, "etag"), tag);
         let again = get(&url, Some(&tag));
         assert_eq!(again.status(), 304, "{mount}");
         assert_eq!(header(&again, "etag"), tag);
     }
     // A movie that starts the day before and records across midnight (23:59:59 + 2 s).
-    let r = get(&format!("{}/local/utc/2016-11-13T00:00:00.5Z.rgba", f.base), None);
+    let r = get(&format!("{}/local/utc/2016-11-13T00:00:00.5Z.rgba", f.server.base), None);
     assert_eq!(r.status(), 200);
     assert_eq!(header(&r, "x-lazyqt-file"), "/local/2016/11/12/CAMHDA301-20161112T235959Z.mov");
     let frame: u32 = header(&r, "x-lazyqt-frame").parse().unwrap();
@@ -95,7 +79,7 @@ fn frame_at_an_instant_is_ffmpegs_frame_and_revalidates() {
 fn a_gap_names_its_neighbours_and_nearest_takes_the_closest() {
     let f = start();
     for mount in ["/local", "/up"] {
-        let r = get(&format!("{}{mount}/utc/2016-11-13T05:00:00Z", f.base), None);
+        let r = get(&format!("{}{mount}/utc/2016-11-13T05:00:00Z", f.server.base), None);
         assert_eq!(r.status(), 404, "{mount}");
         let body: Value = r.json().unwrap();
         assert_eq!(body["status"], 404);
@@ -109,19 +93,19 @@ fn a_gap_names_its_neighbours_and_nearest_takes_the_closest() {
         assert!(!error.contains("127.0.0.1") && !error.contains("archive/"), "{error}");
 
         // Two hours after the one before, four before the one after: its last frame.
-        let r = get(&format!("{}{mount}/utc/2016-11-13T05:00:00Z.png?nearest=1", f.base), None);
+        let r = get(&format!("{}{mount}/utc/2016-11-13T05:00:00Z.png?nearest=1", f.server.base), None);
         assert_eq!(r.status(), 200, "{mount}");
         assert_eq!(header(&r, "x-lazyqt-file"), format!("{mount}/2016/11/13/CAMHDA301-20161113T030000Z.mov"));
         assert_eq!(header(&r, "x-lazyqt-frame"), "59");
         assert_eq!(header(&r, "content-type"), "image/png");
     }
     // Before the first recording, nothing before; a movie that does not open is a clear 415.
-    let r = get(&format!("{}/local/utc/2016-11-12T20:00:00Z", f.base), None);
+    let r = get(&format!("{}/local/utc/2016-11-12T20:00:00Z", f.server.base), None);
     assert_eq!(r.status(), 404);
     let body: Value = r.json().unwrap();
     assert_eq!(body["before"], Value::Null);
     assert_eq!(body["after"]["file"], "/local/2016/11/12/CAMHDA301-20161112T210000Z.mov");
-    let r = get(&format!("{}/local/utc/2016-11-13T06:00:01Z", f.base), None);
+    let r = get(&format!("{}/local/utc/2016-11-13T06:00:01Z", f.server.base), None);
     assert_eq!(r.status(), 415);
     let text = r.text().unwrap();
     assert!(text.contains("/local/2016/11/13/CAMHDA301-20161113T060000Z.mov"), "{text}");
@@ -129,7 +113,7 @@ fn a_gap_names_its_neighbours_and_nearest_takes_the_closest() {
         !text.contains(&lazyqt_testkit::archive_dir().display().to_string()),
         "a local path shown: {text}"
     );
-    let r = get(&format!("{}/local/utc/2016-13-01T00:00:00Z", f.base), None);
+    let r = get(&format!("{}/local/utc/2016-13-01T00:00:00Z", f.server.base), None);
     assert_eq!(r.status(), 400);
 }
 
@@ -148,7 +132,7 @@ fn catalog_is_the_libraries_rows_with_paths_here() {
     let expected: Vec<Value> = records.iter().map(|r| serde_json::to_value(r).unwrap()).collect();
     assert_eq!(expected.len(), 6, "five movies and the malformed one");
     for mount in ["/local", "/up"] {
-        let url = format!("{}{mount}/catalog?from={from}&to={to}", f.base);
+        let url = format!("{}{mount}/catalog?from={from}&to={to}", f.server.base);
         let r = get(&url, None);
         assert_eq!(r.status(), 200, "{mount}");
         let tag = header(&r, "etag");
@@ -168,7 +152,7 @@ fn catalog_is_the_libraries_rows_with_paths_here() {
         assert_eq!(again.status(), 304, "{mount}");
         // A day directory below the mount is an archive too.
         let day: Vec<Value> = get(
-            &format!("{}{mount}/2016/11/13/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.base),
+            &format!("{}{mount}/2016/11/13/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.server.base),
             None,
         )
         .json()
@@ -177,6 +161,6 @@ fn catalog_is_the_libraries_rows_with_paths_here() {
         assert!(names.iter().all(|n| n.starts_with(&format!("{mount}/2016/11/13/"))), "{names:?}");
         assert_eq!(day.len(), 3, "{names:?}");
     }
-    let r = get(&format!("{}/local/catalog?from=2016-01-01&to=2016-12-31", f.base), None);
+    let r = get(&format!("{}/local/catalog?from=2016-01-01&to=2016-12-31", f.server.base), None);
     assert_eq!(r.status(), 400, "more than a month");
 }

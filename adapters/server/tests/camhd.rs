@@ -3,13 +3,15 @@
 //! holds the whole `moov`) and one range request per frame, and every picture is FFmpeg's
 //! decode of that frame.
 
+#[path = "common/running.rs"]
+mod running;
+
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 use lazyqt_benches::camhd::{self, CAMHD_FRAMES};
-use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+use lazyqt_server::{Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
 
 /// Distinct ProRes source frames stored in the movie (sample `n` holds frame `n % 6`).
@@ -76,13 +78,8 @@ fn hundred_first_requests_for_different_frames_cost_one_open() {
         mounts: vec![Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap()],
         ..ServerConfig::default()
     };
-    let mut opts = lazyqt_io::SourceOptions::default();
-    opts.cache.no_disk = true;
-    let backend = Arc::new(MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600)));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}/up/camhd.mov", listener.local_addr().unwrap());
-    runtime.spawn(lazyqt_server::serve_on(listener, config, backend, std::future::pending()));
+    let server = running::serve(config, 64);
+    let base = format!("{}/up/camhd.mov", server.base);
 
     let client = reqwest::blocking::Client::new();
     let get = |url: String| client.get(url).timeout(Duration::from_secs(120)).send().unwrap();

@@ -4,20 +4,12 @@
 
 #[path = "../../../testdata/colour.rs"]
 mod colour;
-
-use std::sync::Arc;
-use std::time::Duration;
+#[path = "common/running.rs"]
+mod running;
 
 use colour::{ffmpeg_frame as ffmpeg, movies, FRAMES, MOVIES};
-use lazyqt_server::{MediaBackend, Mount, ServerConfig};
-
-fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
-    let mut req = reqwest::blocking::Client::new().get(url).timeout(Duration::from_secs(60));
-    if let Some(tag) = if_none_match {
-        req = req.header("If-None-Match", tag);
-    }
-    req.send().unwrap()
-}
+use lazyqt_server::{Mount, ServerConfig};
+use running::get;
 
 #[test]
 fn rgba_frames_follow_ffmpegs_colour_rule() {
@@ -26,13 +18,8 @@ fn rgba_frames_follow_ffmpegs_colour_rule() {
         mounts: vec![Mount::parse(&format!("/local={}", dir.display())).unwrap()],
         ..ServerConfig::default()
     };
-    let mut opts = lazyqt_io::SourceOptions::default();
-    opts.cache.no_disk = true;
-    let backend = Arc::new(MediaBackend::new(opts, 16, Duration::from_secs(3600)));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}/local", listener.local_addr().unwrap());
-    runtime.spawn(lazyqt_server::serve_on(listener, config, backend, std::future::pending()));
+    let server = running::serve(config, 16);
+    let base = format!("{}/local", server.base);
 
     for (name, _, tag) in MOVIES {
         let path = dir.join(format!("{name}.mov"));

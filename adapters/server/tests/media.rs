@@ -1,12 +1,15 @@
 //! The server over real movies: `MediaBackend` with a local mount and an upstream HTTP
 //! mount (the loopback test server), checking pixels, request counts and single-flight.
 
+#[path = "common/running.rs"]
+mod running;
+
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
-use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+use lazyqt_server::{Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
+use running::Running;
 use serde_json::Value;
 
 use lazyqt_testkit::media_dir;
@@ -21,7 +24,7 @@ fn with_bad_stsz(dir: &std::path::Path, track: usize) -> Vec<u8> {
 struct Fixture {
     base: String,
     upstream: TestServer,
-    _runtime: tokio::runtime::Runtime,
+    _server: Running,
 }
 
 fn start() -> Fixture {
@@ -49,16 +52,8 @@ fn start_with(tweak: impl FnOnce(&mut ServerConfig, &TestServer)) -> Fixture {
         ..ServerConfig::default()
     };
     tweak(&mut config, &upstream);
-    let mut opts = lazyqt_io::SourceOptions::default();
-    opts.cache.no_disk = true;
-    let backend = MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600))
-        .with_cross_origin_mounts(config.cross_origin_mounts());
-    let backend = Arc::new(backend);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(lazyqt_server::serve_on(listener, config, backend, std::future::pending()));
-    Fixture { base, upstream, _runtime: runtime }
+    let server = running::serve(config, 64);
+    Fixture { base: server.base.clone(), upstream, _server: server }
 }
 
 fn get(url: &str) -> reqwest::blocking::Response {

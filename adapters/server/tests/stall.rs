@@ -1,14 +1,18 @@
 //! A stalled upstream under the real backend: the server's deadlines bound movie reads, the
 //! client gets 504 in time, and the stalled upstream connection is closed soon after.
 
+#[path = "common/running.rs"]
+mod running;
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lazyqt_server::{MediaBackend, Mount, ServerConfig};
+use lazyqt_server::{Mount, ServerConfig};
 use lazyqt_testserver::TestServer;
+use running::Running;
 
 /// A TCP proxy in front of the test server that, once `stall` is set, stops forwarding what
 /// clients send (so their requests are never answered) while keeping their connections open.
@@ -71,7 +75,7 @@ fn stalled(
     request_secs: u64,
     upstream_secs: u64,
     warm: Option<&str>,
-) -> (String, StallProxy, TestServer, tokio::runtime::Runtime) {
+) -> (String, StallProxy, TestServer, Running) {
     let upstream = lazyqt_testkit::serve_generated(&["prores2.mov"]);
     let proxy = StallProxy::start(upstream.addr());
     let mut config = ServerConfig {
@@ -80,18 +84,13 @@ fn stalled(
     };
     config.timeouts.request_secs = request_secs;
     config.timeouts.upstream_secs = upstream_secs;
-    let mut opts = lazyqt_io::SourceOptions::default();
-    opts.cache.no_disk = true;
-    let backend = MediaBackend::new(config.source_options(&opts), 8, Duration::from_secs(3600));
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    runtime.spawn(lazyqt_server::serve_on(listener, config, Arc::new(backend), std::future::pending()));
+    let server = running::serve(config, 8);
+    let base = server.base.clone();
     if let Some(warm) = warm {
         assert_eq!(get(&format!("{base}{warm}")), 200);
     }
     proxy.stall.store(true, Ordering::SeqCst);
-    (base, proxy, upstream, runtime)
+    (base, proxy, upstream, server)
 }
 
 fn get(url: &str) -> u16 {
