@@ -16,6 +16,61 @@
 #include <stdint.h>
 
 /**
+ * Pixel layouts of decoded pictures: packed rows, top row first, no padding. 16-bit layouts
+ * hold native-endian `uint16_t` samples over the full 0..65535 range.
+ */
+enum lazyqt_pixel_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /** R, G, B, 8 bits each (FFmpeg's rgb24). */
+  LAZYQT_PIXEL_RGB8 = 0,
+  /** R, G, B, A, 8 bits each, A = the maximum (FFmpeg's rgba). */
+  LAZYQT_PIXEL_RGBA8 = 1,
+  /** R, G, B, 16 bits each (FFmpeg's rgb48, native-endian). */
+  LAZYQT_PIXEL_RGB16 = 2,
+  /** Luma, 8 bits (FFmpeg's gray). */
+  LAZYQT_PIXEL_GRAY8 = 3,
+  /** Luma, 16 bits (FFmpeg's gray16, native-endian). */
+  LAZYQT_PIXEL_GRAY16 = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lazyqt_pixel_format lazyqt_pixel_format;
+#else
+typedef uint32_t lazyqt_pixel_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Image file formats.
+ */
+enum lazyqt_image_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /** PNG (image/png), 8-bit RGB. */
+  LAZYQT_IMAGE_PNG = 0,
+  /** JPEG (image/jpeg), 8-bit RGB. */
+  LAZYQT_IMAGE_JPEG = 1,
+  /** PPM (image/x-portable-pixmap), 8-bit RGB. */
+  LAZYQT_IMAGE_PPM = 2,
+  /** PGM (image/x-portable-graymap), 8-bit luma. */
+  LAZYQT_IMAGE_PGM = 3,
+  /** BMP (image/bmp), 8-bit RGB. */
+  LAZYQT_IMAGE_BMP = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum lazyqt_image_format lazyqt_image_format;
+#else
+typedef uint32_t lazyqt_image_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Result of a lazyqt call. `LAZYQT_OK` is 0; every other value is an error whose details
  * `lazyqt_last_error_message()` gives.
  */
@@ -94,81 +149,6 @@ typedef enum lazyqt_status {
    */
   LAZYQT_ERR_TIMEOUT = 16,
 } lazyqt_status;
-
-/**
- * Pixel layouts of decoded pictures: packed rows, top row first, no padding. 16-bit layouts
- * hold native-endian `uint16_t` samples over the full 0..65535 range.
- */
-enum lazyqt_pixel_format
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /**
-   * R, G, B, 8 bits each (FFmpeg's rgb24).
-   */
-  LAZYQT_PIXEL_RGB8 = 0,
-  /**
-   * R, G, B, A, 8 bits each, A = 255 (rgba).
-   */
-  LAZYQT_PIXEL_RGBA8 = 1,
-  /**
-   * R, G, B, 16 bits each (rgb48, native-endian).
-   */
-  LAZYQT_PIXEL_RGB16 = 2,
-  /**
-   * Luma, 8 bits (gray).
-   */
-  LAZYQT_PIXEL_GRAY8 = 3,
-  /**
-   * Luma, 16 bits (gray16, native-endian).
-   */
-  LAZYQT_PIXEL_GRAY16 = 4,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum lazyqt_pixel_format lazyqt_pixel_format;
-#else
-typedef uint32_t lazyqt_pixel_format;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * Image file formats.
- */
-enum lazyqt_image_format
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /**
-   * PNG, 8-bit RGB.
-   */
-  LAZYQT_IMAGE_PNG = 0,
-  /**
-   * Baseline JPEG, 4:2:0.
-   */
-  LAZYQT_IMAGE_JPEG = 1,
-  /**
-   * Binary PPM (P6), 8-bit RGB.
-   */
-  LAZYQT_IMAGE_PPM = 2,
-  /**
-   * Binary PGM (P5), 8-bit luma.
-   */
-  LAZYQT_IMAGE_PGM = 3,
-  /**
-   * Windows bitmap, 24-bit.
-   */
-  LAZYQT_IMAGE_BMP = 4,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum lazyqt_image_format lazyqt_image_format;
-#else
-typedef uint32_t lazyqt_image_format;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
 
 /**
  * Frames being fetched and decoded (from `lazyqt_frames_begin`). Holds its own reference to

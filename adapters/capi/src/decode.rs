@@ -8,25 +8,8 @@ use crate::error::{guard, Failure, Result};
 use crate::handle::{lazyqt_movie, movie, write_out};
 use crate::status::lazyqt_status;
 
-/// Pixel layouts of decoded pictures: packed rows, top row first, no padding. 16-bit layouts
-/// hold native-endian `uint16_t` samples over the full 0..65535 range.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum lazyqt_pixel_format {
-    /// R, G, B, 8 bits each (FFmpeg's rgb24).
-    LAZYQT_PIXEL_RGB8 = 0,
-    /// R, G, B, A, 8 bits each, A = 255 (rgba).
-    LAZYQT_PIXEL_RGBA8 = 1,
-    /// R, G, B, 16 bits each (rgb48, native-endian).
-    LAZYQT_PIXEL_RGB16 = 2,
-    /// Luma, 8 bits (gray).
-    LAZYQT_PIXEL_GRAY8 = 3,
-    /// Luma, 16 bits (gray16, native-endian).
-    LAZYQT_PIXEL_GRAY16 = 4,
-}
-
-/// The pixel format for a `lazyqt_pixel_format` value from C (the codes are those of
-/// [`lazyqt_media::decoding::PIXEL_FORMATS`]; a test checks the enum above against them).
+/// The pixel format for a `lazyqt_pixel_format` value from C: the header's enum is written
+/// from [`lazyqt_media::decoding::PIXEL_FORMATS`] (tests/header.rs), so the codes are the table's.
 pub(crate) fn pixel_format(value: u32) -> Result<PixelFormat> {
     PixelFormat::from_code(value)
         .ok_or_else(|| Failure::invalid(format!("{value} is not a lazyqt_pixel_format")))

@@ -12,24 +12,8 @@ use crate::handle::{lazyqt_movie, movie};
 use crate::pixels::matrix_arg;
 use crate::status::lazyqt_status;
 
-/// Image file formats.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum lazyqt_image_format {
-    /// PNG, 8-bit RGB.
-    LAZYQT_IMAGE_PNG = 0,
-    /// Baseline JPEG, 4:2:0.
-    LAZYQT_IMAGE_JPEG = 1,
-    /// Binary PPM (P6), 8-bit RGB.
-    LAZYQT_IMAGE_PPM = 2,
-    /// Binary PGM (P5), 8-bit luma.
-    LAZYQT_IMAGE_PGM = 3,
-    /// Windows bitmap, 24-bit.
-    LAZYQT_IMAGE_BMP = 4,
-}
-
-/// The file format for a `lazyqt_image_format` value from C (the codes are those of
-/// [`lazyqt_media::decoding::IMAGE_FORMATS`]; a test checks the enum above against them).
+/// The file format for a `lazyqt_image_format` value from C: the header's enum is written
+/// from [`lazyqt_media::decoding::IMAGE_FORMATS`] (tests/header.rs), so the codes are the table's.
 fn image_format(value: u32) -> Result<Format> {
     Format::from_code(value).ok_or_else(|| Failure::invalid(format!("{value} is not a lazyqt_image_format")))
 }

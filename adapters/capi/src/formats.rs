@@ -91,40 +91,8 @@ pub unsafe extern "C" fn lazyqt_get_image_format(
 mod tests {
     use std::ffi::CStr;
 
-    use lazyqt_media::decoding::{Format, PixelFormat, PIXEL_FORMATS};
-
     use super::*;
-    use crate::decode::lazyqt_pixel_format as P;
-    use crate::encode::lazyqt_image_format as I;
     use crate::status::lazyqt_status::*;
-
-    /// The C enums say what the one table says: every variant is the table's code of its
-    /// format, and every code in the table has its variant.
-    #[test]
-    fn c_enums_are_the_tables_codes() {
-        let images = [
-            (I::LAZYQT_IMAGE_PNG, Format::Png),
-            (I::LAZYQT_IMAGE_JPEG, Format::Jpeg),
-            (I::LAZYQT_IMAGE_PPM, Format::Ppm),
-            (I::LAZYQT_IMAGE_PGM, Format::Pgm),
-            (I::LAZYQT_IMAGE_BMP, Format::Bmp),
-        ];
-        for (c, f) in images {
-            assert_eq!(f.spec().c_code, Some(c as u32), "{f:?}");
-        }
-        assert_eq!(c_formats().count(), images.len());
-        let pixels = [
-            (P::LAZYQT_PIXEL_RGB8, PixelFormat::Rgb24),
-            (P::LAZYQT_PIXEL_RGBA8, PixelFormat::Rgba),
-            (P::LAZYQT_PIXEL_RGB16, PixelFormat::Rgb48),
-            (P::LAZYQT_PIXEL_GRAY8, PixelFormat::Gray),
-            (P::LAZYQT_PIXEL_GRAY16, PixelFormat::Gray16),
-        ];
-        for (c, f) in pixels {
-            assert_eq!(f.spec().map(|p| p.c_code), Some(c as u32), "{f:?}");
-        }
-        assert_eq!(PIXEL_FORMATS.len(), pixels.len());
-    }
 
     fn text(chars: &[c_char]) -> &str {
         // SAFETY: the arrays are NUL-terminated by `copy_text`.

@@ -57,10 +57,8 @@ pub use archive::{lazyqt_archive_catalog_json, lazyqt_archive_locate_json, lazyq
 pub use batch::{lazyqt_frames, lazyqt_frames_begin, lazyqt_frames_end, lazyqt_frames_next};
 pub use buffer::lazyqt_buffer_free;
 pub use bytes::{lazyqt_moov_location, lazyqt_read_bytes};
-pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size, lazyqt_pixel_format};
-pub use encode::{
-    lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_encode_frame_matrix_alloc, lazyqt_image_format,
-};
+pub use decode::{lazyqt_decode_frame, lazyqt_frame_buffer_size, lazyqt_output_size};
+pub use encode::{lazyqt_encode_frame, lazyqt_encode_frame_alloc, lazyqt_encode_frame_matrix_alloc};
 pub use error::lazyqt_last_error_message;
 pub use formats::{lazyqt_get_image_format, lazyqt_image_format_count, lazyqt_image_format_desc};
 pub use frames::{lazyqt_frame_at_time, lazyqt_frame_desc, lazyqt_frame_info, lazyqt_raw_frame};
