@@ -202,3 +202,115 @@ fn frames_across_an_archive_write_a_manifest_that_matches_the_pixels() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The RGB24 pixels of a PNG file, as the ffmpeg CLI reads them.
+fn png_rgb(path: &Path) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// Every tile `--json` places on a PNG sheet (`w`x`h` pixels each) equals the ffmpeg
+/// CLI's decode of its frame scaled to that size, byte for byte.
+fn assert_tiles_are_ffmpegs(sheet: &Path, report: &Value, root: &Path, (w, h): (usize, usize)) {
+    let pixels = png_rgb(sheet);
+    let stride = report["width"].as_u64().unwrap() as usize * 3;
+    assert_eq!(pixels.len(), stride * report["height"].as_u64().unwrap() as usize);
+    for t in report["tiles"].as_array().unwrap() {
+        let (x, y) = (t["x"].as_u64().unwrap() as usize, t["y"].as_u64().unwrap() as usize);
+        let tile: Vec<u8> =
+            (0..h).flat_map(|r| pixels[(y + r) * stride + x * 3..][..w * 3].iter().copied()).collect();
+        let url = t["url"].as_str().unwrap();
+        let movie = match url.strip_prefix(root.to_str().unwrap()) {
+            Some(rest) => root.join(rest.trim_start_matches('/')),
+            None => PathBuf::from(url),
+        };
+        let frame = u32::try_from(t["frame"].as_u64().unwrap()).unwrap();
+        let want = lazyqt_testkit::ffmpeg_frame(&movie, frame, "rgb24", &format!(",scale={w}:{h}"));
+        assert!(tile == want, "tile {t}");
+    }
+}
+
+/// `lazyqt sheet ARGS --json -o OUTPUT`, which must succeed: its report and stderr.
+fn sheet(args: &[&str], output: &Path) -> (Value, String) {
+    let run = lazyqt(&[&["sheet"][..], args, &["--json", "-o", output.to_str().unwrap()]].concat());
+    assert!(run.status.success(), "{}", stderr(&run));
+    (serde_json::from_slice(&run.stdout).unwrap(), stderr(&run))
+}
+
+/// `lazyqt sheet`: over an archive range (a gap skipped and listed) and over one movie
+/// (with and without a known start), tiles equal to ffmpeg's scaled decode of their frames,
+/// labels as documented; limits and bad usage exit 2.
+#[test]
+fn sheets_of_a_range_and_of_a_movie_hold_ffmpegs_scaled_frames() {
+    let dir = archive();
+    let root = dir.to_str().unwrap();
+    let out = std::env::temp_dir().join(format!("lazyqt-cli-sheet-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let png = out.join("range.png");
+    let range = ["--from", "2016-11-12T23:59:59Z", "--to", "2016-11-13T03:00:01Z", "--count", "3"];
+    let (report, err) = sheet(&[&[root][..], &range, &["--width", "80"]].concat(), &png);
+    let got: Vec<(&str, u64, &str)> = report["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["utc"].as_str().unwrap(), t["frame"].as_u64().unwrap(), t["label"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2016-11-12T23:59:59Z", 0, "2016-11-12 23:59:59Z"),
+            ("2016-11-13T03:00:01Z", 29, "2016-11-13 03:00:01Z")
+        ]
+    );
+    assert_eq!(report["gaps"], serde_json::json!(["2016-11-13T01:30:00Z"]));
+    assert!(err.contains("skipped 1 instants no recording covers: 2016-11-13T01:30:00Z"));
+    assert_tiles_are_ffmpegs(&png, &report, &dir, (80, 45));
+
+    // One movie whose start is unknown to its name (mvhd creation time) ...
+    let untimed = dir.join("2017/01/01/untimed.mov");
+    let png = out.join("movie.png");
+    let (report, _) = sheet(&[untimed.to_str().unwrap(), "--every", "500ms", "--columns", "2"], &png);
+    let tiles = report["tiles"].as_array().unwrap();
+    let frames: Vec<u64> = tiles.iter().map(|t| t["frame"].as_u64().unwrap()).collect();
+    assert_eq!(
+        frames,
+        [0, 14, 29, 44, 59],
+        "2.002 s every 0.5 s: 0, 0.5, 1, 1.5 and 2 s (1001/30000 s a frame)"
+    );
+    assert_eq!(tiles[1]["label"], "2017-01-01 03:00:00.500Z");
+    assert_eq!((tiles[1]["x"].as_u64(), tiles[2]["y"].as_u64()), (Some(4 + 320 + 4), Some(4 + 180 + 12 + 4)));
+    assert_tiles_are_ffmpegs(&png, &report, &dir, (320, 180));
+
+    // ... and a movie with no start at all: its time and frame number.
+    let bare = out.join("bare.mov");
+    std::fs::copy(dir.join("2016/11/13/CAMHDA301-20161113T030000Z.mov"), &bare).unwrap();
+    let (report, _) = sheet(&[bare.to_str().unwrap(), "--count", "2"], &out.join("b.jpg"));
+    let labels: Vec<&str> =
+        report["tiles"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["0:00:00.000 #0", "0:00:01.001 #30"]);
+    assert!(std::fs::read(out.join("b.jpg")).unwrap().starts_with(&[0xFF, 0xD8]), "a JPEG");
+
+    let o = out.join("x.png");
+    let o = o.to_str().unwrap();
+    let m = bare.to_str().unwrap();
+    for (args, why) in [
+        (&["sheet", m, "--count", "2", "-o", "x.gif"][..], "not .jpg/.png"),
+        (&["sheet", m, "-o", o][..], "no --every/--count"),
+        (&["sheet", m, "--every", "1ms", "-o", o][..], "over the tile limit"),
+        (&["sheet", m, "--count", "2", "--width", "5000", "-o", o][..], "too wide"),
+        (
+            &["sheet", root, "--from", "2016-11-14", "--to", "2016-11-14T12:00:00Z", "--count", "3", "-o", o]
+                [..],
+            "nothing recorded",
+        ),
+    ] {
+        assert_eq!(lazyqt(args).status.code(), Some(2), "{why}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
