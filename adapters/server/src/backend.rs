@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lazyqt_archive::{OffsetDateTime, Record};
+use lazyqt_archive::{Archive, OffsetDateTime};
 use lazyqt_media::decoding::{ColorMatrix, Format};
 use lazyqt_media::{TrackSummary, VideoSummary};
 use url::Url;
@@ -253,18 +253,13 @@ pub trait Backend: Send + Sync + 'static {
     /// and within `0..=duration`).
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError>;
 
-    /// The catalog of the archive directory `dir` (under the mount `mount_prefix`) over the
-    /// closed range `[from, to]`: one record per movie, as `lazyqt ls --json` gives them
-    /// (URLs and paths as the backend reads them; the server shows them as mount paths).
-    /// A backend without archives answers [`BackendError::Unsupported`].
-    fn catalog(
-        &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-    ) -> Result<Vec<Record>, BackendError> {
-        let _ = (mount_prefix, dir, from, to);
+    /// The archive rooted at the directory `dir` (under the mount `mount_prefix`), read with
+    /// the mount's source options: its catalogs (`<dir>/catalog`, the rows of `lazyqt ls
+    /// --json`) and sheets (`<dir>/sheet`) are asked of it on the mount's I/O pool (URLs
+    /// and paths as the archive reads them; the server shows them as mount paths). A
+    /// backend without archives answers [`BackendError::Unsupported`].
+    fn archive(&self, mount_prefix: &str, dir: &Resolved) -> Result<Archive, BackendError> {
+        let _ = (mount_prefix, dir);
         Err(BackendError::Unsupported("this server has no archive backend".into()))
     }
 

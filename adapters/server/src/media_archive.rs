@@ -1,10 +1,10 @@
-//! The archive side of [`MediaBackend`]: catalogs and instants of a mounted directory
+//! The archive side of [`MediaBackend`]: archives and instants of a mounted directory
 //! through lazyqt-archive, with the mount's source options (so its deadline, disk cache
 //! and redirect policy hold for listings and movies alike).
 
 use std::path::PathBuf;
 
-use lazyqt_archive::{Archive, ArchiveError, OffsetDateTime, Record};
+use lazyqt_archive::{Archive, ArchiveError, OffsetDateTime};
 use url::Url;
 
 use crate::backend::{Instant, Neighbour, Resolved};
@@ -23,29 +23,19 @@ fn resolved_like(dir: &Resolved, uri: &str) -> Result<Resolved, BackendError> {
 }
 
 /// The archive error as the server's error, through its kind.
-fn backend_error(e: &ArchiveError) -> BackendError {
+pub(crate) fn backend_error(e: &ArchiveError) -> BackendError {
     BackendError::of_kind(e.kind(), e.to_string())
 }
 
 impl MediaBackend {
-    /// The archive rooted at `dir`, read with the options of the mount `mount_prefix`.
-    fn archive(&self, mount_prefix: &str, dir: &Resolved) -> Result<Archive, BackendError> {
+    /// The archive rooted at `dir`, read with the options of the mount `mount_prefix`
+    /// ([`Backend::archive`](crate::Backend::archive)).
+    pub(crate) fn open_archive(&self, mount_prefix: &str, dir: &Resolved) -> Result<Archive, BackendError> {
         let root = match dir {
             Resolved::Url(u) => u.as_str().to_owned(),
             Resolved::File(p) => p.to_string_lossy().into_owned(),
         };
         Archive::new(&root, &self.options_for(mount_prefix)).map_err(|e| backend_error(&e))
-    }
-
-    /// [`Backend::catalog`](crate::Backend::catalog) through [`Archive::catalog`].
-    pub(crate) fn archive_catalog(
-        &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-    ) -> Result<Vec<Record>, BackendError> {
-        self.archive(mount_prefix, dir)?.catalog(Some(from), Some(to)).map_err(|e| backend_error(&e))
     }
 
     /// [`Backend::locate`](crate::Backend::locate) through [`Archive::locate`]. The movie
@@ -58,7 +48,7 @@ impl MediaBackend {
         at: OffsetDateTime,
         nearest: bool,
     ) -> Result<Instant, BackendError> {
-        match self.archive(mount_prefix, dir)?.locate(at, nearest) {
+        match self.open_archive(mount_prefix, dir)?.locate(at, nearest) {
             Ok(found) => {
                 let file = resolved_like(dir, &found.record.url)?;
                 self.movies.insert(key(&file), found.media);

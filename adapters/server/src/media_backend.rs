@@ -235,14 +235,8 @@ impl Backend for MediaBackend {
         self.with_media(loc, |m| m.frame_at_seconds(seconds)).map(|(n, _)| n)
     }
 
-    fn catalog(
-        &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        from: lazyqt_archive::OffsetDateTime,
-        to: lazyqt_archive::OffsetDateTime,
-    ) -> Result<Vec<lazyqt_archive::Record>, BackendError> {
-        self.archive_catalog(mount_prefix, dir, from, to)
+    fn archive(&self, mount_prefix: &str, dir: &Resolved) -> Result<lazyqt_archive::Archive, BackendError> {
+        self.open_archive(mount_prefix, dir)
     }
 
     fn locate(

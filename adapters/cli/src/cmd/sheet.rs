@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use lazyqt_archive::names::{parse_instant, rfc3339};
+use lazyqt_archive::names::{parse_instant, parse_interval, rfc3339};
 use lazyqt_archive::sheet::movie_sheet;
 use lazyqt_archive::{Archive, OffsetDateTime, SheetTile, Spacing};
 use lazyqt_io::SourceOptions;
@@ -51,8 +51,9 @@ pub struct SheetArgs {
     /// ... to this one (inclusive).
     #[arg(long, value_name = "TIME", value_parser = parse_instant, requires = "from")]
     pub to: Option<OffsetDateTime>,
-    /// A frame every DURATION (e.g. 30s, 10min, 3h) from the start of the movie or range.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, required_unless_present = "count", conflicts_with = "count")]
+    /// A frame every DURATION (seconds, or e.g. 500ms, 10min, 3h) from the start of the
+    /// movie or range.
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval, required_unless_present = "count", conflicts_with = "count")]
     pub every: Option<time::Duration>,
     /// N frames spread evenly: over a movie at k*duration/N, over a range from --from to
     /// --to inclusive.
@@ -81,11 +82,6 @@ pub struct SheetArgs {
     /// Frames fetched and decoded at once (default: the pipeline's, one decoder per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
-}
-
-fn parse_duration(s: &str) -> Result<time::Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 30s, 10min, 3h)"))?;
-    time::Duration::try_from(d).map_err(|e| e.to_string())
 }
 
 /// What `--json` prints.

@@ -22,6 +22,9 @@ pub struct WorkLimits {
     /// pixels, encoded output, estimated from their sizes); a decode waits until its share
     /// is free, so many large requests queue instead of exhausting memory.
     pub max_decode_bytes: u64,
+    /// Most tiles one contact sheet (`<dir>/sheet`) may have: each is a decode, run two at
+    /// a time on the frame workers, so a sheet costs about this many frame requests.
+    pub max_sheet_tiles: usize,
 }
 
 impl Default for WorkLimits {
@@ -32,6 +35,7 @@ impl Default for WorkLimits {
             max_dimension: 8192,
             max_pixels: 16 << 20,
             max_decode_bytes: 1 << 30,
+            max_sheet_tiles: 240,
         }
     }
 }

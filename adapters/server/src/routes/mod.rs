@@ -6,6 +6,7 @@ mod frames;
 mod mount;
 mod request;
 mod service;
+mod sheet;
 
 use std::sync::Arc;
 
