@@ -38,6 +38,7 @@ EXAMPLES:
   lazyqt ls https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --json
   lazyqt frame https://example.org/files/06-CAMHDA301/ --utc 2016-11-13T01:23:45Z -o x.png
   lazyqt frames https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --every 10min -o day/
+  lazyqt frames https://example.org/files/06-CAMHDA301/ --utc-list instants.txt --nearest -o picks/
   lazyqt sheet https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --every 3h -o day.jpg
   lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media
   lazyqt serve --mount /v1/org/oceanobservatories/rawdata/files=https://host/files/
@@ -142,10 +143,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             None => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
         },
         Command::Ls(a) => cmd::ls::run(a, &opts, &mut out)?,
-        Command::Frames(a) => match a.archive.from {
-            Some(from) => cmd::archive_frames::run(a, from, &opts)?,
-            None => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
-        },
+        Command::Frames(a) if a.archive.from.is_some() || a.select.utc_list.is_some() => {
+            cmd::archive_frames::run(a, &opts)?
+        }
+        Command::Frames(a) => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
         Command::Sheet(a) => cmd::sheet::run(a, &opts, &mut out)?,
         Command::Serve(a) => cmd::serve::run(a, &cli.source)?,
     }
