@@ -19,21 +19,27 @@ use serde_json::Value;
 
 struct Fixture {
     base: String,
-    _upstream: TestServer,
+    upstream: TestServer,
     _runtime: tokio::runtime::Runtime,
 }
 
 /// The archive mounted at `/local` (the directory) and `/up` (the test server over it).
 fn start() -> Fixture {
+    start_with(ServerConfig::default().cache.listing_ttl_secs)
+}
+
+/// [`start`] with archive listings kept `listing_ttl_secs`.
+fn start_with(listing_ttl_secs: u64) -> Fixture {
     let dir = lazyqt_testkit::archive_dir();
     let upstream = TestServer::serve_dir(&dir).unwrap();
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         mounts: vec![
             Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
             Mount::parse(&format!("/local={}", dir.display())).unwrap(),
         ],
         ..ServerConfig::default()
     };
+    config.cache.listing_ttl_secs = listing_ttl_secs;
     let mut opts = lazyqt_io::SourceOptions::default();
     opts.cache.no_disk = true;
     let backend = MediaBackend::new(config.source_options(&opts), 64, Duration::from_secs(3600));
@@ -41,7 +47,7 @@ fn start() -> Fixture {
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     runtime.spawn(lazyqt_server::serve_on(listener, config, Arc::new(backend), std::future::pending()));
-    Fixture { base, _upstream: upstream, _runtime: runtime }
+    Fixture { base, upstream, _runtime: runtime }
 }
 
 fn get(url: &str, if_none_match: Option<&str>) -> reqwest::blocking::Response {
@@ -252,4 +258,35 @@ fn sheet_tiles_are_ffmpegs_scaled_frames_and_revalidate() {
         assert_eq!(body["status"], status, "{query}: a JSON error");
     }
     let _ = std::fs::remove_file(&png_file);
+}
+
+/// The mount's archive listings are cached: a second catalog request lists nothing
+/// upstream (only movies are read), and once the listing TTL has passed it lists again.
+#[test]
+fn archive_listings_are_cached_per_mount_for_their_ttl() {
+    let f = start_with(1);
+    let url = format!("{}/up/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.base);
+    let listings = || -> Vec<String> {
+        let log = f.upstream.requests();
+        f.upstream.clear_log();
+        log.into_iter().map(|r| r.path).filter(|p| p.ends_with('/')).collect()
+    };
+    f.upstream.clear_log();
+    let first: Value = get(&url, None).json().unwrap();
+    let cold = listings();
+    assert!(cold.contains(&"/2016/11/13/".to_string()), "{cold:?}");
+    let second: Value = get(&url, None).json().unwrap();
+    assert_eq!(second, first);
+    assert_eq!(listings(), Vec::<String>::new(), "warm: no listing requests");
+    // The frame at an instant of that day lists nothing either: the cache is the mount's.
+    assert_eq!(get(&format!("{}/up/utc/2016-11-13T03:00:01Z.jpg", f.base), None).status(), 200);
+    assert_eq!(listings(), Vec::<String>::new(), "utc shares the mount's listings");
+    std::thread::sleep(Duration::from_millis(1100));
+    let third: Value = get(&url, None).json().unwrap();
+    assert_eq!(third, first);
+    let mut again = listings();
+    let mut cold_sorted = cold.clone();
+    again.sort();
+    cold_sorted.sort();
+    assert_eq!(again, cold_sorted, "after the TTL the same directories are listed again");
 }

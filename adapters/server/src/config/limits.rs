@@ -57,9 +57,10 @@ impl WorkLimits {
 pub struct CacheConfig {
     /// Bytes of encoded frames kept in memory (LRU); 0 disables the frame cache.
     pub frame_cache_bytes: u64,
-    /// How long an upstream directory listing is reused, in seconds.
+    /// How long an upstream directory listing is reused, in seconds (directory JSON, and
+    /// the listings of each mount's archive routes).
     pub listing_ttl_secs: u64,
-    /// How many upstream directory listings are kept.
+    /// How many upstream directory listings are kept (and archive listings per mount).
     pub listing_cache_entries: u64,
 }
 

@@ -13,7 +13,7 @@ use url::Url;
 
 use super::mount::not_modified_response;
 use super::{blocking, frames, AppState};
-use crate::backend::{Backend, FrameFormat, Instant, Neighbour, Resolved};
+use crate::backend::{ArchiveDir, Backend, FrameFormat, Instant, Neighbour, Resolved};
 use crate::conditional::{etag, not_modified};
 use crate::config::{Mount, MountTarget};
 use crate::errors::BackendError;
@@ -57,16 +57,21 @@ pub(super) struct Dir<'a> {
 }
 
 impl Dir<'_> {
-    /// Run `f` with the backend, the mount prefix and the directory on the mount's I/O pool;
-    /// its messages name the directory by its path on this server.
+    /// Run `f` with the backend and the archive directory (with the mount's listing cache)
+    /// on the mount's I/O pool; its messages name the directory by its path on this server.
     pub(super) async fn run<T: Send + 'static>(
         self,
-        f: impl FnOnce(&dyn Backend, &str, &Resolved) -> Result<T, BackendError> + Send + 'static,
+        f: impl FnOnce(&dyn Backend, &ArchiveDir) -> Result<T, BackendError> + Send + 'static,
     ) -> Result<T, BackendError> {
         let (dir, named) = archive_dir(self.mount, self.segs)?;
         let dir_path = format!("{}/", mount_path(&self.mount.prefix, self.segs));
-        let (backend, prefix) = (self.st.backend.clone(), self.mount.prefix.clone());
-        blocking(self.st.budgets.io(&self.mount.prefix)?, move || f(&*backend, &prefix, &dir))
+        let at = ArchiveDir {
+            mount_prefix: self.mount.prefix.clone(),
+            dir,
+            listings: self.st.archive_listings(&self.mount.prefix)?,
+        };
+        let backend = self.st.backend.clone();
+        blocking(self.st.budgets.io(&self.mount.prefix)?, move || f(&*backend, &at))
             .await
             .map_err(|e| e.map_message(|m| m.replace(&named, &dir_path)))
     }
@@ -86,8 +91,7 @@ impl Dir<'_> {
         self,
         f: impl FnOnce(lazyqt_archive::Archive) -> Result<T, lazyqt_archive::ArchiveError> + Send + 'static,
     ) -> Result<T, BackendError> {
-        self.run(move |backend, prefix, dir| f(backend.archive(prefix, dir)?).map_err(|e| backend_error(&e)))
-            .await
+        self.run(move |backend, at| f(backend.archive(at)?).map_err(|e| backend_error(&e))).await
     }
 }
 
@@ -144,7 +148,7 @@ pub(super) async fn utc(
     let (text, format) = split_instant(spec);
     let at = parse_instant(text).map_err(bad)?;
     let nearest = flag(query, "nearest")?;
-    let found = d.run(move |backend, prefix, dir| backend.locate(prefix, dir, at, nearest)).await?;
+    let found = d.run(move |backend, dir| backend.locate(dir, at, nearest)).await?;
     let (file, index0, offset) = match found {
         Instant::Frame { file, index0, offset } => (file, index0, offset),
         Instant::Gap { before, after } => return gap(mount, at, before, after),
