@@ -23,7 +23,8 @@ struct Fixture {
     _runtime: tokio::runtime::Runtime,
 }
 
-/// The archive mounted at `/local` (the directory) and `/up` (the test server over it).
+/// The archive mounted at `/local` (the directory), `/up` (the test server over it) and
+/// `/tok` (the same with `?token=abc` in the mount URL).
 fn start() -> Fixture {
     start_with(ServerConfig::default().cache.listing_ttl_secs)
 }
@@ -36,6 +37,7 @@ fn start_with(listing_ttl_secs: u64) -> Fixture {
         mounts: vec![
             Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
             Mount::parse(&format!("/local={}", dir.display())).unwrap(),
+            Mount::parse(&format!("/tok={}?token=abc", upstream.url("/"))).unwrap(),
         ],
         ..ServerConfig::default()
     };
@@ -289,4 +291,32 @@ fn archive_listings_are_cached_per_mount_for_their_ttl() {
     again.sort();
     cold_sorted.sort();
     assert_eq!(again, cold_sorted, "after the TTL the same directories are listed again");
+}
+
+/// A mount whose URL has a query (an access token) keeps it on every upstream request of
+/// the archive routes: listings and movie reads; the answers name movies by their paths
+/// here, without it.
+#[test]
+fn a_mount_query_goes_with_every_archive_request() {
+    let f = start();
+    f.upstream.clear_log();
+    let r = get(&format!("{}/tok/utc/2016-11-13T03:00:01Z.png", f.base), None);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assert_eq!(header(&r, "x-lazyqt-file"), "/tok/2016/11/13/CAMHDA301-20161113T030000Z.mov");
+    let rows: Vec<Value> =
+        get(&format!("{}/tok/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.base), None).json().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["url"].as_str().unwrap().starts_with("/tok/2016/11/1")), "{rows:?}");
+    let sheet =
+        get(&format!("{}/tok/sheet?from=2016-11-13T03:00:00Z&to=2016-11-13T03:00:01Z&count=2", f.base), None);
+    assert_eq!(sheet.status(), 200);
+    let log = f.upstream.requests();
+    assert!(log.iter().any(|r| r.path.starts_with("/2016/11/13/?")), "listed: {log:#?}");
+    assert!(
+        log.iter().any(|r| r.path.starts_with("/2016/11/13/CAMHDA301-20161113T030000Z.mov?")),
+        "{log:#?}"
+    );
+    for r in &log {
+        assert!(r.path.ends_with("?token=abc"), "{} lost the mount's query", r.path);
+    }
 }
