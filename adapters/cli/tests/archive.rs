@@ -271,9 +271,8 @@ fn sheet(args: &[&str], output: &Path) -> (Value, String) {
 /// labels as documented; limits and bad usage exit 2.
 #[test]
 fn sheets_of_a_range_and_of_a_movie_hold_ffmpegs_scaled_frames() {
-    let dir = archive();
+    let (dir, out) = (archive(), scratch("sheet"));
     let root = dir.to_str().unwrap();
-    let out = scratch("sheet");
     let png = out.join("range.png");
     let range = ["--from", "2016-11-12T23:59:59Z", "--to", "2016-11-13T03:00:01Z", "--count", "3"];
     let (report, err) = sheet(&[&[root][..], &range, &["--width", "80"]].concat(), &png);
