@@ -149,7 +149,8 @@ impl Archive {
 /// file name states, else its `mvhd` creation time, else unknown (labels then show the
 /// time in the movie and the frame number).
 pub fn movie_sheet(media: &Media, uri: &str, spacing: Spacing) -> Result<Vec<SheetTile>, ArchiveError> {
-    let name = uri.rsplit(['/', '\\']).next().unwrap_or(uri);
+    let path = uri.split(['?', '#']).next().unwrap_or(uri);
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let summary = media.summary();
     let start = names::start_from_name(name)
         .or_else(|| summary.creation_time.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok()));
