@@ -1,8 +1,10 @@
 //! Routes of a mounted directory seen as an archive of movies addressed by UTC time
 //! (lazyqt-archive through the [`Backend`](crate::Backend)):
 //! `<dir>/utc/<instant>[.ext]` (the frame shown then) and `<dir>/catalog?from=&to=`
-//! (`lazyqt ls --json`'s rows as one JSON array). Movies are always named by their path
-//! on this server, never by an upstream URL or a local path.
+//! (`lazyqt ls --json`'s rows as one JSON array), and [`Dir`], how every archive route
+//! (`<dir>/sheet` too) asks the backend: on the mount's I/O pool, through the mount's
+//! listing cache. Movies are always named by their path on this server, never by an
+//! upstream URL or a local path.
 
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
