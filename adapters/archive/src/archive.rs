@@ -1,15 +1,15 @@
 //! An archive root and the walk of its directories by date: only the directories a
 //! time range needs are listed (a year, then its months, then its days, the
 //! directories of a level in parallel, up to [`LIST_PARALLEL`] at once; a directory whose name is no date level is not
-//! entered), each at most once per [`Archive`].
+//! entered), each at most once per [`Archive`] (or while a shared [`ListingCache`] keeps it).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use lazyqt_io::SourceOptions;
 use time::{Date, OffsetDateTime};
 
 use crate::error::ArchiveError;
+use crate::listings::ListingCache;
 use crate::location::{Listing, Location};
 use crate::names::{self, DatePath, Span};
 
@@ -31,8 +31,9 @@ pub struct Archive {
     pub(crate) root: Location,
     pub(crate) opts: SourceOptions,
     pub(crate) parallel: usize,
-    /// Listings already read, by directory.
-    listings: Mutex<HashMap<String, Arc<Listing>>>,
+    /// Listings already read, by directory (this archive's own, or a cache shared by the
+    /// archives of one server mount: [`Archive::with_listings`]).
+    listings: Arc<ListingCache>,
 }
 
 /// A movie file found by a walk, not yet opened.
@@ -62,8 +63,15 @@ impl Archive {
             root: Location::parse(root)?,
             opts: opts.clone(),
             parallel: DEFAULT_PARALLEL,
-            listings: Mutex::default(),
+            listings: Arc::default(),
         })
+    }
+
+    /// Keep listings in `cache` (shared with other archives, with its time to live and
+    /// bound) instead of for the life of this value.
+    pub fn with_listings(mut self, cache: Arc<ListingCache>) -> Self {
+        self.listings = cache;
+        self
     }
 
     /// Open at most `n` movies at once (at least 1); directories are listed up to
@@ -78,15 +86,14 @@ impl Archive {
         self.root.uri()
     }
 
-    /// The listing of `dir`, read once.
+    /// The listing of `dir`, read once (while its cache keeps it).
     fn list(&self, dir: &Location) -> Result<Arc<Listing>, ArchiveError> {
         let key = dir.uri();
-        let memo = || self.listings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(l) = memo().get(&key) {
-            return Ok(l.clone());
+        if let Some(l) = self.listings.get(&key) {
+            return Ok(l);
         }
         let listing = Arc::new(dir.list(&self.opts)?);
-        memo().insert(key, listing.clone());
+        self.listings.put(key, listing.clone());
         Ok(listing)
     }
 

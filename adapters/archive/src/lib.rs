@@ -11,6 +11,7 @@
 //!   shown, or names the nearest recordings before and after.
 //! - [`Archive::plan_every`] and [`Archive::plan_offset`] plan frames across a range
 //!   (every so often, or at an offset into each movie) for batch front ends.
+//! - [`Archive::sheet`] and [`sheet::movie_sheet`] choose the frames of a contact sheet.
 //!
 //! A movie's start comes from its name when it holds a recognised stamp
 //! ([`names::start_from_name`]), else from its `mvhd` creation time.
@@ -31,17 +32,21 @@ mod archive;
 mod catalog;
 mod error;
 pub mod listing;
+mod listings;
 mod locate;
 mod location;
 pub mod names;
 mod plan;
 mod pool;
 mod probe;
+pub mod sheet;
 
 pub use archive::{Archive, Candidate, DEFAULT_PARALLEL, LIST_PARALLEL};
 pub use catalog::{Record, StartSource, Status};
 pub use error::{ArchiveError, Neighbour};
+pub use listings::{ListingCache, DEFAULT_MAX_LISTINGS};
 pub use locate::Located;
 pub use location::{Listing, Location, MAX_LISTING_BYTES};
 pub use plan::{Planned, MAX_PLANNED};
+pub use sheet::{SheetPlan, SheetTile, Spacing};
 pub use time::OffsetDateTime;

@@ -76,6 +76,35 @@ impl Archive {
         })
     }
 
+    /// [`Archive::locate`] of each of `instants`, in their order: an instant the movie
+    /// found for an earlier one (in time) also covers is answered from it without any I/O,
+    /// so instants in one recording open it once, and sorted lists cost one locate per
+    /// movie. A gap (or any other failure) is that instant's error alone.
+    pub fn locate_all(
+        &self,
+        instants: &[OffsetDateTime],
+        nearest: bool,
+    ) -> Vec<Result<Located, ArchiveError>> {
+        let mut order: Vec<usize> = (0..instants.len()).collect();
+        order.sort_by_key(|&i| instants[i]);
+        let mut out: Vec<Option<Result<Located, ArchiveError>>> = instants.iter().map(|_| None).collect();
+        let mut last: Option<Located> = None;
+        for i in order {
+            let t = instants[i];
+            let found = match last.as_ref().filter(|l| l.record.covers(t)) {
+                Some(l) => within(l, t),
+                None => self.locate(t, nearest),
+            };
+            if let Ok(l) = &found {
+                if l.record.covers(t) {
+                    last = Some(l.clone());
+                }
+            }
+            out[i] = Some(found);
+        }
+        out.into_iter().flatten().collect()
+    }
+
     /// The movies that may be recording at `t`, opened: the one whose name starts last
     /// at or before `t` (on its day, else the day before), and those whose names state
     /// no start.
@@ -126,6 +155,14 @@ fn at_offset(o: &Opened, t: OffsetDateTime) -> Result<Located, ArchiveError> {
     let offset = (t - start).as_seconds_f64();
     let frame = probe::frame_at(&p.media, offset)?;
     Ok(Located { record: o.record.clone(), frame, offset, media: p.media.clone() })
+}
+
+/// The frame of the movie of `l` (which covers `t`) shown at `t`.
+fn within(l: &Located, t: OffsetDateTime) -> Result<Located, ArchiveError> {
+    let start = l.record.start.unwrap_or(t);
+    let offset = (t - start).as_seconds_f64();
+    let frame = probe::frame_at(&l.media, offset)?;
+    Ok(Located { record: l.record.clone(), frame, offset, media: l.media.clone() })
 }
 
 /// `o` at `frame`, for an instant `t` outside it.

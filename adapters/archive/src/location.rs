@@ -82,7 +82,7 @@ impl Location {
             Location::Local(p) => Some(Location::Local(p.join(&e.name))),
             Location::Http(u) => {
                 let rel = if e.href.starts_with('/') { e.href.clone() } else { format!("./{}", e.href) };
-                let child = u.join(&rel).ok()?;
+                let child = below(u, &rel)?;
                 (child.origin() == u.origin()).then_some(Location::Http(child))
             }
         }
@@ -92,7 +92,7 @@ impl Location {
     pub fn descend(&self, rest: &str) -> Option<Location> {
         match self {
             Location::Local(p) => Some(Location::Local(p.join(rest))),
-            Location::Http(u) => u.join(rest).ok().map(Location::Http),
+            Location::Http(u) => below(u, rest).map(Location::Http),
         }
     }
 
@@ -120,7 +120,11 @@ impl Location {
             Location::Http(url) => {
                 let fetched = lazyqt_io::get_page(url.as_str(), &opts.http, MAX_LISTING_BYTES)
                     .map_err(|source| ArchiveError::Listing { dir: redact_url(url.as_str()), source })?;
-                let at = url::Url::parse(&fetched.url).unwrap_or_else(|_| url.clone());
+                let mut at = url::Url::parse(&fetched.url).unwrap_or_else(|_| url.clone());
+                if at.query().is_none() {
+                    // A redirect dropped the root's query (an access token): keep it.
+                    at.set_query(url.query());
+                }
                 let html = String::from_utf8_lossy(&fetched.body);
                 let entries = listing::parse(&html, at.path());
                 tracing::debug!(dir = %redact_url(at.as_str()), entries = entries.len(), "listed");
@@ -130,10 +134,42 @@ impl Location {
     }
 }
 
+/// The URL `rel` names relative to the directory `base`, with `base`'s query: the query
+/// of an archive root (`https://host/archive/?token=abc`) is how the server lets it in, so
+/// every listing and movie below it is asked for with it (`Url::join` would drop it).
+fn below(base: &url::Url, rel: &str) -> Option<url::Url> {
+    let mut url = base.join(rel).ok()?;
+    url.set_query(base.query());
+    Some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Location;
     use crate::listing::parse;
+
+    #[test]
+    fn the_roots_query_is_kept_below_it() {
+        let root = Location::parse("http://h:8/archive?token=a%20b").unwrap();
+        assert_eq!(root.uri(), "http://h:8/archive/?token=a%20b");
+        let day = root.descend("2016/11/13/").unwrap();
+        assert_eq!(day.uri(), "http://h:8/archive/2016/11/13/?token=a%20b");
+        let page = r#"<a href="x.mov">x</a><a href="y.mov?other=1">y</a>"#;
+        let urls: Vec<String> = parse(page, "/archive/2016/11/13/")
+            .iter()
+            .filter_map(|e| day.child(e))
+            .map(|l| l.uri())
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "http://h:8/archive/2016/11/13/x.mov?token=a%20b",
+                "http://h:8/archive/2016/11/13/y.mov?token=a%20b"
+            ]
+        );
+        let plain = Location::parse("http://h:8/archive/").unwrap().descend("2016/").unwrap();
+        assert_eq!(plain.uri(), "http://h:8/archive/2016/", "no query, none added");
+    }
 
     #[test]
     fn hrefs_stay_on_the_listing_origin() {

@@ -171,6 +171,22 @@ pub fn parse_instant(s: &str) -> Result<OffsetDateTime, String> {
     Err(format!("{s:?} is not a time: use RFC 3339, e.g. 2016-11-13T01:23:45Z, or a date, e.g. 2016-11-13"))
 }
 
+/// Parse an interval as users write it: a number of seconds (`90`, `0.5`) or a duration
+/// with units (`500ms`, `30s`, `10min`, `3h`, `1h 30m`); positive.
+pub fn parse_interval(s: &str) -> Result<time::Duration, String> {
+    let s = s.trim();
+    let d = match s.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e12 => std::time::Duration::from_secs_f64(secs),
+        Ok(_) => return Err(format!("interval {s:?} must be a positive number of seconds")),
+        Err(_) => humantime::parse_duration(s)
+            .map_err(|e| format!("interval {s:?}: {e} (write e.g. 30s, 10min, 3h)"))?,
+    };
+    match time::Duration::try_from(d) {
+        Ok(d) if d.is_positive() => Ok(d),
+        _ => Err(format!("interval {s:?} must be positive and below 292 years")),
+    }
+}
+
 /// RFC 3339 text of an instant in UTC (`2016-11-13T01:23:45Z`, a fraction when it has one).
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)

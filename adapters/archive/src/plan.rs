@@ -25,6 +25,9 @@ pub struct Planned {
     pub url: String,
     /// The frame (0-based, presentation order).
     pub frame: u64,
+    /// Seconds from the movie's start to `utc`.
+    #[serde(skip)]
+    pub offset: f64,
     /// The open movie, to decode the frame with.
     #[serde(skip)]
     pub media: lazyqt_media::Media,
@@ -48,17 +51,32 @@ impl Archive {
                 "{steps} instants from {from} to {to}: more than {MAX_PLANNED}; use a longer interval"
             )));
         }
+        let instants = (0..=(steps.max(-1.0) as i64)).map(|k| from + every * (k as f64));
+        self.plan_instants(from, to, instants, &mut |_| {})
+    }
+
+    /// The frames shown at `instants` (rising, within `[from, to]`), in their order; each
+    /// instant between recordings (or in a movie that does not open) is handed to `gap`
+    /// and left out. The movies of the range are opened once.
+    pub fn plan_instants(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        instants: impl IntoIterator<Item = OffsetDateTime>,
+        gap: &mut dyn FnMut(OffsetDateTime),
+    ) -> Result<Vec<Planned>, ArchiveError> {
         let movies = usable(self.open_range(Some(from), Some(to))?);
         let mut out = Vec::new();
         let mut i = 0;
-        for k in 0..=(steps.max(-1.0) as i64) {
-            let t = from + every * (k as f64);
+        for t in instants {
             // Instants rise: the movie covering t is at or after the previous one.
             while i < movies.len() && movies[i].record.end.is_some_and(|e| e <= t) {
                 i += 1;
             }
-            let Some(o) = movies.get(i).filter(|o| o.record.covers(t)) else { continue };
-            out.push(planned(o, t, (t - o.record.start.unwrap_or(t)).as_seconds_f64())?);
+            match movies.get(i).filter(|o| o.record.covers(t)) {
+                Some(o) => out.push(planned(o, t, (t - o.record.start.unwrap_or(t)).as_seconds_f64())?),
+                None => gap(t),
+            }
         }
         Ok(out)
     }
@@ -109,6 +127,7 @@ fn planned(o: &Opened, utc: OffsetDateTime, offset: f64) -> Result<Planned, Arch
         utc,
         url: o.record.url.clone(),
         frame: probe::frame_at(media, offset)?,
+        offset,
         media: media.clone(),
     })
 }

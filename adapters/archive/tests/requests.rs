@@ -91,3 +91,24 @@ fn a_root_without_day_directories_is_walked() {
     let local = Archive::new(archive_dir().join("misc").to_str().unwrap(), &opts(None)).unwrap();
     assert_eq!(local.locate(datetime!(2016-11-13 12:00:01 UTC), false).unwrap().frame, 29);
 }
+
+/// A root whose URL has a query (an access token) keeps it on every request below it:
+/// listings, and the reads of the movies the catalog opens and a frame lookup decodes.
+#[test]
+fn the_roots_query_goes_with_every_request() {
+    let server = TestServer::serve_dir(archive_dir()).unwrap();
+    let root = format!("{}?token=abc", server.url("/"));
+    let archive = Archive::new(&root, &opts(None)).unwrap();
+    let rows = archive
+        .catalog(Some(datetime!(2016-11-13 0:00 UTC)), Some(datetime!(2016-11-13 23:59:59 UTC)))
+        .unwrap();
+    assert_eq!(rows.iter().filter(|r| r.status == Status::Ok).count(), 3, "{rows:#?}");
+    assert!(rows.iter().all(|r| r.url.ends_with(".mov?token=abc")), "{rows:#?}");
+    let hit = archive.locate(datetime!(2016-11-13 03:00:01 UTC), false).unwrap();
+    hit.media.decode_frame(hit.frame, &Default::default()).unwrap();
+    let log = server.requests();
+    assert!(log.len() > 5, "{log:#?}");
+    for r in &log {
+        assert!(r.path.ends_with("?token=abc"), "{} lost the query", r.path);
+    }
+}

@@ -66,6 +66,31 @@ unsafe fn archive(root: *const c_char, opts: *const lazyqt_open_options, paralle
     Ok(if parallel == 0 { archive } else { archive.with_parallel(parallel as usize) })
 }
 
+/// The instants bounding a range (NULL: unbounded).
+type Range = (Option<time::OffsetDateTime>, Option<time::OffsetDateTime>);
+
+/// Answer, as JSON in `out`, what `f` makes of the archive at `root` (movies opened
+/// `parallel` at once) and the range [`from`, `to`].
+///
+/// # Safety
+/// As for [`lazyqt_archive_catalog_json`].
+unsafe fn range_json(
+    root: *const c_char,
+    (from, to): (*const c_char, *const c_char),
+    opts: *const lazyqt_open_options,
+    parallel: u32,
+    (out, out_len): (*mut *mut u8, *mut usize),
+    f: impl FnOnce(Archive, Range) -> Result<serde_json::Value>,
+) -> lazyqt_status {
+    // SAFETY: the caller's contract, for every pointer.
+    unsafe {
+        answer_json(out, out_len, || {
+            let range = (instant_arg(from, "from")?, instant_arg(to, "to")?);
+            f(archive(root, opts, parallel)?, range)
+        })
+    }
+}
+
 /// The catalog of the archive at `root` over the closed range [`from`, `to`] (each an
 /// RFC 3339 instant or a date; NULL = unbounded), as a JSON array of the rows of
 /// `lazyqt ls --json` (url, start, end, duration, frames, size, codec, status, start_from,
@@ -86,11 +111,10 @@ pub unsafe extern "C" fn lazyqt_archive_catalog_json(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> lazyqt_status {
-    // SAFETY: the caller's contract, for every pointer.
+    // SAFETY: the caller's contract, passed on.
     unsafe {
-        answer_json(out, out_len, || {
-            let (from, to) = (instant_arg(from, "from")?, instant_arg(to, "to")?);
-            to_json(&archive(root, opts, parallel)?.catalog(from, to)?)
+        range_json(root, (from, to), opts, parallel, (out, out_len), |a, (from, to)| {
+            to_json(&a.catalog(from, to)?)
         })
     }
 }
@@ -155,19 +179,15 @@ pub unsafe extern "C" fn lazyqt_archive_plan_json(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> lazyqt_status {
-    // SAFETY: the caller's contract, for every pointer.
-    unsafe {
-        answer_json(out, out_len, || {
-            let (Some(from), Some(to)) = (instant_arg(from, "from")?, instant_arg(to, "to")?) else {
-                return Err(Failure::null("from or to"));
-            };
-            if !(every_seconds.is_finite() && every_seconds > 0.0) {
-                return Err(Failure::invalid(format!("every_seconds must be positive, not {every_seconds}")));
-            }
-            let every = time::Duration::seconds_f64(every_seconds);
-            to_json(&archive(root, opts, parallel)?.plan_every(from, to, every)?)
-        })
-    }
+    let plan = |a: Archive, range: Range| {
+        let (Some(from), Some(to)) = range else { return Err(Failure::null("from or to")) };
+        if !(every_seconds.is_finite() && every_seconds > 0.0) {
+            return Err(Failure::invalid(format!("every_seconds must be positive, not {every_seconds}")));
+        }
+        to_json(&a.plan_every(from, to, time::Duration::seconds_f64(every_seconds))?)
+    };
+    // SAFETY: the caller's contract, passed on.
+    unsafe { range_json(root, (from, to), opts, parallel, (out, out_len), plan) }
 }
 
 #[cfg(test)]

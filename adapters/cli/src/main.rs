@@ -38,6 +38,8 @@ EXAMPLES:
   lazyqt ls https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --json
   lazyqt frame https://example.org/files/06-CAMHDA301/ --utc 2016-11-13T01:23:45Z -o x.png
   lazyqt frames https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --every 10min -o day/
+  lazyqt frames https://example.org/files/06-CAMHDA301/ --utc-list instants.txt --nearest -o picks/
+  lazyqt sheet https://example.org/files/06-CAMHDA301/ --from 2016-11-13 --to 2016-11-14 --every 3h -o day.jpg
   lazyqt serve --listen 127.0.0.1:8080 --mount /local=./media
   lazyqt serve --mount /v1/org/oceanobservatories/rawdata/files=https://host/files/
 ";
@@ -77,6 +79,9 @@ enum Command {
     Ls(cmd::ls::LsArgs),
     /// Write many frames to a directory, in parallel: --every K, --list, --range A..B, --times.
     Frames(cmd::frames::FramesArgs),
+    /// Draw a contact sheet: scaled frames of a movie or of an archive's time range in a
+    /// grid, with their UTC times under them (--every DURATION or --count N).
+    Sheet(cmd::sheet::SheetArgs),
     /// Serve frames over HTTP (REST API compatible with go-lazycache clients) and a browser
     /// viewer at /view/.
     Serve(cmd::serve::ServeCommand),
@@ -123,7 +128,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: &Cli) -> anyhow::Result<()> {
     let opts = cli.source.options();
     if let Command::Frame(cmd::frame::FrameArgs { src, .. })
-    | Command::Frames(cmd::frames::FramesArgs { src, .. }) = &cli.command
+    | Command::Frames(cmd::frames::FramesArgs { src, .. })
+    | Command::Sheet(cmd::sheet::SheetArgs { src, .. }) = &cli.command
     {
         Media::prepare_to_decode(src, &opts);
     }
@@ -137,10 +143,11 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             None => cmd::frame::run(a, &Media::open(&a.src, &opts)?)?,
         },
         Command::Ls(a) => cmd::ls::run(a, &opts, &mut out)?,
-        Command::Frames(a) => match a.archive.from {
-            Some(from) => cmd::archive_frames::run(a, from, &opts)?,
-            None => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
-        },
+        Command::Frames(a) if a.archive.from.is_some() || a.select.utc_list.is_some() => {
+            cmd::archive_frames::run(a, &opts)?
+        }
+        Command::Frames(a) => cmd::frames::run(a, &Media::open(&a.src, &opts)?)?,
+        Command::Sheet(a) => cmd::sheet::run(a, &opts, &mut out)?,
         Command::Serve(a) => cmd::serve::run(a, &cli.source)?,
     }
     out.flush()?;

@@ -47,6 +47,13 @@ pub enum MediaError {
     /// Decoding, conversion or encoding failed.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A request the caller made is not usable (a contact sheet without tiles, say).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// A request the caller made is over a limit (a contact sheet of too many tiles or
+    /// pixels).
+    #[error("{0}")]
+    OverLimit(String),
 }
 
 impl MediaError {
@@ -72,7 +79,10 @@ impl MediaError {
             }
             MediaError::OutOfRange { .. } => ErrorKind::OutOfRange,
             MediaError::NoTrack(_) => ErrorKind::NoTrack,
-            MediaError::NoSuchTrack(_) | MediaError::InvalidTime(_) => ErrorKind::Argument,
+            MediaError::NoSuchTrack(_) | MediaError::InvalidTime(_) | MediaError::InvalidArgument(_) => {
+                ErrorKind::Argument
+            }
+            MediaError::OverLimit(_) => ErrorKind::TooLarge,
             MediaError::Decode(e) => decode_kind(e),
         }
     }

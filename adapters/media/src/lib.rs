@@ -13,6 +13,7 @@ mod error;
 mod fetch;
 pub mod pipeline;
 mod run_index;
+pub mod sheet;
 pub mod summary;
 pub mod timecode;
 

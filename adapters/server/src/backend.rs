@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lazyqt_archive::{OffsetDateTime, Record};
+use lazyqt_archive::{Archive, ListingCache, OffsetDateTime};
 use lazyqt_media::decoding::{ColorMatrix, Format};
 use lazyqt_media::{TrackSummary, VideoSummary};
 use url::Url;
@@ -202,6 +202,19 @@ pub struct Neighbour {
     pub at: OffsetDateTime,
 }
 
+/// An archive directory below a mount, as [`Backend::archive`] and [`Backend::locate`]
+/// read it.
+#[derive(Clone, Debug)]
+pub struct ArchiveDir {
+    /// The mount's URL prefix (its source options apply).
+    pub mount_prefix: String,
+    /// The directory, resolved inside the mount.
+    pub dir: Resolved,
+    /// The mount's cache of directory listings, shared by all its archive requests (its
+    /// time to live is the server's `cache.listing_ttl_secs`).
+    pub listings: Arc<ListingCache>,
+}
+
 /// What [`Backend::locate`] found at an instant.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Instant {
@@ -253,33 +266,27 @@ pub trait Backend: Send + Sync + 'static {
     /// and within `0..=duration`).
     fn frame_at_time(&self, loc: &MovieLocation, seconds: f64) -> Result<u64, BackendError>;
 
-    /// The catalog of the archive directory `dir` (under the mount `mount_prefix`) over the
-    /// closed range `[from, to]`: one record per movie, as `lazyqt ls --json` gives them
-    /// (URLs and paths as the backend reads them; the server shows them as mount paths).
-    /// A backend without archives answers [`BackendError::Unsupported`].
-    fn catalog(
-        &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-    ) -> Result<Vec<Record>, BackendError> {
-        let _ = (mount_prefix, dir, from, to);
+    /// The archive rooted at `at.dir`, read with the mount's source options and listed
+    /// through the mount's listing cache: its catalogs (`<dir>/catalog`, the rows of `lazyqt
+    /// ls --json`) and sheets (`<dir>/sheet`) are asked of it on the mount's I/O pool (URLs
+    /// and paths as the archive reads them; the server shows them as mount paths). A
+    /// backend without archives answers [`BackendError::Unsupported`].
+    fn archive(&self, at: &ArchiveDir) -> Result<Archive, BackendError> {
+        let _ = at;
         Err(BackendError::Unsupported("this server has no archive backend".into()))
     }
 
-    /// The movie of the archive directory `dir` recording at `at` and the frame shown then
+    /// The movie of the archive at `at` recording at `instant` and the frame shown then
     /// ([`lazyqt_archive::Archive::locate`]); with `nearest`, the closest frame outside a
     /// recording. A gap is an answer ([`Instant::Gap`]), not an error. A backend without
     /// archives answers [`BackendError::Unsupported`].
     fn locate(
         &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        at: OffsetDateTime,
+        at: &ArchiveDir,
+        instant: OffsetDateTime,
         nearest: bool,
     ) -> Result<Instant, BackendError> {
-        let _ = (mount_prefix, dir, at, nearest);
+        let _ = (at, instant, nearest);
         Err(BackendError::Unsupported("this server has no archive backend".into()))
     }
 

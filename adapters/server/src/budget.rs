@@ -51,9 +51,16 @@ impl Pool {
 
     /// Waits for a permit of this pool.
     pub(crate) async fn acquire(&self) -> Result<OwnedSemaphorePermit, BackendError> {
+        self.acquire_many(1).await
+    }
+
+    /// Waits for `n` permits of this pool at once (at least 1, at most the whole pool): the
+    /// share of a request that runs several calls in parallel (a contact sheet's decodes).
+    pub(crate) async fn acquire_many(&self, n: usize) -> Result<OwnedSemaphorePermit, BackendError> {
+        let n = u32::try_from(n.clamp(1, self.limit)).unwrap_or(1);
         self.sem
             .clone()
-            .acquire_owned()
+            .acquire_many_owned(n)
             .await
             .map_err(|_| BackendError::Internal("worker pool closed".into()))
     }

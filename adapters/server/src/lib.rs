@@ -72,8 +72,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use backend::{
-    Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, Instant, MovieLocation,
-    MovieMeta, Neighbour, Resolved,
+    ArchiveDir, Backend, FetchedData, FetchedFrame, FrameBytes, FrameFormat, FrameRequest, Instant,
+    MovieLocation, MovieMeta, Neighbour, Resolved,
 };
 pub use config::{
     CacheConfig, ConfigError, Mount, MountTarget, ServerConfig, ServerTimeouts, WorkLimits, OOI_PREFIX,

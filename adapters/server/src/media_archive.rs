@@ -1,13 +1,14 @@
-//! The archive side of [`MediaBackend`]: catalogs and instants of a mounted directory
+//! The archive side of [`MediaBackend`]: archives and instants of a mounted directory
 //! through lazyqt-archive, with the mount's source options (so its deadline, disk cache
 //! and redirect policy hold for listings and movies alike).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use lazyqt_archive::{Archive, ArchiveError, OffsetDateTime, Record};
+use lazyqt_archive::{Archive, ArchiveError, OffsetDateTime};
 use url::Url;
 
-use crate::backend::{Instant, Neighbour, Resolved};
+use crate::backend::{ArchiveDir, Instant, Neighbour, Resolved};
 use crate::errors::BackendError;
 use crate::media_backend::{key, MediaBackend};
 
@@ -23,29 +24,21 @@ fn resolved_like(dir: &Resolved, uri: &str) -> Result<Resolved, BackendError> {
 }
 
 /// The archive error as the server's error, through its kind.
-fn backend_error(e: &ArchiveError) -> BackendError {
+pub(crate) fn backend_error(e: &ArchiveError) -> BackendError {
     BackendError::of_kind(e.kind(), e.to_string())
 }
 
 impl MediaBackend {
-    /// The archive rooted at `dir`, read with the options of the mount `mount_prefix`.
-    fn archive(&self, mount_prefix: &str, dir: &Resolved) -> Result<Archive, BackendError> {
-        let root = match dir {
+    /// The archive rooted at `at.dir`, read with the options of its mount and listed
+    /// through the mount's cache ([`Backend::archive`](crate::Backend::archive)).
+    pub(crate) fn open_archive(&self, at: &ArchiveDir) -> Result<Archive, BackendError> {
+        let root = match &at.dir {
             Resolved::Url(u) => u.as_str().to_owned(),
             Resolved::File(p) => p.to_string_lossy().into_owned(),
         };
-        Archive::new(&root, &self.options_for(mount_prefix)).map_err(|e| backend_error(&e))
-    }
-
-    /// [`Backend::catalog`](crate::Backend::catalog) through [`Archive::catalog`].
-    pub(crate) fn archive_catalog(
-        &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-    ) -> Result<Vec<Record>, BackendError> {
-        self.archive(mount_prefix, dir)?.catalog(Some(from), Some(to)).map_err(|e| backend_error(&e))
+        let archive =
+            Archive::new(&root, &self.options_for(&at.mount_prefix)).map_err(|e| backend_error(&e))?;
+        Ok(archive.with_listings(Arc::clone(&at.listings)))
     }
 
     /// [`Backend::locate`](crate::Backend::locate) through [`Archive::locate`]. The movie
@@ -53,12 +46,12 @@ impl MediaBackend {
     /// without opening it again.
     pub(crate) fn archive_locate(
         &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        at: OffsetDateTime,
+        at: &ArchiveDir,
+        instant: OffsetDateTime,
         nearest: bool,
     ) -> Result<Instant, BackendError> {
-        match self.archive(mount_prefix, dir)?.locate(at, nearest) {
+        let dir = &at.dir;
+        match self.open_archive(at)?.locate(instant, nearest) {
             Ok(found) => {
                 let file = resolved_like(dir, &found.record.url)?;
                 self.movies.insert(key(&file), found.media);

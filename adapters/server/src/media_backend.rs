@@ -235,24 +235,17 @@ impl Backend for MediaBackend {
         self.with_media(loc, |m| m.frame_at_seconds(seconds)).map(|(n, _)| n)
     }
 
-    fn catalog(
-        &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        from: lazyqt_archive::OffsetDateTime,
-        to: lazyqt_archive::OffsetDateTime,
-    ) -> Result<Vec<lazyqt_archive::Record>, BackendError> {
-        self.archive_catalog(mount_prefix, dir, from, to)
+    fn archive(&self, at: &crate::backend::ArchiveDir) -> Result<lazyqt_archive::Archive, BackendError> {
+        self.open_archive(at)
     }
 
     fn locate(
         &self,
-        mount_prefix: &str,
-        dir: &Resolved,
-        at: lazyqt_archive::OffsetDateTime,
+        at: &crate::backend::ArchiveDir,
+        instant: lazyqt_archive::OffsetDateTime,
         nearest: bool,
     ) -> Result<crate::backend::Instant, BackendError> {
-        self.archive_locate(mount_prefix, dir, at, nearest)
+        self.archive_locate(at, instant, nearest)
     }
 
     fn metrics(&self) -> Vec<(String, f64)> {

@@ -20,7 +20,7 @@ pub(crate) const SERVICE_ROUTES: [&str; 10] = [
 ];
 
 /// Sub-paths every mount answers, in OpenAPI template form, appended to the mount prefix.
-pub(crate) const MOUNT_ROUTES: [&str; 10] = [
+pub(crate) const MOUNT_ROUTES: [&str; 12] = [
     "",
     "/",
     "/{dir}/",
@@ -31,6 +31,8 @@ pub(crate) const MOUNT_ROUTES: [&str; 10] = [
     "/{dir}/utc/{instant}",
     "/catalog",
     "/{dir}/catalog",
+    "/sheet",
+    "/{dir}/sheet",
 ];
 
 /// Every path template the server answers for `config` (the keys of the OpenAPI `paths`).
@@ -217,6 +219,24 @@ pub fn openapi(config: &ServerConfig) -> Value {
                 cp.push(json!({"name": name, "in": "query", "required": true,
                     "description": format!("{what}: RFC 3339 instant or date"), "schema": {"type": "string"}}));
             }
+            let mut sp = cp.clone();
+            sp.extend([
+                query_param("every", "A tile every DURATION from `from` (seconds, or e.g. 500ms, 10min, 3h); or count="),
+                query_param("count", "N tiles spread evenly from `from` to `to` inclusive; or every="),
+                query_param("width", "Tile width in pixels (default 320; the height follows the movie)"),
+                query_param("columns", "Tiles per row (default: about a square)"),
+                query_param("format", "jpg (default), png (tiles exactly the frames' pictures) or json (where the tiles are, and the gaps; nothing decoded)"),
+                query_param("quality", "JPEG quality 1-100"),
+            ]);
+            paths.insert(
+                format!("{p}{at}/sheet"),
+                op(
+                    "A contact sheet of the archive below this directory: the frame shown at each instant, scaled, in a grid, its UTC time under it; instants no recording covers are left out. Headers: X-Lazyqt-Tiles, X-Lazyqt-Gaps, X-Image-Width, X-Image-Height. 422 past the server's limits.max_sheet_tiles or limits.max_pixels",
+                    Value::Array(sp),
+                    json!({"description": "The sheet (image/jpeg, image/png) or with format=json {width, height, tiles: [{utc, file, frame, label, x, y}], gaps}"}),
+                    &["304", "400", "404", "415", "422", "502", "504"],
+                ),
+            );
             paths.insert(
                 format!("{p}{at}/catalog"),
                 op(

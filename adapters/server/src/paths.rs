@@ -26,6 +26,8 @@ pub(crate) enum MountRoute {
     Utc(Vec<String>, String),
     /// `<dir>/catalog`: the catalog of an archive directory.
     Catalog(Vec<String>),
+    /// `<dir>/sheet`: a contact sheet of an archive directory's time range.
+    Sheet(Vec<String>),
 }
 
 /// Extensions (compared without case) of the files served as movies: metadata, frames and
@@ -85,6 +87,10 @@ pub(crate) fn parse_rest(raw: &str) -> Result<MountRoute, BackendError> {
     if segs.last().is_some_and(|s| s == "catalog") {
         segs.pop();
         return Ok(MountRoute::Catalog(segs));
+    }
+    if segs.last().is_some_and(|s| s == "sheet") {
+        segs.pop();
+        return Ok(MountRoute::Sheet(segs));
     }
     if n >= 3 {
         let (kind, spec) = (segs[n - 2].clone(), segs[n - 1].clone());
@@ -234,6 +240,7 @@ mod tests {
         assert_eq!(parse_rest("/utc/m.mov"), Ok(MountRoute::Entry(segs(&["utc", "m.mov"]))));
         assert_eq!(parse_rest("/a/catalog"), Ok(MountRoute::Catalog(segs(&["a"]))));
         assert_eq!(parse_rest("/catalog"), Ok(MountRoute::Catalog(vec![])));
+        assert_eq!(parse_rest("/a/sheet"), Ok(MountRoute::Sheet(segs(&["a"]))));
         assert_eq!(parse_rest("/catalog/"), Ok(MountRoute::Listing(segs(&["catalog"]))));
     }
 

@@ -19,21 +19,29 @@ use serde_json::Value;
 
 struct Fixture {
     server: Running,
-    _upstream: TestServer,
+    upstream: TestServer,
 }
 
-/// The archive mounted at `/local` (the directory) and `/up` (the test server over it).
+/// The archive mounted at `/local` (the directory), `/up` (the test server over it) and
+/// `/tok` (the same with `?token=abc` in the mount URL).
 fn start() -> Fixture {
+    start_with(ServerConfig::default().cache.listing_ttl_secs)
+}
+
+/// [`start`] with archive listings kept `listing_ttl_secs`.
+fn start_with(listing_ttl_secs: u64) -> Fixture {
     let dir = lazyqt_testkit::archive_dir();
     let upstream = TestServer::serve_dir(&dir).unwrap();
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         mounts: vec![
             Mount::parse(&format!("/up={}", upstream.url("/"))).unwrap(),
             Mount::parse(&format!("/local={}", dir.display())).unwrap(),
+            Mount::parse(&format!("/tok={}?token=abc", upstream.url("/"))).unwrap(),
         ],
         ..ServerConfig::default()
     };
-    Fixture { server: running::serve(config, 64), _upstream: upstream }
+    config.cache.listing_ttl_secs = listing_ttl_secs;
+    Fixture { server: running::serve(config, 64), upstream }
 }
 
 fn header(r: &reqwest::blocking::Response, name: &str) -> String {
@@ -163,4 +171,140 @@ fn catalog_is_the_libraries_rows_with_paths_here() {
     }
     let r = get(&format!("{}/local/catalog?from=2016-01-01&to=2016-12-31", f.server.base), None);
     assert_eq!(r.status(), 400, "more than a month");
+}
+
+/// `<dir>/sheet`: `format=json` places the tiles (a gap left out and counted), the PNG's
+/// tiles are ffmpeg's decode of those frames at that width byte for byte, the ETag
+/// revalidates (304), JPEG is the default; past the limits a JSON 422, bad queries 400.
+#[test]
+fn sheet_tiles_are_ffmpegs_scaled_frames_and_revalidate() {
+    let f = start();
+    let dir = lazyqt_testkit::archive_dir();
+    let png_file = std::env::temp_dir().join(format!("lazyqt-server-sheet-{}.png", std::process::id()));
+    let range = "from=2016-11-12T23:59:59Z&to=2016-11-13T03:00:01Z&count=3&width=80";
+    for mount in ["/local", "/up"] {
+        let layout: Value =
+            get(&format!("{}{mount}/sheet?{range}&format=json", f.server.base), None).json().unwrap();
+        let tiles = layout["tiles"].as_array().unwrap();
+        let got: Vec<(&str, u64, &str)> = tiles
+            .iter()
+            .map(|t| {
+                (t["file"].as_str().unwrap(), t["frame"].as_u64().unwrap(), t["label"].as_str().unwrap())
+            })
+            .collect();
+        let (a, b) = (
+            format!("{mount}/2016/11/12/CAMHDA301-20161112T235959Z.mov"),
+            format!("{mount}/2016/11/13/CAMHDA301-20161113T030000Z.mov"),
+        );
+        assert_eq!(got, [(a.as_str(), 0, "2016-11-12 23:59:59Z"), (b.as_str(), 29, "2016-11-13 03:00:01Z")]);
+        assert_eq!(layout["gaps"], serde_json::json!(["2016-11-13T01:30:00Z"]));
+
+        let r = get(&format!("{}{mount}/sheet?{range}&format=png", f.server.base), None);
+        assert_eq!(r.status(), 200, "{mount}");
+        assert_eq!(header(&r, "content-type"), "image/png");
+        assert_eq!((header(&r, "x-lazyqt-tiles"), header(&r, "x-lazyqt-gaps")), ("2".into(), "1".into()));
+        assert_eq!(header(&r, "cache-control"), "public, max-age=60");
+        let (width, height) =
+            (layout["width"].as_u64().unwrap() as usize, layout["height"].as_u64().unwrap() as usize);
+        assert_eq!(header(&r, "x-image-width"), width.to_string());
+        let tag = header(&r, "etag");
+        std::fs::write(&png_file, r.bytes().unwrap()).unwrap();
+        let pixels = lazyqt_testkit::ffmpeg_frame(&png_file, 0, "rgb24", "");
+        assert_eq!(pixels.len(), width * height * 3);
+        for t in tiles {
+            let (x, y) = (t["x"].as_u64().unwrap() as usize, t["y"].as_u64().unwrap() as usize);
+            let tile: Vec<u8> = (0..45)
+                .flat_map(|r| pixels[(y + r) * width * 3 + x * 3..][..80 * 3].iter().copied())
+                .collect();
+            let movie = dir.join(t["file"].as_str().unwrap().strip_prefix(&format!("{mount}/")).unwrap());
+            let frame = u32::try_from(t["frame"].as_u64().unwrap()).unwrap();
+            assert!(tile == colour::ffmpeg_frame(&movie, frame, "rgb24", ",scale=80:45"), "{mount}: {t}");
+        }
+        let again = get(&format!("{}{mount}/sheet?{range}&format=png", f.server.base), Some(&tag));
+        assert_eq!(again.status(), 304, "{mount}");
+        let jpeg = get(&format!("{}{mount}/sheet?{range}", f.server.base), Some(&tag));
+        assert_eq!(jpeg.status(), 200, "another format, another ETag");
+        assert_eq!(header(&jpeg, "content-type"), "image/jpeg");
+        assert_ne!(header(&jpeg, "etag"), tag);
+    }
+    // Within one recording every instant is a tile (a decode).
+    let day = "from=2016-11-13T03:00:00Z&to=2016-11-13T03:00:01.9Z";
+    for (query, status) in [
+        (format!("{day}&count=300"), 422),
+        (format!("{day}&count=20&width=2000"), 422),
+        (format!("{day}&count=2&width=5000"), 400),
+        (day.to_string(), 400),
+        (format!("{day}&count=2&every=1h"), 400),
+        (format!("{day}&count=2&format=gif"), 400),
+        ("from=2016-01-01&to=2016-12-31&count=2".to_string(), 400),
+    ] {
+        let r = get(&format!("{}/local/sheet?{query}", f.server.base), None);
+        assert_eq!(r.status(), status, "{query}");
+        let body: Value = r.json().unwrap();
+        assert_eq!(body["status"], status, "{query}: a JSON error");
+    }
+    let _ = std::fs::remove_file(&png_file);
+}
+
+/// The mount's archive listings are cached: a second catalog request lists nothing
+/// upstream (only movies are read), and once the listing TTL has passed it lists again.
+#[test]
+fn archive_listings_are_cached_per_mount_for_their_ttl() {
+    let f = start_with(1);
+    let url = format!("{}/up/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.server.base);
+    let listings = || -> Vec<String> {
+        let log = f.upstream.requests();
+        f.upstream.clear_log();
+        log.into_iter().map(|r| r.path).filter(|p| p.ends_with('/')).collect()
+    };
+    f.upstream.clear_log();
+    let first: Value = get(&url, None).json().unwrap();
+    let cold = listings();
+    assert!(cold.contains(&"/2016/11/13/".to_string()), "{cold:?}");
+    let second: Value = get(&url, None).json().unwrap();
+    assert_eq!(second, first);
+    assert_eq!(listings(), Vec::<String>::new(), "warm: no listing requests");
+    // The frame at an instant of that day lists nothing either: the cache is the mount's.
+    assert_eq!(get(&format!("{}/up/utc/2016-11-13T03:00:01Z.jpg", f.server.base), None).status(), 200);
+    assert_eq!(listings(), Vec::<String>::new(), "utc shares the mount's listings");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let third: Value = get(&url, None).json().unwrap();
+    assert_eq!(third, first);
+    let mut again = listings();
+    let mut cold_sorted = cold.clone();
+    again.sort();
+    cold_sorted.sort();
+    assert_eq!(again, cold_sorted, "after the TTL the same directories are listed again");
+}
+
+/// A mount whose URL has a query (an access token) keeps it on every upstream request of
+/// the archive routes: listings and movie reads; the answers name movies by their paths
+/// here, without it.
+#[test]
+fn a_mount_query_goes_with_every_archive_request() {
+    let f = start();
+    f.upstream.clear_log();
+    let r = get(&format!("{}/tok/utc/2016-11-13T03:00:01Z.png", f.server.base), None);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assert_eq!(header(&r, "x-lazyqt-file"), "/tok/2016/11/13/CAMHDA301-20161113T030000Z.mov");
+    let rows: Vec<Value> =
+        get(&format!("{}/tok/catalog?from=2016-11-13&to=2016-11-13T23:59:59Z", f.server.base), None)
+            .json()
+            .unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["url"].as_str().unwrap().starts_with("/tok/2016/11/1")), "{rows:?}");
+    let sheet = get(
+        &format!("{}/tok/sheet?from=2016-11-13T03:00:00Z&to=2016-11-13T03:00:01Z&count=2", f.server.base),
+        None,
+    );
+    assert_eq!(sheet.status(), 200);
+    let log = f.upstream.requests();
+    assert!(log.iter().any(|r| r.path.starts_with("/2016/11/13/?")), "listed: {log:#?}");
+    assert!(
+        log.iter().any(|r| r.path.starts_with("/2016/11/13/CAMHDA301-20161113T030000Z.mov?")),
+        "{log:#?}"
+    );
+    for r in &log {
+        assert!(r.path.ends_with("?token=abc"), "{} lost the mount's query", r.path);
+    }
 }

@@ -2,7 +2,7 @@
 
 use time::macros::datetime;
 
-use super::{is_movie, parse_instant, start_from_name, DatePath};
+use super::{is_movie, parse_instant, parse_interval, start_from_name, DatePath};
 
 #[test]
 fn camhd_names_of_both_years() {
@@ -78,5 +78,22 @@ fn instants_as_users_write_them() {
     assert_eq!(parse_instant("2016-11-13T01:23:45.25Z"), Ok(datetime!(2016-11-13 01:23:45.25 UTC)));
     for bad in ["", "yesterday", "2016-11-13T01:23:45Zjunk", "2016-13-01", "20161113"] {
         assert!(parse_instant(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn intervals_as_users_write_them() {
+    use time::Duration;
+    for (s, d) in [
+        ("90", Duration::seconds(90)),
+        ("0.5", Duration::milliseconds(500)),
+        ("500ms", Duration::milliseconds(500)),
+        ("10min", Duration::minutes(10)),
+        ("1h 30m", Duration::minutes(90)),
+    ] {
+        assert_eq!(parse_interval(s), Ok(d), "{s}");
+    }
+    for bad in ["", "0", "-3", "0s", "NaN", "soon", "1e300"] {
+        assert!(parse_interval(bad).is_err(), "{bad}");
     }
 }

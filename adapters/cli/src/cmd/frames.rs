@@ -35,14 +35,21 @@ pub struct FramesArgs {
     /// Rewrite frames that already exist (default: skip them, so an interrupted run resumes).
     #[arg(long)]
     pub overwrite: bool,
+    /// No progress bar (it is drawn on stderr only when stderr is a terminal).
+    #[arg(short, long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub image: ImageArgs,
     #[command(flatten)]
     pub archive: super::archive_frames::ArchiveRange,
 }
 
-/// A progress bar over `len` frames.
-pub(super) fn progress(len: u64) -> ProgressBar {
+/// A progress bar over `len` frames on stderr: hidden with `--quiet`, and (by indicatif)
+/// when stderr is not a terminal.
+pub(super) fn progress(len: u64, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
     let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} frames  {per_sec}  eta {eta}") {
         bar.set_style(style);
@@ -91,7 +98,7 @@ pub fn run(args: &FramesArgs, media: &Media) -> anyhow::Result<()> {
     let opts = PipelineOptions { ahead: 2 * jobs, fetchers: jobs, decoders, ordered: false };
     // Enough parallel frames keep every core busy: one decoder thread each avoids oversubscription.
     let decoding = if decoders >= cores { media.clone().with_decoder_threads(1) } else { media.clone() };
-    let bar = progress(total);
+    let bar = progress(total, args.quiet);
     let skipped = Arc::new(AtomicU64::new(0));
     let dir = args.output.clone();
     let (overwrite, done_bar, done_count) = (args.overwrite, bar.clone(), Arc::clone(&skipped));

@@ -10,4 +10,5 @@ pub mod samples;
 pub mod selection;
 pub mod serve;
 pub mod serve_args;
+pub mod sheet;
 pub mod utc;

@@ -27,6 +27,12 @@ pub struct Selection {
     /// With --from (an archive root): the frame this many seconds into each movie.
     #[arg(long, value_name = "SECONDS", requires = "from")]
     pub offset: Option<f64>,
+    /// SRC is an archive root: the frames shown at the UTC instants listed in FILE, one per
+    /// line (RFC 3339 or a date; blank lines and lines starting with # are skipped; "-"
+    /// reads stdin). An instant no recording covers is an error line of the manifest, not
+    /// a failure (or, with --nearest, the closest frame).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["from", "to"])]
+    pub utc_list: Option<std::path::PathBuf>,
 }
 
 /// `--every`: a number of frames, or (for archives) a duration.

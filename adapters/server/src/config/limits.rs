@@ -22,6 +22,9 @@ pub struct WorkLimits {
     /// pixels, encoded output, estimated from their sizes); a decode waits until its share
     /// is free, so many large requests queue instead of exhausting memory.
     pub max_decode_bytes: u64,
+    /// Most tiles one contact sheet (`<dir>/sheet`) may have: each is a decode, run two at
+    /// a time on the frame workers, so a sheet costs about this many frame requests.
+    pub max_sheet_tiles: usize,
 }
 
 impl Default for WorkLimits {
@@ -32,6 +35,7 @@ impl Default for WorkLimits {
             max_dimension: 8192,
             max_pixels: 16 << 20,
             max_decode_bytes: 1 << 30,
+            max_sheet_tiles: 240,
         }
     }
 }
@@ -53,9 +57,10 @@ impl WorkLimits {
 pub struct CacheConfig {
     /// Bytes of encoded frames kept in memory (LRU); 0 disables the frame cache.
     pub frame_cache_bytes: u64,
-    /// How long an upstream directory listing is reused, in seconds.
+    /// How long an upstream directory listing is reused, in seconds (directory JSON, and
+    /// the listings of each mount's archive routes).
     pub listing_ttl_secs: u64,
-    /// How many upstream directory listings are kept.
+    /// How many upstream directory listings are kept (and archive listings per mount).
     pub listing_cache_entries: u64,
 }
 

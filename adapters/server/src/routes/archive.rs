@@ -1,8 +1,10 @@
 //! Routes of a mounted directory seen as an archive of movies addressed by UTC time
 //! (lazyqt-archive through the [`Backend`](crate::Backend)):
 //! `<dir>/utc/<instant>[.ext]` (the frame shown then) and `<dir>/catalog?from=&to=`
-//! (`lazyqt ls --json`'s rows as one JSON array). Movies are always named by their path
-//! on this server, never by an upstream URL or a local path.
+//! (`lazyqt ls --json`'s rows as one JSON array), and [`Dir`], how every archive route
+//! (`<dir>/sheet` too) asks the backend: on the mount's I/O pool, through the mount's
+//! listing cache. Movies are always named by their path on this server, never by an
+//! upstream URL or a local path.
 
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,15 +15,16 @@ use url::Url;
 
 use super::mount::not_modified_response;
 use super::{blocking, frames, AppState};
-use crate::backend::{FrameFormat, Instant, Neighbour, Resolved};
+use crate::backend::{ArchiveDir, Backend, FrameFormat, Instant, Neighbour, Resolved};
 use crate::conditional::{etag, not_modified};
 use crate::config::{Mount, MountTarget};
 use crate::errors::BackendError;
+use crate::media_archive::backend_error;
 use crate::paths::{mount_path, resolve, segments_below};
 
 /// Which movie covers an instant, and what a catalog holds, change when the archive does:
 /// clients revalidate with the ETag after this.
-const ARCHIVE_CACHE_CONTROL: &str = "public, max-age=60";
+pub(super) const ARCHIVE_CACHE_CONTROL: &str = "public, max-age=60";
 
 /// The longest range one catalog request covers (a month of CamHD is 240 movies, each
 /// opened once): longer ones are asked for in parts.
@@ -32,7 +35,7 @@ fn bad(msg: String) -> BackendError {
 }
 
 /// The archive directory at `segs` and how the backend names it (shown as the mount path).
-fn archive_dir(mount: &Mount, segs: &[String]) -> Result<(Resolved, String), BackendError> {
+pub(super) fn archive_dir(mount: &Mount, segs: &[String]) -> Result<(Resolved, String), BackendError> {
     let dir = resolve(mount, segs, true)?;
     if let Resolved::File(p) = &dir {
         if !p.is_dir() {
@@ -47,8 +50,55 @@ fn archive_dir(mount: &Mount, segs: &[String]) -> Result<(Resolved, String), Bac
     Ok((dir, named))
 }
 
+/// An archive directory a request names: the mount and the directory's segments below it.
+#[derive(Clone, Copy)]
+pub(super) struct Dir<'a> {
+    pub st: &'a AppState,
+    pub mount: &'a Mount,
+    pub segs: &'a [String],
+}
+
+impl Dir<'_> {
+    /// Run `f` with the backend and the archive directory (with the mount's listing cache)
+    /// on the mount's I/O pool; its messages name the directory by its path on this server.
+    pub(super) async fn run<T: Send + 'static>(
+        self,
+        f: impl FnOnce(&dyn Backend, &ArchiveDir) -> Result<T, BackendError> + Send + 'static,
+    ) -> Result<T, BackendError> {
+        let (dir, named) = archive_dir(self.mount, self.segs)?;
+        let dir_path = format!("{}/", mount_path(&self.mount.prefix, self.segs));
+        let at = ArchiveDir {
+            mount_prefix: self.mount.prefix.clone(),
+            dir,
+            listings: self.st.archive_listings(&self.mount.prefix)?,
+        };
+        let backend = self.st.backend.clone();
+        blocking(self.st.budgets.io(&self.mount.prefix)?, move || f(&*backend, &at))
+            .await
+            .map_err(|e| e.map_message(|m| m.replace(&named, &dir_path)))
+    }
+
+    /// `text` with the directory's upstream URL or local path replaced by its path here.
+    fn shown_text(self, text: &str) -> String {
+        match archive_dir(self.mount, self.segs) {
+            Ok((_, named)) => {
+                text.replace(&named, &format!("{}/", mount_path(&self.mount.prefix, self.segs)))
+            }
+            Err(_) => text.to_owned(),
+        }
+    }
+
+    /// The archive's calls, as [`Dir::run`] runs them.
+    pub(super) async fn archive<T: Send + 'static>(
+        self,
+        f: impl FnOnce(lazyqt_archive::Archive) -> Result<T, lazyqt_archive::ArchiveError> + Send + 'static,
+    ) -> Result<T, BackendError> {
+        self.run(move |backend, at| f(backend.archive(at)?).map_err(|e| backend_error(&e))).await
+    }
+}
+
 /// The file a backend named by its URL or path, as a [`Resolved`] of the mount's kind.
-fn resolved(mount: &Mount, uri: &str) -> Option<Resolved> {
+pub(super) fn resolved(mount: &Mount, uri: &str) -> Option<Resolved> {
     match &mount.target {
         MountTarget::Upstream(_) => Url::parse(uri).ok().map(Resolved::Url),
         MountTarget::Local(_) => Some(Resolved::File(uri.into())),
@@ -56,7 +106,7 @@ fn resolved(mount: &Mount, uri: &str) -> Option<Resolved> {
 }
 
 /// The path on this server of a file the backend found, or a 502 when it is outside the mount.
-fn shown(mount: &Mount, file: &Resolved) -> Result<String, BackendError> {
+pub(super) fn shown(mount: &Mount, file: &Resolved) -> Result<String, BackendError> {
     segments_below(mount, file)
         .map(|segs| mount_path(&mount.prefix, &segs))
         .ok_or_else(|| BackendError::Upstream("the archive named a movie outside the mount".into()))
@@ -91,22 +141,16 @@ fn split_instant(spec: &str) -> (&str, FrameFormat) {
 /// (seconds from the movie's start). Outside a recording: 404 naming the recordings before
 /// and after, or with `?nearest=1` the closest frame.
 pub(super) async fn utc(
-    st: &AppState,
-    mount: &Mount,
-    segs: &[String],
+    d: Dir<'_>,
     spec: &str,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, BackendError> {
+    let (st, mount) = (d.st, d.mount);
     let (text, format) = split_instant(spec);
     let at = parse_instant(text).map_err(bad)?;
     let nearest = flag(query, "nearest")?;
-    let (dir, named) = archive_dir(mount, segs)?;
-    let dir_path = format!("{}/", mount_path(&mount.prefix, segs));
-    let (backend, prefix) = (st.backend.clone(), mount.prefix.clone());
-    let found = blocking(st.budgets.io(&mount.prefix)?, move || backend.locate(&prefix, &dir, at, nearest))
-        .await
-        .map_err(|e| e.map_message(|m| m.replace(&named, &dir_path)))?;
+    let found = d.run(move |backend, dir| backend.locate(dir, at, nearest)).await?;
     let (file, index0, offset) = match found {
         Instant::Frame { file, index0, offset } => (file, index0, offset),
         Instant::Gap { before, after } => return gap(mount, at, before, after),
@@ -154,9 +198,9 @@ fn gap(
     Ok((StatusCode::NOT_FOUND, axum::Json(body)).into_response())
 }
 
-/// The closed range `from`..`to` of a catalog query: both required, `from <= to`, at most
+/// The closed range `from`..`to` of a catalog or sheet query: both required, `from <= to`, at most
 /// [`MAX_CATALOG_DAYS`] apart.
-fn range(query: Option<&str>) -> Result<(OffsetDateTime, OffsetDateTime), BackendError> {
+pub(super) fn range(query: Option<&str>) -> Result<(OffsetDateTime, OffsetDateTime), BackendError> {
     let (mut from, mut to) = (None, None);
     for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match k.as_ref() {
@@ -166,13 +210,13 @@ fn range(query: Option<&str>) -> Result<(OffsetDateTime, OffsetDateTime), Backen
         }
     }
     let (Some(from), Some(to)) = (from, to) else {
-        return Err(bad("a catalog needs ?from=&to= (RFC 3339 instants or dates)".into()));
+        return Err(bad("the range needs ?from=&to= (RFC 3339 instants or dates)".into()));
     };
     if from > to {
         return Err(bad(format!("from ({}) is after to ({})", rfc3339(from), rfc3339(to))));
     }
     if to - from > time::Duration::days(MAX_CATALOG_DAYS) {
-        return Err(bad(format!("a catalog covers at most {MAX_CATALOG_DAYS} days: ask for it in parts")));
+        return Err(bad(format!("a range covers at most {MAX_CATALOG_DAYS} days: ask for it in parts")));
     }
     Ok((from, to))
 }
@@ -182,19 +226,13 @@ fn range(query: Option<&str>) -> Result<(OffsetDateTime, OffsetDateTime), Backen
 /// start_from, error), `url` being the movie's path on this server. The ETag is derived
 /// from the rows.
 pub(super) async fn catalog(
-    st: &AppState,
-    mount: &Mount,
-    segs: &[String],
+    d: Dir<'_>,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, BackendError> {
+    let (st, mount) = (d.st, d.mount);
     let (from, to) = range(query)?;
-    let (dir, named) = archive_dir(mount, segs)?;
-    let dir_path = format!("{}/", mount_path(&mount.prefix, segs));
-    let (backend, prefix) = (st.backend.clone(), mount.prefix.clone());
-    let records = blocking(st.budgets.io(&mount.prefix)?, move || backend.catalog(&prefix, &dir, from, to))
-        .await
-        .map_err(|e| e.map_message(|m| m.replace(&named, &dir_path)))?;
+    let records = d.archive(move |a| a.catalog(Some(from), Some(to))).await?;
     let mut rows = Vec::with_capacity(records.len());
     for mut r in records {
         let Some(file) = resolved(mount, &r.url) else {
@@ -202,7 +240,7 @@ pub(super) async fn catalog(
             continue;
         };
         r.url = shown(mount, &file)?;
-        r.error = r.error.map(|e| e.replace(&named, &dir_path));
+        r.error = r.error.map(|e| d.shown_text(&e));
         rows.push(r);
     }
     let body = serde_json::to_string(&rows).map_err(|e| BackendError::Internal(e.to_string()))?;

@@ -6,6 +6,7 @@ mod frames;
 mod mount;
 mod request;
 mod service;
+mod sheet;
 
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ use axum::Router;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
+
+use lazyqt_archive::ListingCache;
 
 use crate::backend::{Backend, Resolved};
 use crate::budget::{Budgets, Pool};
@@ -41,12 +44,27 @@ pub(crate) struct Shared {
     /// The last validator seen per movie: a new one drops the old version's frames.
     pub versions: moka::sync::Cache<Resolved, String>,
     pub lister: UpstreamLister,
+    /// Each mount's cache of archive directory listings (`<dir>/utc`, `catalog`, `sheet`),
+    /// by mount prefix: listings live `cache.listing_ttl_secs`, at most
+    /// `cache.listing_cache_entries` per mount.
+    pub archive_listings: Vec<(String, Arc<ListingCache>)>,
     pub metrics: Arc<Metrics>,
     pub openapi: serde_json::Value,
 }
 
 /// Handler state.
 pub(crate) type AppState = Arc<Shared>;
+
+impl Shared {
+    /// The archive listing cache of the mount with this prefix.
+    pub(crate) fn archive_listings(&self, prefix: &str) -> Result<Arc<ListingCache>, BackendError> {
+        self.archive_listings
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, c)| Arc::clone(c))
+            .ok_or_else(|| BackendError::Internal("unknown mount".into()))
+    }
+}
 
 /// Builds the router for a configuration (validated here) and a backend.
 pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router, ConfigError> {
@@ -60,6 +78,15 @@ pub fn router(config: &ServerConfig, backend: Arc<dyn Backend>) -> Result<Router
         versions: moka::sync::Cache::new(MAX_VERSIONS),
         openapi: crate::openapi::openapi(&config),
         lister,
+        archive_listings: config
+            .mounts
+            .iter()
+            .map(|m| {
+                let ttl = std::time::Duration::from_secs(config.cache.listing_ttl_secs);
+                let entries = usize::try_from(config.cache.listing_cache_entries).unwrap_or(usize::MAX);
+                (m.prefix.clone(), Arc::new(ListingCache::new(Some(ttl), entries)))
+            })
+            .collect(),
         metrics: metrics.clone(),
         backend,
         config,

@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::archive::Dir;
 use super::frames::By;
-use super::{archive, blocking, files, frames, labelled, AppState};
+use super::{archive, blocking, files, frames, labelled, sheet, AppState};
 use crate::backend::{MovieLocation, MovieMeta, Resolved};
 use crate::conditional::{etag, not_modified};
 use crate::config::{Mount, MountTarget};
@@ -43,8 +44,15 @@ pub(super) async fn handle(st: AppState, idx: usize, uri: Uri, headers: HeaderMa
         MountRoute::Time(segs, spec) => {
             ("time", frames::frame(&st, mount, &segs, By::Time, &spec, query, &headers).await)
         }
-        MountRoute::Utc(segs, spec) => ("utc", archive::utc(&st, mount, &segs, &spec, query, &headers).await),
-        MountRoute::Catalog(segs) => ("catalog", archive::catalog(&st, mount, &segs, query, &headers).await),
+        MountRoute::Utc(segs, spec) => {
+            ("utc", archive::utc(Dir { st: &st, mount, segs: &segs }, &spec, query, &headers).await)
+        }
+        MountRoute::Catalog(segs) => {
+            ("catalog", archive::catalog(Dir { st: &st, mount, segs: &segs }, query, &headers).await)
+        }
+        MountRoute::Sheet(segs) => {
+            ("sheet", sheet::sheet(Dir { st: &st, mount, segs: &segs }, query, &headers).await)
+        }
     };
     // A 404 names the path the client asked for, never an upstream URL or a local path;
     // other messages of an upstream mount have its credentials masked.

@@ -10,16 +10,16 @@ use crate::config::WorkLimits;
 use crate::errors::BackendError;
 
 /// JPEG quality without `?quality=`: go-lazycache's (Go's `image/jpeg` default).
-const DEFAULT_JPEG_QUALITY: u8 = 75;
+pub(super) const DEFAULT_JPEG_QUALITY: u8 = 75;
 
 /// Size, quality and colour matrix asked for in the query string, before the aspect ratio
 /// is resolved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct Wanted {
-    width: Option<u32>,
-    height: Option<u32>,
-    quality: Option<u8>,
-    matrix: ColorMatrix,
+    pub(super) width: Option<u32>,
+    pub(super) height: Option<u32>,
+    pub(super) quality: Option<u8>,
+    pub(super) matrix: ColorMatrix,
 }
 
 pub(super) fn bad(msg: String) -> BackendError {

@@ -68,7 +68,7 @@ async fn openapi_matches_routes() {
     cfg.mounts.push(lazyqt_server::Mount::parse("/local=.").expect("m"));
     let routes: BTreeSet<String> = lazyqt_server::route_templates(&cfg).into_iter().collect();
     assert_eq!(paths, routes);
-    assert_eq!(paths.len(), 10 + 2 * 10);
+    assert_eq!(paths.len(), 10 + 2 * 12);
     for p in &paths {
         let (dir, file) = if p.starts_with(UP) {
             ("2016", "2016/CAMHDA301-20160101T000000Z.mov")
@@ -81,9 +81,10 @@ async fn openapi_matches_routes() {
             .replace("{frame}", "3.jpg")
             .replace("{seconds}", "1.5")
             .replace("{instant}", "2016-01-01T00:00:01Z.jpg")
-            .replace("/catalog", "/catalog?from=2016-01-01&to=2016-01-02");
+            .replace("/catalog", "/catalog?from=2016-01-01&to=2016-01-02")
+            .replace("/sheet", "/sheet?from=2016-01-01&to=2016-01-02&count=4");
         let r = reqwest::get(s.url(&concrete)).await.expect("get");
-        if p.contains("/utc/") || p.ends_with("/catalog") {
+        if p.contains("/utc/") || p.ends_with("/catalog") || p.ends_with("/sheet") {
             // Routed to the backend, which has no archives here (tests/archive.rs has them).
             assert_eq!(r.status(), 415, "{p} as {concrete}");
         } else {
