@@ -21,7 +21,10 @@ const WIDTHS = [4, 2, 2]; // digits of a year, month and day directory name
 // ({ url: the REST URL, blob, painted: performance.now() then }), and the catalog rows.
 export const dayState = { thumbs: new Map(), catalog: null };
 
-let page = null; // { path, day, root, ctl, observer, tasks, queue, running, frames }
+// The page shown: its path, day (or null), root (a promise of the directory `utc/` is asked
+// below), the AbortController of all its requests, the observer and queue of the requests
+// waiting to be in view, and the frames of each movie of the catalog.
+let page = null;
 
 // ---- the day a path names ----
 function dayOf(path) {
@@ -241,7 +244,8 @@ async function goToInstant(e) {
   const iso = new Date(ms).toISOString();
   say([`Looking for ${iso}…`]);
   try {
-    const res = await fetch(`${encodePath(mine.root)}utc/${iso}.jpg?width=${THUMB_WIDTH}`, { signal: mine.ctl.signal });
+    const root = await mine.root;
+    const res = await fetch(`${encodePath(root)}utc/${iso}.jpg?width=${THUMB_WIDTH}`, { signal: mine.ctl.signal });
     if (page !== mine) return;
     if (res.ok) {
       const file = res.headers.get('X-Lazyqt-File');
@@ -295,7 +299,7 @@ export async function showDay(path, movies) {
   leaveDay();
   const day = dayOf(path);
   const mine = {
-    path, day, root: path, ctl: new AbortController(), tasks: new Map(), queue: [], running: 0, frames: new Map(),
+    path, day, root: Promise.resolve(path), ctl: new AbortController(), tasks: new Map(), queue: [], running: 0, frames: new Map(),
   };
   mine.observer = new IntersectionObserver(onIntersect, { rootMargin: '100px' });
   page = mine;
@@ -312,7 +316,7 @@ export async function showDay(path, movies) {
       $(id).textContent = '…';
     }
     dayLinks(mine);
-    instantRoot(path, day, mine.ctl.signal).then((r) => { mine.root = r; }, () => {});
+    mine.root = instantRoot(path, day, mine.ctl.signal).catch(() => path);
     $('day-info').textContent = 'Reading the catalog of the day…';
     let catalog;
     try {
