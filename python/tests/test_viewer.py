@@ -4,6 +4,7 @@ a malformed movie. The image the page shows is compared byte for byte with the R
 
 import json
 import shutil
+import urllib.request
 from urllib.parse import quote
 
 import pytest
@@ -12,6 +13,8 @@ from selenium.webdriver.common.keys import Keys
 
 from conftest import serve
 from viewer_harness import (
+    TIMEOUT,
+    NetworkLog,
     chromium,
     console_errors,
     follow,
@@ -165,7 +168,6 @@ def test_malformed_movie_shows_a_readable_error(site):
     assert errors and all("415" in e["message"] for e in errors), errors
 
 
-
 def test_fits_a_small_laptop_screen(site):
     """At 1024x640 the movie page scrolls only vertically and the frame fits the width."""
     base, path, _, driver = site
@@ -179,3 +181,83 @@ def test_fits_a_small_laptop_screen(site):
         assert img <= driver.execute_script("return window.innerWidth")
     finally:
         driver.set_window_size(1280, 900)
+
+
+def test_utc_field_moves_to_the_frame_the_archive_names(site):
+    """The UTC field is editable: a typed instant lands on the frame `<root>/utc/<instant>`
+    names (the archive route over the same mount); one not understood says so."""
+    base, path, _, driver = site
+    open_movie(driver, base, path, frame=2)
+    assert_shows(driver, base, path, 2)
+    instant = "2017-01-01T03:00:00.634Z"
+    with urllib.request.urlopen(f"{base}/up/utc/{instant}.jpg", timeout=TIMEOUT) as r:
+        assert r.headers["X-Lazyqt-File"] == path
+        n = int(r.headers["X-Lazyqt-Frame"]) + 1
+    field = driver.find_element(By.ID, "in-utc")
+    field.clear()
+    field.send_keys(instant, Keys.ENTER)
+    assert_shows(driver, base, path, n)
+    assert n == 20 and field.get_attribute("value") == "2017-01-01T03:00:00.634Z"
+    field.clear()
+    field.send_keys("yesterday", Keys.ENTER)
+    panel = wait_for(driver, lambda d: d.find_element(By.ID, "error").is_displayed() and d.find_element(By.ID, "error"), "the refusal")
+    assert '"yesterday" is not a frame' in panel.text, panel.text
+    assert console_errors(driver) == []
+
+
+def test_every_control_is_labelled_and_the_frame_fits_a_1366x768_laptop(site):
+    base, path, _, driver = site
+    driver.set_window_size(1366, 768)
+    try:
+        open_movie(driver, base, path, frame=4)
+        wait_painted(driver, 4)
+        unlabelled = driver.execute_script(
+            "return [...document.querySelectorAll('#movie input, #movie select, #movie button, #movie a')]"
+            ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
+            ".map(e => e.outerHTML)"
+        )
+        assert unlabelled == [], unlabelled
+        # The frame, the slider and the position fields are on the first screen.
+        bottom = driver.execute_script(
+            "return Math.max(...['frame', 'slider', 'in-frame'].map(id => document.getElementById(id).getBoundingClientRect().bottom))"
+            " - window.innerHeight"
+        )
+        assert bottom <= 0, f"{bottom} px below the first screen"
+        assert driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    finally:
+        driver.set_window_size(1280, 900)
+
+
+@pytest.fixture(scope="module")
+def slow_site(movies, tmp_path_factory):
+    """(viewer base URL, REST path of a movie, driver logging its network) behind an upstream
+    answering after 400 ms."""
+    root = tmp_path_factory.mktemp("viewer-slow")
+    shutil.copy(movies / "prores2.mov", root / MOVIE)
+    with serve(root, options=["--latency-ms", "400"]) as up, lazyqt_serve(up.base) as base:
+        driver = chromium(network_log=True)
+        try:
+            yield base, "/up/" + MOVIE, driver
+        finally:
+            driver.quit()
+
+
+def test_stale_frame_requests_are_cancelled(slow_site):
+    """Moves past frames still loading cancel them in the browser; leaving the movie cancels
+    what it still waits for, and nothing of it is painted later."""
+    base, path, driver = slow_site
+    open_movie(driver, base, path, frame=1)
+    wait_painted(driver, 1)
+    log = NetworkLog(driver).read()
+    for n in [5, 9, 21, 17]:
+        scrub_to(driver, n)
+    assert_shows(driver, base, path, 17)
+    cancelled = {int(u.split("/frame/")[1].split(".")[0]) for u in log.read().cancelled if "/frame/" in u}
+    assert {5, 9, 21} <= cancelled, cancelled
+    assert 17 not in cancelled
+    scrub_to(driver, 26)
+    wait_for(driver, lambda d: any("/frame/26." in u for u in log.read().sent), "frame 26 requested")
+    driver.execute_script("location.hash = '#path=/up/'")
+    wait_for(driver, lambda d: any("/frame/26." in u for u in log.read().cancelled), "frame 26 cancelled")
+    wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, MOVIE), "the listing")
+    assert painted_frame(driver) == 17
