@@ -23,7 +23,8 @@ export const dayState = { thumbs: new Map(), catalog: null };
 
 // The page shown: its path, day (or null), root (a promise of the directory `utc/` is asked
 // below), the AbortController of all its requests, the observer and queue of the requests
-// waiting to be in view, and the frames of each movie of the catalog.
+// waiting to be in view, the frames of each movie of the catalog, and the listings read to
+// find the days around (path -> promise of its JSON).
 let page = null;
 
 // ---- the day a path names ----
@@ -157,34 +158,38 @@ function listedRow(li, path) {
 }
 
 // ---- days before and after ----
-async function dateDirs(path, level, signal) {
-  const l = await getJson(encodePath(path), signal);
+// The date-named subdirectories of `path` (a date level `level` below the root), each
+// directory listed at most once a page (the searches both ways share their listings).
+async function dateDirs(mine, path, level) {
+  if (!mine.listings.has(path)) mine.listings.set(path, getJson(encodePath(path), mine.ctl.signal));
+  const l = await mine.listings.get(path);
   return (l.Directories || []).filter((d) => d.length === WIDTHS[level] && /^\d+$/.test(d)).sort();
 }
 // The first (dir > 0) or last day directory below `path`, a directory of date level `level`.
-async function edgeDay(path, level, dir, signal, budget) {
+async function edgeDay(mine, path, level, dir, budget) {
   if (level === 3) return path;
   if (budget.left-- <= 0) return null;
-  const kids = await dateDirs(path, level, signal);
+  const kids = await dateDirs(mine, path, level);
   if (dir < 0) kids.reverse();
   for (const k of kids) {
-    const found = await edgeDay(`${path}${k}/`, level + 1, dir, signal, budget);
+    const found = await edgeDay(mine, `${path}${k}/`, level + 1, dir, budget);
     if (found || budget.left <= 0) return found;
   }
   return null;
 }
 // The day directory next to `day` (dir: +1 later, -1 earlier) that exists: the next sibling
 // at the nearest level (day, month, year) that holds a day; null when there is none.
-async function neighbourDay(day, dir, signal) {
+async function neighbourDay(mine, dir) {
+  const day = mine.day;
   const parts = [day.y, day.mo, day.d];
   const budget = { left: LISTINGS };
   for (let level = 2; level >= 0; level--) {
     const parent = day.root + parts.slice(0, level).map((p) => `${p}/`).join('');
     if (budget.left-- <= 0) return null;
-    const sibs = (await dateDirs(parent, level, signal)).filter((s) => (dir > 0 ? s > parts[level] : s < parts[level]));
+    const sibs = (await dateDirs(mine, parent, level)).filter((s) => (dir > 0 ? s > parts[level] : s < parts[level]));
     if (dir < 0) sibs.reverse();
     for (const s of sibs) {
-      const found = await edgeDay(`${parent}${s}/`, level + 1, dir, signal, budget);
+      const found = await edgeDay(mine, `${parent}${s}/`, level + 1, dir, budget);
       if (found || budget.left <= 0) return found;
     }
   }
@@ -195,7 +200,7 @@ async function dayLinks(mine) {
     const a = $(id);
     let target;
     try {
-      target = await neighbourDay(mine.day, dir, mine.ctl.signal);
+      target = await neighbourDay(mine, dir);
     } catch (err) {
       if (err.name === 'AbortError') return;
       target = dayPath(mine.day.root, mine.day.ms + dir * 86400000); // not listable: the calendar's
@@ -300,6 +305,7 @@ export async function showDay(path, movies) {
   const day = dayOf(path);
   const mine = {
     path, day, root: Promise.resolve(path), ctl: new AbortController(), tasks: new Map(), queue: [], running: 0, frames: new Map(),
+    listings: new Map(),
   };
   mine.observer = new IntersectionObserver(onIntersect, { rootMargin: '100px' });
   page = mine;
