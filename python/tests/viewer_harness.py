@@ -194,6 +194,22 @@ def scrub_to(driver, n):
     )
 
 
+def horizontal_overflow(driver):
+    """Pixels the page is wider than the window (> 0: it scrolls sideways)."""
+    return driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+def unlabelled(driver, scope):
+    """The controls (inputs, selects, buttons, links) below the CSS selector `scope` that have
+    no accessible name: no <label>, no aria-label, no text."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(['input', 'select', 'button', 'a'].map(t => arguments[0] + ' ' + t).join())]"
+        ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
+        ".map(e => e.outerHTML)",
+        scope,
+    )
+
+
 def console_errors(driver):
     """The browser console's SEVERE entries since the last call."""
     return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
