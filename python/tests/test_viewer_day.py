@@ -156,6 +156,23 @@ def test_previous_and_next_days_are_the_archives(site):
     assert console_errors(driver) == []
 
 
+def test_a_missing_day_says_so_and_still_links_the_days_around(site):
+    base, driver = site
+    driver.get("about:blank")
+    driver.get(f"{base}/view/#path=/up/2016/11/14/")
+    panel = wait_for(driver, lambda d: d.find_element(By.ID, "error").is_displayed() and d.find_element(By.ID, "error"), "the error")
+    assert "/up/2016/11/14/" in panel.text and "404" in panel.text, panel.text
+    info = wait_for(driver, lambda d: "cannot be read" in (t := d.find_element(By.ID, "day-info").text) and t, "the catalog's failure")
+    assert "HTTP status 404" in info, info
+    nxt = wait_for(driver, lambda d: (a := d.find_element(By.ID, "day-next")).get_attribute("href") and a, "next")
+    assert nxt.text == "2016-11-15 →"
+    assert driver.find_element(By.ID, "day-prev").text == "← 2016-11-13"
+    nxt.click()
+    wait_thumbs(driver, 8)
+    errors = console_errors(driver)
+    assert errors and all("404" in e["message"] for e in errors), errors
+
+
 def go_to(driver, text):
     field = driver.find_element(By.ID, "in-instant")
     field.clear()

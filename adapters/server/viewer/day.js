@@ -26,6 +26,7 @@ export const dayState = { thumbs: new Map(), catalog: null };
 // waiting to be in view, the frames of each movie of the catalog, and the listings read to
 // find the days around (path -> promise of its JSON).
 let page = null;
+let shows = 0; // bumped by every leave: a showDay that waited across one gives up
 
 // ---- the day a path names ----
 function dayOf(path) {
@@ -275,8 +276,10 @@ async function goToInstant(e) {
 }
 
 // ---- the page ----
-// Aborts every request of the day page and hides it.
+// Aborts every request of the day page and hides it (a page still waiting for its listing
+// is not shown).
 export function leaveDay() {
+  shows++;
   if (page) {
     page.ctl.abort();
     page.observer.disconnect();
@@ -298,11 +301,17 @@ async function instantRoot(path, day, signal) {
   return inMount ? day.root : path;
 }
 
-// Shows the rows of the movies `movies` (names) of the directory `path`; resolves to the
-// names it shows as rows (the others stay in the listing).
+// Shows the directory `path` as rows of its movies; `movies` is a promise of their names (from
+// its listing), and an archive day asks for its catalog at once, beside that listing. Resolves
+// to the names shown as rows (the listing keeps the others); a directory that is no day and
+// holds no movie is not shown.
 export async function showDay(path, movies) {
   leaveDay();
+  const token = shows;
   const day = dayOf(path);
+  if (day) movies.catch(() => {}); // a day's rows are its catalog's; a failed listing is shown by its caller
+  const names = day ? null : await movies;
+  if (token !== shows || (names && !names.length)) return new Set();
   const mine = {
     path, day, root: Promise.resolve(path), ctl: new AbortController(), tasks: new Map(), queue: [], running: 0, frames: new Map(),
     listings: new Map(),
@@ -316,46 +325,47 @@ export async function showDay(path, movies) {
   $('in-instant').value = day ? `${day.iso}T` : '';
   $('in-instant').placeholder = day ? 'HH:MM:SS or 2016-11-13T03:00:01Z' : '2016-11-13T03:00:01Z';
   const rows = $('day-rows');
-  if (day) {
-    for (const id of ['day-prev', 'day-next']) {
-      $(id).removeAttribute('href');
-      $(id).textContent = '…';
-    }
-    dayLinks(mine);
-    mine.root = instantRoot(path, day, mine.ctl.signal).catch(() => path);
-    $('day-info').textContent = 'Reading the catalog of the day…';
-    let catalog;
-    try {
-      catalog = await getJson(`${encodePath(path)}catalog?from=${day.iso}&to=${day.iso}T23:59:59.999Z`, mine.ctl.signal);
-    } catch (err) {
-      if (page !== mine) return new Set();
-      $('day-info').textContent = `The catalog of the day cannot be read: ${err.message}` +
-        (err.status ? ` (HTTP status ${err.status}). The movies are listed below.` : '');
-      return new Set();
-    }
-    if (page !== mine) return new Set();
-    dayState.catalog = catalog;
-    for (const rec of catalog) {
-      if (rec.frames) mine.frames.set(rec.url, rec.frames);
+  if (!day) {
+    const stamp = (f) => { const s = utcStart(f, null); return s ? s.ms : Infinity; };
+    for (const f of [...names].sort((a, b) => stamp(a) - stamp(b) || a.localeCompare(b))) {
       const li = el('li', { className: 'day-row' });
       rows.append(li);
-      fillRow(li, rec);
+      listedRow(li, path + f);
     }
-    const bad = catalog.filter((r) => r.status !== 'ok').length;
-    $('day-info').textContent = `${catalog.length} movies${bad ? `, ${bad} not usable` : ''}. ` +
-      'Select a thumbnail to open the movie at that frame.';
-    announce(`${catalog.length} movies`);
-    return new Set(catalog.filter((r) => r.url.startsWith(path)).map((r) => r.url.slice(path.length)));
+    $('day-info').textContent = `${names.length} movies. Select a thumbnail to open the movie at that frame.`;
+    return new Set(names);
   }
-  const stamp = (f) => { const s = utcStart(f, null); return s ? s.ms : Infinity; };
-  const sorted = [...movies].sort((a, b) => stamp(a) - stamp(b) || a.localeCompare(b));
-  for (const f of sorted) {
+  for (const id of ['day-prev', 'day-next']) {
+    $(id).removeAttribute('href');
+    $(id).textContent = '…';
+  }
+  $('day-info').textContent = 'Reading the catalog of the day…';
+  const asked = getJson(`${encodePath(path)}catalog?from=${day.iso}&to=${day.iso}T23:59:59.999Z`, mine.ctl.signal);
+  mine.root = instantRoot(path, day, mine.ctl.signal).catch(() => path);
+  let catalog;
+  try {
+    catalog = await asked;
+  } catch (err) {
+    if (page !== mine) return new Set();
+    dayLinks(mine);
+    $('day-info').textContent = `The catalog of the day cannot be read: ${err.message}` +
+      (err.status ? ` (HTTP status ${err.status}).` : '');
+    return new Set();
+  }
+  if (page !== mine) return new Set();
+  dayState.catalog = catalog;
+  for (const rec of catalog) {
+    if (rec.frames) mine.frames.set(rec.url, rec.frames);
     const li = el('li', { className: 'day-row' });
     rows.append(li);
-    listedRow(li, path + f);
+    fillRow(li, rec);
   }
-  $('day-info').textContent = `${movies.length} movies. Select a thumbnail to open the movie at that frame.`;
-  return new Set(movies);
+  const bad = catalog.filter((r) => r.status !== 'ok').length;
+  $('day-info').textContent = `${catalog.length} movies${bad ? `, ${bad} not usable` : ''}. ` +
+    'Select a thumbnail to open the movie at that frame.';
+  announce(`${catalog.length} movies`);
+  dayLinks(mine); // after the catalog: its listings do not hold up the thumbnails
+  return new Set(catalog.filter((r) => r.url.startsWith(path)).map((r) => r.url.slice(path.length)));
 }
 
 document.addEventListener('DOMContentLoaded', () => {

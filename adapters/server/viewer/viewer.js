@@ -82,15 +82,20 @@ async function browse(path, nav) {
     for (const m of root.Mounts || []) list.append(listItem('dir', m.Prefix, hashFor(m.Prefix + '/')));
     return;
   }
-  const l = await getJson(encodePath(path));
+  const listing = getJson(encodePath(path));
+  const isMovie = (f) => MOVIE_RE.test(f);
+  // The movies are rows of thumbnails (an archive day asks for its catalog beside the listing);
+  // those the rows do not show stay links here.
+  const shown = showDay(path, listing.then((l) => (l.Files || []).filter(isMovie)));
+  shown.catch(() => {}); // fails only with the listing, reported by the await below
+  const l = await listing;
   if (nav !== navigation) return;
-  const movies = (l.Files || []).filter((f) => MOVIE_RE.test(f));
+  const movies = (l.Files || []).filter(isMovie);
   for (const d of l.Directories || []) list.append(listItem('dir', d + '/', hashFor(path + d + '/')));
   for (const f of l.Files || []) {
-    if (!MOVIE_RE.test(f)) list.append(listItem('file', f, encodePath(path + f)));
+    if (!isMovie(f)) list.append(listItem('file', f, encodePath(path + f)));
   }
-  // The movies are rows of thumbnails; those the rows do not show stay links here.
-  const rows = movies.length ? await showDay(path, movies) : new Set();
+  const rows = await shown;
   if (nav !== navigation) return;
   for (const f of movies) if (!rows.has(f)) list.append(listItem('movie', f, hashFor(path + f)));
   $('files-title').hidden = !movies.length || !list.children.length;
