@@ -112,7 +112,7 @@ function fillRow(li, rec) {
   li.dataset.status = rec.status;
   const times = rec.start
     ? el('span', { className: 'times' }, timeEl(rec.start), ' – ', timeEl(rec.end), ' UTC')
-    : el('span', { className: 'times', textContent: 'start unknown' });
+    : el('span', { className: 'times', textContent: rec.status === 'loading' ? '…' : 'start unknown' });
   const head = el('div', { className: 'day-head' }, el('a', { href: hashFor(rec.url), textContent: name }), times);
   if (rec.status === 'ok') {
     head.append(el('span', { className: 'info', textContent: `${rec.frames} frames` }));
