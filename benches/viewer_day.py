@@ -32,10 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python" / "tests"))
 
-from conftest import serve  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from viewer_harness import TIMEOUT, chromium, lazyqt_serve, wait_for  # noqa: E402
+from conftest import serve
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from viewer_harness import TIMEOUT, chromium, lazyqt_serve, wait_for
 
 DAY = "2017/01/01"
 MOVIES = [f"CAMHDA301-20170101T{h:02d}0000.mov" for h in range(0, 24, 3)]

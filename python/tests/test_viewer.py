@@ -8,10 +8,9 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
+from conftest import serve
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-
-from conftest import serve
 from viewer_harness import (
     TIMEOUT,
     NetworkLog,

@@ -11,10 +11,9 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
+from conftest import serve
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-
-from conftest import serve
 from viewer_harness import (
     TIMEOUT,
     NetworkLog,
@@ -144,13 +143,17 @@ def test_previous_and_next_days_are_the_archives(site):
     first day: no earlier one."""
     base, driver = site
     open_day(driver, base, DAY)
-    for link, day in [("day-next", "2016/11/15"), ("day-next", "2017/01/01"), ("day-prev", "2016/11/15"),
-                      ("day-prev", "2016/11/13"), ("day-prev", "2016/11/12")]:
+    def follow_day(link, day):
         a = wait_for(driver, lambda d: (a := d.find_element(By.ID, link)).get_attribute("href") and a, link)
         a.click()
-        wait_for(driver, lambda d: d.find_element(By.ID, "day-title").text == f"Recordings of {day.replace('/', '-')} (UTC)", day)
-        want = catalog(base, f"/up/{day}/")
-        wait_for(driver, lambda d: [r[0] for r in rows(d)] == [r["url"] for r in want], f"the rows of {day}")
+        title = f"Recordings of {day.replace('/', '-')} (UTC)"
+        wait_for(driver, lambda d: d.find_element(By.ID, "day-title").text == title, day)
+        want = [r["url"] for r in catalog(base, f"/up/{day}/")]
+        wait_for(driver, lambda d: [r[0] for r in rows(d)] == want, f"the rows of {day}")
+
+    for link, day in [("day-next", "2016/11/15"), ("day-next", "2017/01/01"), ("day-prev", "2016/11/15"),
+                      ("day-prev", "2016/11/13"), ("day-prev", "2016/11/12")]:
+        follow_day(link, day)
     prev = wait_for(driver, lambda d: (a := d.find_element(By.ID, "day-prev")).get_attribute("aria-disabled") and a, "prev")
     assert prev.text == "no earlier day" and prev.get_attribute("href") is None
     assert console_errors(driver) == []
@@ -272,7 +275,7 @@ def test_thumbnails_load_only_in_view_and_leaving_cancels_them(slow_site):
     # come yet is cancelled, nothing comes once the page is left.
     driver.execute_script(f"location.hash = '#path={quote('/up/2016/11/15/', safe='/')}'")
     movie = "20161115T000000Z.mov/frame/"
-    mine = lambda urls: [u for u in urls if movie in u]  # noqa: E731
+    mine = lambda urls: [u for u in urls if movie in u]
     wait_for(driver, lambda d: mine(log.read().sent), "the 15th's thumbnails requested")
     driver.execute_script(f"location.hash = '#path={quote('/up/2016/11/', safe='/')}'")
     wait_for(driver, lambda d: d.find_element(By.ID, "day").get_attribute("hidden") is not None, "the day page left")

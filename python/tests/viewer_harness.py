@@ -1,5 +1,6 @@
 """`lazyqt serve` over a loopback upstream, and headless Chromium driven by Selenium: what the
-viewer's browser tests (test_viewer.py) and its benchmark (benches/viewer_scrub.py) share.
+viewer's browser tests (test_viewer.py, test_viewer_day.py) and its benchmarks
+(benches/viewer_scrub.py, benches/viewer_day.py) share.
 
 Chromium and chromedriver are Debian's packages (scripts/install-deps.sh installs them); when
 they are missing, starting the browser raises, so the tests fail rather than skip."""
