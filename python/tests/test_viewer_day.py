@@ -7,6 +7,7 @@ recordings around it, thumbnails load only in view and leaving the page cancels 
 file (test_viewer.py holds the movie page's) to keep each under ~400 lines."""
 
 import json
+import shutil
 import urllib.request
 from urllib.parse import quote
 
@@ -174,6 +175,26 @@ def test_a_missing_day_says_so_and_still_links_the_days_around(site):
     wait_thumbs(driver, 8)
     errors = console_errors(driver)
     assert errors and all("404" in e["message"] for e in errors), errors
+
+
+def test_a_movie_that_cannot_be_read_shows_its_status(site, archive_dir, tmp_path):
+    """A day whose listing names a movie the upstream does not have (404): its row says
+    unreachable and why; the movie beside it still has its thumbnails."""
+    _, driver = site
+    day = tmp_path / "2016" / "11" / "20"
+    day.mkdir(parents=True)
+    good, gone = "CAMHDA301-20161120T030000Z.mov", "CAMHDA301-20161120T000000Z.mov"
+    shutil.copy(archive_dir / "2016/11/13/CAMHDA301-20161113T030000Z.mov", day / good)
+    links = "".join(f'<a href="{n}">{n}</a>\n' for n in [gone, good])
+    (day / "index.html").write_text(f"<html><body><pre>\n{links}</pre></body></html>\n")
+    with serve(tmp_path) as up, lazyqt_serve(up.base) as base:
+        want = catalog(base, "/up/2016/11/20/")
+        assert [r["status"] for r in want] == ["unreachable", "ok"], want
+        open_day(driver, base, "/up/2016/11/20/")
+        got = rows(driver)
+        assert [(r[0], r[1]) for r in got] == [(r["url"], r["status"]) for r in want]
+        assert got[0][3] == f"unreachable: {want[0]['error']}" and want[0]["error"], got[0]
+        assert all(shown == rest(base, url) for url, _, shown in wait_thumbs(driver, 8))
 
 
 def go_to(driver, text):
