@@ -1,6 +1,8 @@
 """The browser viewer at /view/ in headless Chromium, against `lazyqt serve` over a loopback
 upstream (the lazyqt-testserver) of generated movies: browsing, scrubbing, keys, deep links,
-a malformed movie. The image the page shows is compared byte for byte with the REST frame."""
+a malformed movie, the UTC field, labels and laptop screens, stale requests cancelled. The
+image the page shows is compared byte for byte with the REST frame. (The day page's tests are
+in test_viewer_day.py.)"""
 
 import json
 import shutil
@@ -31,6 +33,7 @@ from viewer_harness import (
 # A CamHD-style name: the viewer takes the UTC start from it.
 MOVIE = "CAMHDA301-20170101T030000.mov"
 BROKEN = "broken.mov"
+OTHER = "CAMHDA301-20170101T060000.mov"
 
 
 @pytest.fixture(scope="module")
@@ -220,9 +223,11 @@ def test_utc_field_moves_to_the_frame_the_archive_names(site):
 @pytest.fixture(scope="module")
 def slow_site(movies, tmp_path_factory):
     """(viewer base URL, REST path of a movie, driver logging its network) behind an upstream
-    answering after 1 s."""
+    answering after 1 s; OTHER is a copy of the movie for a test that needs its thumbnails
+    never loaded before (none in the browser's cache)."""
     root = tmp_path_factory.mktemp("viewer-slow")
     shutil.copy(movies / "prores2.mov", root / MOVIE)
+    shutil.copy(movies / "prores2.mov", root / OTHER)
     with serve(root, options=["--latency-ms", "1000"]) as up, lazyqt_serve(up.base) as base:
         driver = chromium(network_log=True)
         try:
@@ -246,7 +251,26 @@ def test_stale_frame_requests_are_cancelled(slow_site):
     assert 17 not in cancelled
     scrub_to(driver, 26)
     wait_for(driver, lambda d: any("/frame/26." in u for u in log.read().sent), "frame 26 requested")
-    driver.execute_script("location.hash = '#path=/up/'")
+    driver.execute_script("location.hash = '#'")  # the mounts: no thumbnails there
     wait_for(driver, lambda d: any("/frame/26." in u for u in log.read().cancelled), "frame 26 cancelled")
-    wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, MOVIE), "the listing")
+    wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, "/up"), "the mounts")
     assert painted_frame(driver) == 17
+
+
+def test_leaving_a_movie_cancels_its_thumbnails(slow_site):
+    """The movie page's thumbnails (plain <img>s) still loading when the movie is left are
+    dropped: their requests cancelled, none finishing afterwards."""
+    base, _, driver = slow_site
+    driver.get("about:blank")
+    log = NetworkLog(driver).read()
+    driver.get(f"{base}/view/#path=/up/{OTHER}&frame=2")
+    mine = lambda urls: [u for u in urls if "width=160" in u]
+    wait_for(driver, lambda d: mine(log.read().sent), "the thumbnails requested")
+    driver.execute_script("location.hash = '#'")  # the mounts: no thumbnails there
+    wait_for(driver, lambda d: d.find_elements(By.LINK_TEXT, "/up"), "the mounts")
+    finished_before = mine(log.read().finished)
+    wait_for(driver, lambda d: len(mine(log.read().cancelled) + mine(log.finished)) == len(mine(log.sent)), "the end of each")
+    assert mine(log.cancelled), f"no thumbnail request cancelled: {mine(log.sent)}"
+    assert all(OTHER in u for u in mine(log.sent))
+    assert mine(log.finished) == finished_before, "a thumbnail came after the movie was left"
+
