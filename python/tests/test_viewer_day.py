@@ -252,6 +252,14 @@ def test_a_directory_that_is_no_day_shows_its_movies_rows(site):
     wait_for(driver, lambda d: rows(d)[0][2] == ["2016-11-13T12:00:00.000Z", "2016-11-13T12:00:02.002Z"], "times")
     thumbs = wait_thumbs(driver, 8)
     assert all(shown == rest(base, url) for url, _, shown in thumbs)
+    # No day to take a bare time of; a full instant asks this directory's utc/.
+    go_to(driver, "12:00:01")
+    wait_for(driver, lambda d: "is not a UTC instant" in d.find_element(By.ID, "instant-message").text, "refused")
+    with urllib.request.urlopen(f"{base}/up/misc/utc/2016-11-13T12:00:01.000Z.jpg", timeout=TIMEOUT) as r:
+        frame = int(r.headers["X-Lazyqt-Frame"]) + 1
+    go_to(driver, "2016-11-13T12:00:01Z")
+    wait_painted(driver, frame)
+    assert shown_bytes(driver)[0].startswith(f"/up/misc/CAMHDA301-20161113T120000Z.mov/frame/{frame}.")
     assert console_errors(driver) == []
 
 
