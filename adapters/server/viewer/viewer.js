@@ -4,8 +4,8 @@
 // can be aborted; only the latest request is painted. Frame numbers are 1-based, as in the API.
 // A directory with movies also shows them as rows of thumbnails (day.js).
 import {
-$, MOVIE_RE, encodePath, readHash, hashFor, baseName, httpError, showError, hideError, announce,
-getJson, fmtTime, utcStart, spacedFrames,
+  $, MOVIE_RE, encodePath, readHash, hashFor, baseName, httpError, showError, hideError, announce,
+  getJson, fmtTime, utcStart, spacedFrames,
 } from './util.js';
 import { showDay, leaveDay, dayState } from './day.js';
 
@@ -21,10 +21,9 @@ let generation = 0; // bumped by every frame request; only the latest one paints
 let shownUrl = null; // blob: URL of the painted frame
 // Read by the browser tests and the benchmarks: one entry per painted frame; `shown` is the
 // painted frame's blob and its blob: URL (the CSP keeps fetch() off blob: URLs); `day` is the
-// day page's (day.js); `aborted` the frame URLs whose requests were cancelled.
+// day page's (day.js).
 const timings = [];
-const aborted = [];
-const viewer = { timings, state, shown: null, day: dayState, aborted };
+const viewer = { timings, state, shown: null, day: dayState };
 window.lazyqtViewer = viewer;
 
 const frameUrl = (n, width, ext = 'jpg') => {
@@ -147,11 +146,8 @@ function load(url, frame, width) {
 }
 // Aborts the frame requests for which `stale(request)` holds.
 function cancel(stale) {
-  for (const [url, f] of inflight) {
-    if (!f.ctl.signal.aborted && stale(f)) {
-      f.ctl.abort();
-      aborted.push(url);
-    }
+  for (const f of inflight.values()) {
+    if (!f.ctl.signal.aborted && stale(f)) f.ctl.abort();
   }
 }
 // Aborts the requests that no longer serve the shown frame or its prefetch window.
@@ -185,7 +181,7 @@ function updateControls() {
   if (document.activeElement !== $('in-utc')) $('in-utc').value = utcText(n);
   $('dl-png').href = frameUrl(n, 0, 'png');
   $('dl-jpg').href = frameUrl(n, 0, 'jpg');
-  const base = state.path.split('/').pop().replace(/\.[^.]+$/, '');
+  const base = baseName(state.path).replace(/\.[^.]+$/, '');
   $('dl-png').download = `${base}-frame${n}.png`;
   $('dl-jpg').download = `${base}-frame${n}.jpg`;
   for (const b of $('thumbs').children) {
@@ -258,8 +254,8 @@ function thumbnails() {
 async function openMovie(path, params) {
   $('browse').hidden = true;
   $('movie').hidden = false;
-  $('movie-title').textContent = path.split('/').pop();
-  document.title = `${path.split('/').pop()} - lazyqt viewer`;
+  $('movie-title').textContent = baseName(path);
+  document.title = `${baseName(path)} - lazyqt viewer`;
   if (state.path !== path || !state.meta) {
     leaveMovie();
     state.meta = null;
@@ -271,7 +267,7 @@ async function openMovie(path, params) {
       meta = await getJson(encodePath(path));
     } catch (err) {
       $('movie-info').textContent = '';
-      showError(`${path.split('/').pop()} cannot be opened`, err);
+      showError(`${baseName(path)} cannot be opened`, err);
       return;
     }
     if (state.path !== path) return;
