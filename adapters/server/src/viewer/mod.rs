@@ -31,6 +31,11 @@ struct Asset {
     body: &'static str,
 }
 
+/// A JavaScript module of the page.
+const fn script(name: &'static str, body: &'static str) -> Asset {
+    Asset { name, content_type: "text/javascript; charset=utf-8", body }
+}
+
 /// The viewer's files (`index.html` is also `/view/`).
 const ASSETS: [Asset; 6] = [
     Asset {
@@ -43,21 +48,9 @@ const ASSETS: [Asset; 6] = [
         content_type: "text/css; charset=utf-8",
         body: include_str!("../../viewer/viewer.css"),
     },
-    Asset {
-        name: "viewer.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../viewer/viewer.js"),
-    },
-    Asset {
-        name: "util.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../viewer/util.js"),
-    },
-    Asset {
-        name: "day.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../viewer/day.js"),
-    },
+    script("viewer.js", include_str!("../../viewer/viewer.js")),
+    script("util.js", include_str!("../../viewer/util.js")),
+    script("day.js", include_str!("../../viewer/day.js")),
     Asset { name: "icon.svg", content_type: "image/svg+xml", body: include_str!("../../viewer/icon.svg") },
 ];
 
