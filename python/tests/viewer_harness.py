@@ -1,11 +1,13 @@
 """`lazyqt serve` over a loopback upstream, and headless Chromium driven by Selenium: what the
-viewer's browser tests (test_viewer.py) and its benchmark (benches/viewer_scrub.py) share.
+viewer's browser tests (test_viewer.py, test_viewer_day.py) and its benchmarks
+(benches/viewer_scrub.py, benches/viewer_day.py) share.
 
 Chromium and chromedriver are Debian's packages (scripts/install-deps.sh installs them); when
 they are missing, starting the browser raises, so the tests fail rather than skip."""
 
 import base64
 import contextlib
+import json
 import shutil
 import subprocess
 import time
@@ -51,9 +53,10 @@ def lazyqt_serve(upstream_base, prefix="/up", extra_args=()):
         stop(proc)
 
 
-def chromium(width=1280, height=900):
+def chromium(width=1280, height=900, network_log=False):
     """Headless Chromium (Debian's /usr/bin/chromium and chromedriver) with its console log
-    readable through `get_log("browser")`."""
+    readable through `get_log("browser")` (and, with `network_log`, the DevTools network
+    events through `get_log("performance")`, which `cancelled_requests` reads)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -66,7 +69,8 @@ def chromium(width=1280, height=900):
                 f"--window-size={width},{height}", "--disable-extensions", "--no-first-run",
                 "--disable-background-networking", "--force-device-scale-factor=1"]:
         opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    logs = {"browser": "ALL", **({"performance": "ALL"} if network_log else {})}
+    opts.set_capability("goog:loggingPrefs", logs)
     driver = webdriver.Chrome(service=Service(driver_path), options=opts)
     driver.set_page_load_timeout(TIMEOUT)
     driver.set_script_timeout(TIMEOUT)
@@ -138,12 +142,72 @@ def shown_bytes(driver):
     return src, base64.b64decode(data)
 
 
+def thumbnails(driver):
+    """The day page's painted thumbnails in page order: (the REST URL it says it shows, its
+    link's href, the bytes of the image it actually shows: the blob recorded for its blob:
+    URL, read back inside the page)."""
+    script = """
+    const done = arguments[arguments.length - 1];
+    const thumbs = window.lazyqtViewer.day.thumbs;
+    const imgs = [...document.querySelectorAll('#day-rows .day-thumbs img')].filter(i => thumbs.has(i.src));
+    Promise.all(imgs.map(async (img) => {
+      const t = thumbs.get(img.src);
+      const u = new Uint8Array(await t.blob.arrayBuffer());
+      let s = '';
+      for (let i = 0; i < u.length; i += 8192) s += String.fromCharCode.apply(null, u.subarray(i, i + 8192));
+      return [t.url, img.dataset.src, img.closest('a').getAttribute('href'), btoa(s)];
+    })).then(done, e => done('ERROR ' + e));
+    """
+    rows = driver.execute_async_script(script)
+    assert not isinstance(rows, str), rows
+    for url, src, _, _ in rows:
+        assert url == src, (url, src)
+    return [(url, href, base64.b64decode(data)) for url, _, href, data in rows]
+
+
+class NetworkLog:
+    """The requests a driver started with `network_log` sent, finished and cancelled (URLs),
+    read from its DevTools network events as they come (`read()` adds the new ones)."""
+
+    def __init__(self, driver):
+        self.driver, self.urls, self.sent, self.finished, self.cancelled = driver, {}, [], [], []
+
+    def read(self):
+        for entry in self.driver.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            params = msg.get("params", {})
+            if msg.get("method") == "Network.requestWillBeSent":
+                self.urls[params["requestId"]] = params["request"]["url"]
+                self.sent.append(params["request"]["url"])
+            elif msg.get("method") == "Network.loadingFinished":
+                self.finished.append(self.urls.get(params["requestId"], "?"))
+            elif msg.get("method") == "Network.loadingFailed" and params.get("canceled"):
+                self.cancelled.append(self.urls.get(params["requestId"], "?"))
+        return self
+
+
 def scrub_to(driver, n):
     """Moves the slider to frame n the way a drag does: its value changes, an input event fires."""
     driver.execute_script(
         "const s = document.getElementById('slider'); s.value = String(arguments[0]);"
         "s.dispatchEvent(new Event('input', {bubbles: true}));",
         n,
+    )
+
+
+def horizontal_overflow(driver):
+    """Pixels the page is wider than the window (> 0: it scrolls sideways)."""
+    return driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+def unlabelled(driver, scope):
+    """The controls (inputs, selects, buttons, links) below the CSS selector `scope` that have
+    no accessible name: no <label>, no aria-label, no text."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(['input', 'select', 'button', 'a'].map(t => arguments[0] + ' ' + t).join())]"
+        ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())"
+        ".map(e => e.outerHTML)",
+        scope,
     )
 
 

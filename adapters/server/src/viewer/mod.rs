@@ -1,6 +1,8 @@
 //! The browser viewer at `/view/`: a static page (HTML, CSS, JS, an icon) compiled into the
 //! binary, with no build step and nothing loaded from elsewhere, that browses the mounts and
-//! scrubs through a movie over the REST routes of this server.
+//! scrubs through a movie over the REST routes of this server; a directory of movies (an
+//! archive day) is a page of rows of thumbnails. The scripts are ES modules: `viewer.js`
+//! imports the others.
 //!
 //! Every asset is answered with its content type, a strong ETag (304 on `If-None-Match`),
 //! `Cache-Control: no-cache` (revalidate: a new binary may ship new assets) and a strict
@@ -29,8 +31,13 @@ struct Asset {
     body: &'static str,
 }
 
+/// A JavaScript module of the page.
+const fn script(name: &'static str, body: &'static str) -> Asset {
+    Asset { name, content_type: "text/javascript; charset=utf-8", body }
+}
+
 /// The viewer's files (`index.html` is also `/view/`).
-const ASSETS: [Asset; 4] = [
+const ASSETS: [Asset; 6] = [
     Asset {
         name: "index.html",
         content_type: "text/html; charset=utf-8",
@@ -41,11 +48,9 @@ const ASSETS: [Asset; 4] = [
         content_type: "text/css; charset=utf-8",
         body: include_str!("../../viewer/viewer.css"),
     },
-    Asset {
-        name: "viewer.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../viewer/viewer.js"),
-    },
+    script("viewer.js", include_str!("../../viewer/viewer.js")),
+    script("util.js", include_str!("../../viewer/util.js")),
+    script("day.js", include_str!("../../viewer/day.js")),
     Asset { name: "icon.svg", content_type: "image/svg+xml", body: include_str!("../../viewer/icon.svg") },
 ];
 
@@ -102,10 +107,13 @@ mod tests {
         {
             assert!(!html.contains(bad), "index.html contains {bad:?}");
         }
+        let scripts: Vec<&str> = ASSETS.iter().filter(|a| a.name.ends_with(".js")).map(|a| a.body).collect();
         for a in &ASSETS[1..] {
-            assert!(html.contains(&format!("\"{}\"", a.name)), "index.html does not link {}", a.name);
+            let linked = html.contains(&format!("\"{}\"", a.name));
+            let imported = scripts.iter().any(|s| s.contains(&format!("from './{}'", a.name)));
+            assert!(linked || imported, "index.html does not link {} and no script imports it", a.name);
         }
-        for a in &ASSETS[..3] {
+        for a in ASSETS.iter().filter(|a| !a.name.ends_with(".svg")) {
             assert!(
                 !a.body.contains("http://") && !a.body.contains("https://"),
                 "{} names another origin",

@@ -1,5 +1,6 @@
 //! The viewer's static files at `/view/`: content types, validators, the security policy.
-//! (What the page does in a browser is tested with headless Chromium in python/tests/test_viewer.py.)
+//! (What the pages do in a browser is tested with headless Chromium in python/tests/test_viewer.py
+//! and test_viewer_day.py.)
 
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, LOCATION};
 use reqwest::StatusCode;
@@ -15,9 +16,11 @@ async fn viewer_assets_have_types_validators_and_a_strict_policy() {
     assert_eq!((r.status(), r.headers()[LOCATION].to_str().ok()), (StatusCode::FOUND, Some("/view/")));
 
     for (path, content_type, needle) in [
-        ("/view/", "text/html; charset=utf-8", "<script src=\"viewer.js\" defer></script>"),
+        ("/view/", "text/html; charset=utf-8", "<script type=\"module\" src=\"viewer.js\"></script>"),
         ("/view/index.html", "text/html; charset=utf-8", "id=\"slider\""),
         ("/view/viewer.js", "text/javascript; charset=utf-8", "AbortController"),
+        ("/view/util.js", "text/javascript; charset=utf-8", "export function spacedFrames"),
+        ("/view/day.js", "text/javascript; charset=utf-8", "IntersectionObserver"),
         ("/view/viewer.css", "text/css; charset=utf-8", ":focus-visible"),
         ("/view/icon.svg", "image/svg+xml", "<svg"),
     ] {
