@@ -230,9 +230,11 @@ impl Decoder {
     where
         I: IntoIterator<Item = Packet<'a>>,
     {
+        let t0 = std::time::Instant::now();
         let result = self.run(packets.into_iter(), target_pts);
         self.ctx.flush();
         let frame = result?;
+        tracing::debug!(ms = t0.elapsed().as_secs_f64() * 1e3, codec = self.codec_name, "decoded");
         if frame.is_corrupt() {
             return Err(Error::CorruptFrame { pts: target_pts });
         }

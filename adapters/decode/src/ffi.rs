@@ -609,6 +609,16 @@ impl Scaler {
         Ok(())
     }
 
+    /// Switches the context to another YUV matrix and input range in place (swscale
+    /// recomputes its tables, for every slice context), as libavfilter's scale filter does
+    /// for each frame: the result is that of a new context built for `yuv`, without building
+    /// one (and starting its slice threads).
+    pub(crate) fn set_yuv(&mut self, yuv: (c_int, bool)) -> Result<()> {
+        self.set_yuv_matrix(yuv.0, yuv.1)?;
+        self.cfg.yuv = Some(yuv);
+        Ok(())
+    }
+
     /// The configuration this context was built for.
     pub(crate) fn config(&self) -> &ScalerConfig {
         &self.cfg
