@@ -88,14 +88,18 @@ impl Media {
             return self.decode(&self.fetch(n)?, convert);
         }
         // A remote frame's bytes are a round trip away: meanwhile, on another thread, open the
-        // decoder (a cold process: FFmpeg's libraries finish loading, slice threads start) and
-        // build the conversion the decoded frame will most likely need (context and output
+        // decoder (in a cold process FFmpeg's libraries load first) with its picture buffers
+        // and build the conversion the decoded frame will most likely need (context and output
         // buffer), so the frame request goes out first.
         let params = codec_params(self, self.video()?)?;
         let (fetched, worker) = std::thread::scope(|s| {
             let params = &params;
             let ready = s.spawn(move || -> Result<Worker> {
-                let (params, decoder, mut converter) = self.decoders.take(params, &self.decoder_options())?;
+                let (params, mut decoder, mut converter) =
+                    self.decoders.take(params, &self.decoder_options())?;
+                if let Err(e) = decoder.prepare() {
+                    tracing::debug!(error = %e, "decoder not prepared ahead");
+                }
                 if let Err(e) = converter.prepare(&params, convert) {
                     tracing::debug!(error = %e, "conversion not prepared ahead");
                 }
