@@ -135,7 +135,7 @@ pub unsafe extern "C" fn lazyqt_open(
         unsafe { out.write(std::ptr::null_mut()) };
         // SAFETY: the string and options pointers are valid by the caller's contract.
         let (uri, options) = unsafe { (path_arg(path_or_url, "path_or_url")?, source_options(opts)?) };
-        // Frames are usually asked for next: load FFmpeg while the metadata is fetched.
+        // Frames are usually asked for next: get ready to decode (see prepare_to_decode).
         Media::prepare_to_decode(uri, &options);
         let media = Media::open(uri, &options)?;
         let handle = Box::into_raw(Box::new(lazyqt_movie { media }));

@@ -184,10 +184,19 @@ impl Converter {
         Ok((cfg, len))
     }
 
-    /// The cached swscale context if it was built for `cfg`, else a new one.
+    /// The cached swscale context if it was built for `cfg`, switched to `cfg`'s YUV matrix
+    /// and range if only those differ (a prepared guess the decoded frame contradicts: a ProRes
+    /// frame's header overrides the `colr` atom), else a new one.
     fn scaler(&mut self, cfg: ScalerConfig) -> Result<&mut Scaler> {
-        let scaler = match self.scaler.take() {
-            Some(s) if *s.config() == cfg => s,
+        let scaler = match (self.scaler.take(), cfg.yuv) {
+            (Some(s), _) if *s.config() == cfg => s,
+            (Some(mut s), Some(yuv))
+                if s.config().yuv.is_some() && ScalerConfig { yuv: cfg.yuv, ..*s.config() } == cfg =>
+            {
+                s.set_yuv(yuv)?;
+                tracing::debug!(?yuv, "swscale context switched to the frame's matrix");
+                s
+            }
             _ => {
                 let t0 = std::time::Instant::now();
                 let s = Scaler::new(cfg)?;

@@ -299,6 +299,37 @@ impl CodecContext {
         Ok(ctx)
     }
 
+    /// Has the context's picture pool allocate the buffers of one `fmt` picture of `width` x
+    /// `height` and take them back: FFmpeg zeroes pool buffers as it allocates them, so their
+    /// pages are faulted in here instead of on the thread decoding the first frame (~8 MB
+    /// for 10-bit 4:2:2 1080p). A frame of another format or size re-creates the pool.
+    pub(crate) fn warm_picture_pool(&mut self, fmt: PixFmt, width: c_int, height: c_int) -> Result<()> {
+        let f = api()?;
+        let frame = Frame::new()?;
+        let p = frame.ptr.as_ptr();
+        let c = self.ptr.as_ptr();
+        // SAFETY: `p` is our empty frame; format and size are what get_buffer2 reads. The
+        // context is open and used by this thread only (&mut self). The pool lays planes out
+        // by the context's pixel format, which a decoder sets from the first frame's header
+        // (ProRes: from each header, whatever it was before): it is set to `fmt` for the call
+        // and put back.
+        let rc = unsafe {
+            (*p).format = fmt as c_int;
+            (*p).width = width;
+            (*p).height = height;
+            let before = (*c).pix_fmt;
+            (*c).pix_fmt = fmt;
+            let rc = (f.avcodec_default_get_buffer2)(c, p, 0);
+            (*c).pix_fmt = before;
+            rc
+        };
+        check("avcodec_default_get_buffer2", rc)?;
+        // SAFETY: `p` holds the pool's buffers; unref returns them to the pool (`frame`'s
+        // Drop then frees an empty frame).
+        unsafe { (f.av_frame_unref)(p) };
+        Ok(())
+    }
+
     /// The thread type FFmpeg actually chose (`active_thread_type`) and the thread count.
     pub(crate) fn threads(&self) -> (c_int, c_int) {
         // SAFETY: reading two ints of our open context.
@@ -606,6 +637,16 @@ impl Scaler {
             )
         };
         tracing::trace!(matrix, full_range, rc, "colour details set");
+        Ok(())
+    }
+
+    /// Switches the context to another YUV matrix and input range in place (swscale
+    /// recomputes its tables, for every slice context), as libavfilter's scale filter does
+    /// for each frame: the result is that of a new context built for `yuv`, without building
+    /// one (and starting its slice threads).
+    pub(crate) fn set_yuv(&mut self, yuv: (c_int, bool)) -> Result<()> {
+        self.set_yuv_matrix(yuv.0, yuv.1)?;
+        self.cfg.yuv = Some(yuv);
         Ok(())
     }
 

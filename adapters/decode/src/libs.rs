@@ -81,6 +81,7 @@ ffmpeg_api! {
         fn av_pix_fmt_desc_get(AVPixelFormat) -> *const AVPixFmtDescriptor;
         fn av_frame_alloc() -> *mut AVFrame;
         fn av_frame_free(*mut *mut AVFrame);
+        fn av_frame_unref(*mut AVFrame);
         fn av_buffer_create(
             *mut u8,
             usize,
@@ -99,6 +100,7 @@ ffmpeg_api! {
         fn avcodec_send_packet(*mut AVCodecContext, *const AVPacket) -> c_int;
         fn avcodec_receive_frame(*mut AVCodecContext, *mut AVFrame) -> c_int;
         fn avcodec_flush_buffers(*mut AVCodecContext);
+        fn avcodec_default_get_buffer2(*mut AVCodecContext, *mut AVFrame, c_int) -> c_int;
         fn avcodec_free_context(*mut *mut AVCodecContext);
         fn av_packet_alloc() -> *mut AVPacket;
         fn av_packet_unref(*mut AVPacket);

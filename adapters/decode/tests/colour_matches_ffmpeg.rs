@@ -171,3 +171,38 @@ fn scaled_tagged_movie_equals_ffmpegs_scale_filter() {
     assert_eq!(ours.len(), FRAMES * 640 * 360 * 3);
     assert_eq!(max_abs_diff(&ours, &reference), 0);
 }
+
+/// A converter prepared before the frame arrives guesses the `colr` atom's BT.709; a ProRes
+/// frame's header overrides it (here "unspecified": BT.601). The prepared context is switched
+/// to the frame's matrix, and every frame still equals ffmpeg's, as a fresh converter's does.
+#[test]
+fn prepared_guess_contradicted_by_the_frame_still_equals_ffmpeg() {
+    let plain = generate("plain_guess_prores.mov", "640x360", None, PRORES);
+    let tagged = Temp(make_movie(
+        "guess_prores.mov",
+        &["-i", plain.0.path.to_str().expect("utf-8"), "-c", "copy"]
+            .into_iter()
+            .chain(["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"])
+            .collect::<Vec<_>>(),
+    ));
+    let m = &tagged.0;
+    assert_eq!(m.params.color.map(|c| c.matrix), Some(1), "colr atom");
+    let reference = m.ffmpeg_frames("rgb24", &[]);
+    let opts = ConvertOptions::default();
+    let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open decoder");
+    let mut conv = Converter::new();
+    conv.prepare(&m.params, &opts).expect("prepare");
+    assert!(format!("{conv:?}").contains("yuv: Some((1, false))"), "prepared for BT.709: {conv:?}");
+    let n = 640 * 360 * 3;
+    for (k, i) in m.presentation().into_iter().enumerate() {
+        let frame = dec.decode_one(m.packet(i)).expect("decode");
+        let img = conv.convert(&frame, &opts).expect("convert");
+        assert_eq!(max_abs_diff(&img.data, &reference[k * n..(k + 1) * n]), 0, "frame {k}");
+        assert!(format!("{conv:?}").contains("yuv: Some((5, false))"), "switched to BT.601: {conv:?}");
+    }
+    // And back: the same context asked for BT.709 gives the explicit matrix's bytes.
+    let bt709 = with(ColorMatrix::Bt709);
+    let frame = dec.decode_one(m.packet(0)).expect("decode");
+    let img = conv.convert(&frame, &bt709).expect("convert");
+    assert_eq!(img.data, lazyqt_frames(m, &bt709)[..n]);
+}

@@ -145,15 +145,16 @@ fn gray_output_is_the_luma_plane() {
     assert_eq!(max_abs_diff(&img.data, &reference[3 * n..4 * n]), 0);
 }
 
-/// A converter prepared from the codec parameters before decoding (what a remote caller does
-/// while the frame is in flight) reuses what it prepared and still gives ffmpeg's bytes, full
-/// size and scaled.
+/// A decoder and a converter prepared from the codec parameters before decoding (what a
+/// remote caller does while the frame is in flight: picture buffers, swscale context, output
+/// buffer) reuse what they prepared and still give ffmpeg's bytes, full size and scaled.
 #[test]
-fn prepared_converter_reuses_its_context_and_matches_ffmpeg() {
+fn prepared_decoder_and_converter_match_ffmpeg() {
     let m = movie("prores2.mov");
     let full = m.ffmpeg_frames("rgb24", &[]);
     let small = m.ffmpeg_frames("rgb24", &["-vf", "scale=160:90"]);
     let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
+    dec.prepare().expect("prepare the decoder");
     for (opts, reference, n) in [
         (ConvertOptions::default(), &full, 320 * 180 * 3),
         (ConvertOptions { size: Some((160, 0)), ..ConvertOptions::default() }, &small, 160 * 90 * 3),
@@ -177,4 +178,23 @@ fn prepared_converter_reuses_its_context_and_matches_ffmpeg() {
     let mut conv = Converter::new();
     conv.prepare(&h264.params, &ConvertOptions::default()).expect("prepare");
     assert!(format!("{conv:?}").contains("cached: None"));
+    let mut dec = Decoder::new(&h264.params, &DecoderOptions::default()).expect("open");
+    dec.prepare().expect("prepare the decoder");
+}
+
+/// Every ProRes profile decodes to ffmpeg's bytes from a prepared decoder: the 4:2:2
+/// profiles into the picture buffers it prepared, 4:4:4 (format not told by the fourcc)
+/// with nothing prepared.
+#[test]
+fn prepared_decoders_of_every_prores_profile_match_ffmpeg() {
+    for name in PRORES_MOVIES {
+        let m = movie(name);
+        let reference = m.ffmpeg_frames("rgb24", &[]);
+        let n = m.params.width as usize * m.params.height as usize * 3;
+        let mut dec = Decoder::new(&m.params, &DecoderOptions::default()).expect("open");
+        dec.prepare().expect("prepare the decoder");
+        let frame = dec.decode_one(m.packet(0)).expect("decode");
+        let img = Converter::new().convert(&frame, &ConvertOptions::default()).expect("convert");
+        assert_eq!(max_abs_diff(&img.data, &reference[..n]), 0, "{name}");
+    }
 }

@@ -87,23 +87,30 @@ impl Media {
         if !self.source().is_remote() {
             return self.decode(&self.fetch(n)?, convert);
         }
-        // A remote frame's bytes are a round trip away: meanwhile, build the conversion the
-        // decoded frame will most likely need (context and output buffer).
+        // A remote frame's bytes are a round trip away: meanwhile, on another thread, open the
+        // decoder (in a cold process FFmpeg's libraries load first) with its picture buffers
+        // and build the conversion the decoded frame will most likely need (context and output
+        // buffer), so the frame request goes out first.
         let params = codec_params(self, self.video()?)?;
-        let (params, decoder, converter) = self.decoders.take(&params, &self.decoder_options())?;
-        let (fetched, converter) = std::thread::scope(|s| {
+        let (fetched, worker) = std::thread::scope(|s| {
             let params = &params;
-            let prepared = s.spawn(move || {
-                let mut c = converter;
-                if let Err(e) = c.prepare(params, convert) {
+            let ready = s.spawn(move || -> Result<Worker> {
+                let (params, mut decoder, mut converter) =
+                    self.decoders.take(params, &self.decoder_options())?;
+                if let Err(e) = decoder.prepare() {
+                    tracing::debug!(error = %e, "decoder not prepared ahead");
+                }
+                if let Err(e) = converter.prepare(&params, convert) {
                     tracing::debug!(error = %e, "conversion not prepared ahead");
                 }
-                c
+                Ok((params, decoder, converter))
             });
             let fetched = self.fetch_with(n, params.clone());
-            (fetched, prepared.join().unwrap_or_default())
+            // A panic on the helper thread is re-raised here, as if it had run inline.
+            (fetched, ready.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
-        let worker = (params, decoder, converter);
+        // The decoder's error first: it is what an inline open would have reported.
+        let worker = worker?;
         match fetched {
             Ok(frame) => self.decode_with(worker, &frame, convert),
             Err(e) => {

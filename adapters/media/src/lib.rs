@@ -65,15 +65,20 @@ impl Media {
         Self::from_source(source)
     }
 
-    /// Get ready to decode frames of `uri` soon: load FFmpeg's libraries on a background
-    /// thread (~20 ms) while the caller opens the movie. For a URL the HTTP client's thread
-    /// is started first, since a thread starting while another holds the dynamic loader's
-    /// lock waits for it.
+    /// Get ready to decode frames of `uri` soon. For a local path: load FFmpeg's libraries
+    /// on a background thread (~20 ms) while the caller opens the movie. For a URL: start the
+    /// HTTP client's threads, and leave FFmpeg for later: loading ~95 shared libraries holds
+    /// the dynamic loader's lock for all of those ~20 ms, and the first request needs that
+    /// lock (resolving a host name loads NSS modules and starts a thread, a thread's first
+    /// thread-locals register with it), so a load started now delays the first round trip
+    /// instead of overlapping it. [`Media::decode_frame`] loads FFmpeg while the frame's own
+    /// bytes are in flight, when the connection is open and nothing else waits for the lock.
     pub fn prepare_to_decode(uri: impl AsRef<OsStr>, opts: &SourceOptions) {
         if uri.as_ref().to_str().is_some_and(lazyqt_io::is_url) {
             lazyqt_io::start_http_client(opts);
+        } else {
+            decoding::preload();
         }
-        decoding::preload();
     }
 
     /// Parse the movie in an already open source.

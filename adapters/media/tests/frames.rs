@@ -56,6 +56,31 @@ fn every_frame_matches_the_ffmpeg_cli() {
     }
 }
 
+/// Over HTTP, `decode_frame` opens and prepares the decoder and the conversion on another
+/// thread while the frame's bytes are in flight (loading FFmpeg first in a cold process):
+/// the first, middle and last frames of each movie, each from a fresh open (a new decoder
+/// prepared every time), are still exactly ffmpeg's.
+#[test]
+fn remote_frames_decoded_beside_their_request_match_the_ffmpeg_cli() {
+    let dir = media_dir();
+    for name in PRORES_MOVIES.into_iter().chain(["h264_bframes.mp4", "hevc.mp4"]) {
+        let path = dir.join(name);
+        let server =
+            lazyqt_testserver::TestServer::serve_files([(name.to_string(), std::fs::read(&path).unwrap())])
+                .unwrap();
+        let theirs = ffmpeg_frames(&path);
+        let n = open(&path).video().unwrap().frame_count() as u64;
+        for k in [0, n / 2, n - 1] {
+            let media = open(server.url(name));
+            assert!(media.source().is_remote());
+            let img = media.decode_frame(k, &ConvertOptions::default()).unwrap();
+            let frame_len = img.data.len();
+            let want = &theirs[k as usize * frame_len..(k as usize + 1) * frame_len];
+            assert!(img.data == want, "{name}: remote frame {k} differs from ffmpeg's");
+        }
+    }
+}
+
 /// Fetch and decode as separate steps, on the pipeline's threads, as completed: the same
 /// pixels as the ffmpeg CLI.
 #[test]

@@ -43,14 +43,22 @@ pub fn encode(image: &Image, format: Format, opts: &EncodeOptions) -> Result<Vec
         )));
     }
     let unsupported = || Error::UnsupportedEncoding { format: format.label(), pixels: image.format };
-    match format {
+    let t0 = std::time::Instant::now();
+    let out = match format {
         Format::Png => png::encode(image, opts.png_level).and_then(|o| o.ok_or_else(unsupported)),
         Format::Jpeg => jpeg::encode(image, opts.jpeg_quality, opts.jpeg_subsample)
             .and_then(|o| o.ok_or_else(unsupported)),
         Format::Ppm | Format::Pgm => pnm::encode(image, format == Format::Pgm).ok_or_else(unsupported),
         Format::Bmp => bmp::encode(image).ok_or_else(unsupported),
         Format::Raw => Ok(image.data.clone()),
-    }
+    }?;
+    tracing::debug!(
+        format = format.label(),
+        bytes = out.len(),
+        ms = t0.elapsed().as_secs_f64() * 1e3,
+        "encoded"
+    );
+    Ok(out)
 }
 
 /// 16-bit native-endian samples as big-endian bytes (PNG and PNM store them that way).
