@@ -11,7 +11,7 @@ Also writes a screenshot of the movie page with --screenshot.
 Usage (from the repository root; needs chromium, chromedriver, ffmpeg, and a venv with selenium,
 numpy and pytest for python/tests' helpers):
   cargo build --release -p lazyqt-cli -p lazyqt-testserver
-  LAZYQT_BIN=target/release/lazyqt LAZYQT_TESTSERVER=target/release/lazyqt-testserver \\
+  LAZYQT_CLI=target/release/lazyqt LAZYQT_TESTSERVER=target/release/lazyqt-testserver \\
     VENV/bin/python benches/viewer_scrub.py [--moves 50] [--screenshot docs/viewer.png]
 """
 
@@ -36,10 +36,12 @@ FRAMES = 600
 
 
 def make_movie(path):
-    """20 s of 1080p ProRes 422 (apcn) at 29.97 fps, as CamHD records."""
+    """20 s of 1080p ProRes 422 (apcn) at 29.97 fps, as CamHD records, of a noisy picture that
+    compresses like a real one (~600 KB a frame; CamHD ~560 KB), not a flat pattern."""
     subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30000/1001"]
-        + ["-frames:v", str(FRAMES), "-c:v", "prores_ks", "-profile:v", "2", str(path)],
+        + ["-vf", "noise=alls=20:allf=t+u", "-frames:v", str(FRAMES), "-c:v", "prores_ks", "-profile:v", "2"]
+        + [str(path)],
         check=True,
     )
 
