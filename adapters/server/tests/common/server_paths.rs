@@ -56,8 +56,8 @@ pub const HEIGHT: u32 = 48;
 pub const MAX_DIMENSION: u32 = 8192;
 /// Statuses the router may answer with this configuration and backend (the fake never fails
 /// with 5xx, the fake upstream never errs and nothing runs into the 60 s deadline; 302 is a
-/// non-movie file under the upstream mount).
-pub const STATUSES: &[u16] = &[200, 302, 304, 400, 404, 405, 415, 416];
+/// non-movie file under the upstream mount; 422 a picture over `limits.max_pixels`).
+pub const STATUSES: &[u16] = &[200, 302, 304, 400, 404, 405, 415, 416, 422];
 /// Routes of the server itself (answer 200 to GET and HEAD).
 const SERVICE: &[&str] =
     &["/", "/healthz", "/metrics", "/openapi.json", "/info", "/info/", "/metrics/", "/_ah/health"];
